@@ -1,0 +1,85 @@
+# ptvm: userspace VMM (vmm/), helper kernel module (kmod/), tests (tests/).
+# Userspace objects go to build/: kbuild's clean removes every *.o under M=.
+
+CC	?= cc
+BUILD	?= build
+CFLAGS	?= -O2 -g
+WARN	:= -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CPPFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Ivmm -MMD -MP
+LDLIBS	:= -lpthread
+
+VMM_SRCS := $(sort $(shell find vmm -name '*.c' ! -name main.c))
+VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_HELPERS := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
+
+# Kernel headers of the rig's kernel (see scripts/rig/kernel-version).
+KVER	?= $(shell scripts/rig/kernel-version 2>/dev/null)
+KDIR	?= /usr/src/linux-headers-$(KVER)
+
+.PHONY: all ptvm static kmod unit smoke e2e test demo bench deps clean format
+all: ptvm
+
+ptvm: $(BUILD)/ptvm
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD)/libptvm.a: $(VMM_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/ptvm: $(BUILD)/vmm/main.o $(BUILD)/libptvm.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Static build for the nested rig's L1 initramfs (no shared libraries there).
+static: $(BUILD)/ptvm-static
+$(BUILD)/ptvm-static: $(BUILD)/vmm/main.o $(BUILD)/libptvm.a
+	$(CC) $(CFLAGS) -static -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/libptvm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(UNIT_HELPERS) \
+		$(BUILD)/libptvm.a -lcmocka $(LDLIBS)
+
+unit: $(UNIT_BINS)
+	@scripts/run-unit $(UNIT_BINS)
+
+$(BUILD)/smoke: tests/smoke/smoke.c $(BUILD)/libptvm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(BUILD)/libptvm.a -lcmocka $(LDLIBS)
+
+smoke: $(BUILD)/smoke
+	RUN_UNIT_LABEL=smoke scripts/run-unit $(BUILD)/smoke
+
+kmod:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+e2e: static
+	scripts/rig/e2e
+
+# Everything CI runs: unit tests, the host KVM smoke test, the kmod build, the nested rig.
+test:
+	scripts/deps
+	$(MAKE) all unit smoke
+	$(MAKE) kmod
+	$(MAKE) e2e
+
+demo:
+	scripts/deps
+	$(MAKE) static
+	scripts/rig/demo
+
+bench: static
+	scripts/bench/boot.sh
+
+format:
+	clang-format -i $$(find vmm kmod include tests -name '*.[ch]')
+
+clean:
+	rm -rf $(BUILD)
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+
+-include $(VMM_OBJS:.o=.d) $(BUILD)/vmm/main.d

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Smoke test on this machine's real /dev/kvm: a synthetic bzImage whose
+ * 64-bit entry point runs a few instructions doing PIO, MMIO and HLT goes
+ * through the same parser, loader, KVM setup and vCPU loop as a real boot.
+ * Skipped, with a message, where there is no usable /dev/kvm.
+ */
+#include <asm/bootparam.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "boot/bzimage.h"
+#include "boot/loader.h"
+#include "bus.h"
+#include "kvm.h"
+#include "layout.h"
+#include "memory.h"
+#include "vcpu.h"
+
+#define SMOKE_MMIO 0xd0000000ULL /* inside the 32-bit PCI window: no RAM there */
+
+/* 64-bit code at the kernel's 64-bit entry (load address + 0x200). */
+static const uint8_t smoke_payload[] = {
+	0xb0, 0x42,			    /* mov al, 0x42 */
+	0xe6, 0x10,			    /* out 0x10, al */
+	0xe4, 0x11,			    /* in al, 0x11 */
+	0xe6, 0x12,			    /* out 0x12, al */
+	0xbb, 0x00, 0x00, 0x00, 0xd0,	    /* mov ebx, 0xd0000000 */
+	0xc7, 0x03, 0x78, 0x56, 0x34, 0x12, /* mov dword [rbx], 0x12345678 */
+	0x8b, 0x43, 0x04,		    /* mov eax, [rbx + 4] */
+	0xe7, 0x14,			    /* out 0x14, eax */
+	0xf4,				    /* hlt */
+};
+
+struct smoke_log {
+	unsigned n;
+	struct {
+		char kind; /* 'o' pio out, 'i' pio in, 'w' mmio write, 'r' mmio read */
+		uint64_t addr;
+		unsigned size;
+		uint64_t val;
+	} ev[16];
+};
+
+static void smoke_rec(struct smoke_log *l, char kind, uint64_t addr, unsigned size, uint64_t v)
+{
+	if (l->n < ARRAY_SIZE(l->ev))
+		l->ev[l->n++] = (typeof(l->ev[0])){ kind, addr, size, v };
+}
+
+static uint64_t pio_read(void *opaque, uint64_t off, unsigned size)
+{
+	smoke_rec(opaque, 'i', 0x10 + off, size, 0x5a);
+	return 0x5a;
+}
+
+static void pio_write(void *opaque, uint64_t off, unsigned size, uint64_t v)
+{
+	smoke_rec(opaque, 'o', 0x10 + off, size, v);
+}
+
+static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
+{
+	smoke_rec(opaque, 'r', SMOKE_MMIO + off, size, 0xcafebabe);
+	return 0xcafebabe;
+}
+
+static void mmio_write(void *opaque, uint64_t off, unsigned size, uint64_t v)
+{
+	smoke_rec(opaque, 'w', SMOKE_MMIO + off, size, v);
+}
+
+static const struct bus_ops smoke_pio_ops = { .read = pio_read, .write = pio_write };
+static const struct bus_ops smoke_mmio_ops = { .read = mmio_read, .write = mmio_write };
+
+struct smoke_stop {
+	enum vm_stop_reason why;
+	char msg[128];
+};
+
+static void smoke_stop(void *opaque, enum vm_stop_reason why, const char *msg)
+{
+	struct smoke_stop *s = opaque;
+
+	s->why = why;
+	snprintf(s->msg, sizeof(s->msg), "%s", msg);
+}
+
+/* The smallest image bzimage_parse() accepts: a setup sector and our payload. */
+static uint8_t *smoke_image(size_t *len)
+{
+	size_t setup = 2 * 512, kern = 0x200 + sizeof(smoke_payload);
+	uint8_t *img = calloc(1, setup + kern);
+	struct setup_header *h = (struct setup_header *)(img + 0x1f1);
+
+	/* Short jump over the header; its second byte gives the header's length. */
+	img[0x200] = 0xeb;
+	img[0x201] = sizeof(struct setup_header) + 0x1f1 - 0x202;
+	h->setup_sects = 1;
+	h->boot_flag = 0xaa55;
+	h->header = 0x53726448; /* "HdrS" */
+	h->version = 0x020f;
+	h->loadflags = LOADED_HIGH;
+	h->kernel_alignment = 0x200000;
+	h->relocatable_kernel = 1;
+	h->xloadflags = XLF_KERNEL_64;
+	h->cmdline_size = 2048;
+	h->initrd_addr_max = 0x7fffffff;
+	h->init_size = 0x100000;
+	h->pref_address = LAYOUT_KERNEL;
+	memcpy(img + setup + 0x200, smoke_payload, sizeof(smoke_payload));
+	*len = setup + kern;
+	return img;
+}
+
+static void test_pio_mmio_hlt(void **state)
+{
+	struct smoke_log log = { 0 };
+	struct smoke_stop stop = { VM_RUNNING, "" };
+	volatile int stopping = 0;
+	struct guest_mem mem;
+	struct boot_entry entry;
+	struct bzimage bz;
+	struct bus pio, mmio;
+	struct vcpu v = { 0 };
+	struct vcpu_env env;
+	const char *why = NULL;
+	struct kvm k;
+	size_t len;
+	uint8_t *img = smoke_image(&len);
+
+	if (access("/dev/kvm", R_OK | W_OK)) {
+		free(img);
+		print_message("smoke: skipped: no usable /dev/kvm on this machine\n");
+		skip();
+	}
+	if (bzimage_parse(img, len, &bz, &why))
+		fail_msg("bzimage_parse: %s", why);
+	assert_int_equal(mem_layout(&mem, MEM_MIN_SIZE), 0);
+	assert_int_equal(mem_alloc(&mem), 0);
+	assert_int_equal(boot_load(&mem, &bz, NULL, 0, "smoke", 0, &entry, &why), 0);
+
+	assert_int_equal(kvm_open(&k, &sys_linux, "/dev/kvm"), 0);
+	/* No in-kernel irqchip: HLT then exits to us and ends the run. */
+	assert_int_equal(kvm_create_vm(&k, false), 0);
+	assert_int_equal(kvm_set_memslot(&k, 0, mem.r[0].gpa, mem.r[0].size, mem.r[0].hva), 0);
+	assert_int_equal(bus_init(&pio, "pio"), 0);
+	assert_int_equal(bus_init(&mmio, "mmio"), 0);
+	assert_int_equal(bus_register(&pio, 0x10, 8, &smoke_pio_ops, &log), 0);
+	assert_int_equal(bus_register(&mmio, SMOKE_MMIO, 0x1000, &smoke_mmio_ops, &log), 0);
+
+	assert_int_equal(kvm_vcpu_create(&k, 0, &v.kv), 0);
+	assert_int_equal(kvm_vcpu_set_cpuid(&k, &v.kv, 1), 0);
+	assert_int_equal(kvm_vcpu_set_boot_regs(&k, &v.kv, &entry), 0);
+	env = (struct vcpu_env){ .kvm = &k, .pio = &pio, .mmio = &mmio, .stop = smoke_stop,
+				 .stop_opaque = &stop, .stopping = &stopping };
+	v.env = &env;
+	vcpu_loop(&v);
+
+	assert_int_equal(stop.why, VM_STOP_HALT);
+	assert_string_equal(stop.msg, "vCPU 0 halted");
+	assert_int_equal(log.n, 6);
+	assert_true(log.ev[0].kind == 'o' && log.ev[0].addr == 0x10 && log.ev[0].size == 1 &&
+		    log.ev[0].val == 0x42);
+	assert_true(log.ev[1].kind == 'i' && log.ev[1].addr == 0x11 && log.ev[1].size == 1);
+	assert_true(log.ev[2].kind == 'o' && log.ev[2].addr == 0x12 && log.ev[2].val == 0x5a);
+	assert_true(log.ev[3].kind == 'w' && log.ev[3].addr == SMOKE_MMIO &&
+		    log.ev[3].size == 4 && log.ev[3].val == 0x12345678);
+	assert_true(log.ev[4].kind == 'r' && log.ev[4].addr == SMOKE_MMIO + 4 &&
+		    log.ev[4].size == 4);
+	/* The value the MMIO read returned came back out through the port. */
+	assert_true(log.ev[5].kind == 'o' && log.ev[5].addr == 0x14 && log.ev[5].size == 4 &&
+		    log.ev[5].val == 0xcafebabe);
+	assert_int_equal(v.exits_pio, 4);
+	assert_int_equal(v.exits_mmio, 2);
+
+	kvm_vcpu_destroy(&k, &v.kv);
+	bus_destroy(&mmio);
+	bus_destroy(&pio);
+	kvm_close(&k);
+	mem_free(&mem);
+	free(img);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pio_mmio_hlt),
+	};
+
+	return cmocka_run_group_tests_name("smoke", tests, NULL, NULL);
+}

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kvm.c against a fake syscall seam: capability checks, ioctl order, CPUID. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kvm.h"
+
+#define FAKE_MAX_CALLS 32
+
+/* The fake kernel's state; reset before every test. */
+static struct fake {
+	int open_ret;
+	int api_version;
+	int missing_cap; /* this capability reports 0 */
+	int max_vcpus;
+	int tsc_deadline;
+	int open_fds;
+	unsigned long calls[FAKE_MAX_CALLS];
+	unsigned nr_calls;
+	struct kvm_cpuid2 *set_cpuid; /* copy of the last KVM_SET_CPUID2 */
+	struct kvm_run run;
+} fake;
+
+static int fake_open(const char *path, int flags)
+{
+	if (fake.open_ret < 0)
+		return fake.open_ret;
+	fake.open_fds++;
+	return 10 + fake.open_fds;
+}
+
+static int fake_close(int fd)
+{
+	fake.open_fds--;
+	return 0;
+}
+
+static int fake_cpuid(struct kvm_cpuid2 *c)
+{
+	static const struct kvm_cpuid_entry2 e[] = {
+		{ .function = 0, .eax = 0xd },
+		{ .function = 1, .ebx = 0x07010800, .ecx = 0x1 },
+		{ .function = 0xb, .index = 0, .edx = 0x55 },
+		{ .function = 0xb, .index = 1, .edx = 0x55 },
+	};
+
+	assert_true(c->nent >= ARRAY_SIZE(e));
+	c->nent = ARRAY_SIZE(e);
+	memcpy(c->entries, e, sizeof(e));
+	return 0;
+}
+
+static int fake_ioctl(int fd, unsigned long req, void *arg)
+{
+	if (fake.nr_calls < FAKE_MAX_CALLS)
+		fake.calls[fake.nr_calls++] = req;
+	switch (req) {
+	case KVM_GET_API_VERSION:
+		return fake.api_version;
+	case KVM_CHECK_EXTENSION:
+		if ((long)arg == fake.missing_cap)
+			return 0;
+		if ((long)arg == KVM_CAP_MAX_VCPUS)
+			return fake.max_vcpus;
+		if ((long)arg == KVM_CAP_TSC_DEADLINE_TIMER)
+			return fake.tsc_deadline;
+		return 1;
+	case KVM_GET_VCPU_MMAP_SIZE:
+		return sizeof(struct kvm_run);
+	case KVM_GET_SUPPORTED_CPUID:
+		return fake_cpuid(arg);
+	case KVM_CREATE_VM:
+	case KVM_CREATE_VCPU:
+		fake.open_fds++;
+		return 20 + fake.open_fds;
+	case KVM_SET_CPUID2: {
+		struct kvm_cpuid2 *c = arg;
+		size_t sz = sizeof(*c) + c->nent * sizeof(c->entries[0]);
+
+		free(fake.set_cpuid);
+		fake.set_cpuid = malloc(sz);
+		memcpy(fake.set_cpuid, c, sz);
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+static void *fake_mmap(size_t len, int prot, int flags, int fd, off_t off, int *err)
+{
+	return &fake.run;
+}
+
+static int fake_munmap(void *addr, size_t len)
+{
+	return 0;
+}
+
+static const struct sys_ops fake_sys = {
+	.open = fake_open,
+	.close = fake_close,
+	.ioctl = fake_ioctl,
+	.mmap = fake_mmap,
+	.munmap = fake_munmap,
+};
+
+static int setup(void **state)
+{
+	free(fake.set_cpuid);
+	memset(&fake, 0, sizeof(fake));
+	fake.api_version = KVM_API_VERSION;
+	fake.max_vcpus = 288;
+	fake.missing_cap = -1;
+	return 0;
+}
+
+static void test_open_ok(void **state)
+{
+	struct kvm k;
+
+	fake.tsc_deadline = 1;
+	assert_int_equal(kvm_open(&k, &fake_sys, "/dev/kvm"), 0);
+	assert_int_equal(k.max_vcpus, 288);
+	assert_true(k.tsc_deadline);
+	assert_int_equal(k.run_size, sizeof(struct kvm_run));
+	assert_int_equal(k.cpuid->nent, 4);
+	kvm_close(&k);
+	assert_int_equal(fake.open_fds, 0);
+}
+
+static void test_open_missing_device(void **state)
+{
+	struct kvm k;
+
+	fake.open_ret = -ENOENT;
+	assert_int_equal(kvm_open(&k, &fake_sys, "/dev/kvm"), -ENOENT);
+}
+
+static void test_open_bad_api(void **state)
+{
+	struct kvm k;
+
+	fake.api_version = 11;
+	assert_int_equal(kvm_open(&k, &fake_sys, "/dev/kvm"), -ENOTSUP);
+	assert_int_equal(fake.open_fds, 0);
+}
+
+static void test_open_missing_cap(void **state)
+{
+	struct kvm k;
+
+	fake.missing_cap = KVM_CAP_IMMEDIATE_EXIT;
+	assert_int_equal(kvm_open(&k, &fake_sys, "/dev/kvm"), -ENOTSUP);
+	assert_int_equal(fake.open_fds, 0);
+}
+
+static void test_create_vm_order(void **state)
+{
+	static const unsigned long want[] = {
+		KVM_CREATE_VM, KVM_SET_TSS_ADDR,  KVM_CHECK_EXTENSION, KVM_SET_IDENTITY_MAP_ADDR,
+		KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2,
+	};
+	struct kvm k;
+
+	assert_int_equal(kvm_open(&k, &fake_sys, "/dev/kvm"), 0);
+	fake.nr_calls = 0;
+	assert_int_equal(kvm_create_vm(&k, true), 0);
+	assert_int_equal(fake.nr_calls, ARRAY_SIZE(want));
+	assert_memory_equal(fake.calls, want, sizeof(want));
+
+	fake.nr_calls = 0;
+	kvm_close(&k);
+	assert_int_equal(fake.open_fds, 0);
+}
+
+static void test_create_vm_no_irqchip(void **state)
+{
+	struct kvm k;
+
+	assert_int_equal(kvm_open(&k, &fake_sys, "/dev/kvm"), 0);
+	fake.nr_calls = 0;
+	assert_int_equal(kvm_create_vm(&k, false), 0);
+	for (unsigned i = 0; i < fake.nr_calls; i++) {
+		assert_int_not_equal(fake.calls[i], KVM_CREATE_IRQCHIP);
+		assert_int_not_equal(fake.calls[i], KVM_CREATE_PIT2);
+	}
+	kvm_close(&k);
+}
+
+static const struct kvm_cpuid_entry2 *leaf(unsigned fn, unsigned idx)
+{
+	for (unsigned i = 0; i < fake.set_cpuid->nent; i++)
+		if (fake.set_cpuid->entries[i].function == fn &&
+		    fake.set_cpuid->entries[i].index == idx)
+			return &fake.set_cpuid->entries[i];
+	fail_msg("leaf 0x%x.%u missing", fn, idx);
+	return NULL;
+}
+
+static void test_cpuid_per_vcpu(void **state)
+{
+	struct kvm_vcpu v;
+	struct kvm k;
+
+	fake.tsc_deadline = 1;
+	assert_int_equal(kvm_open(&k, &fake_sys, "/dev/kvm"), 0);
+	assert_int_equal(kvm_create_vm(&k, true), 0);
+	assert_int_equal(kvm_vcpu_create(&k, 3, &v), 0);
+	assert_int_equal(kvm_vcpu_set_cpuid(&k, &v, 4), 0);
+	/* APIC ID 3 in EBX[31:24], the rest of EBX untouched. */
+	assert_int_equal(leaf(1, 0)->ebx, 0x03010800);
+	/* Hypervisor present (bit 31) and TSC deadline (bit 24), SSE3 kept. */
+	assert_int_equal(leaf(1, 0)->ecx, 0x81000001);
+	assert_int_equal(leaf(0xb, 0)->edx, 3);
+	assert_int_equal(leaf(0xb, 1)->edx, 3);
+	kvm_vcpu_destroy(&k, &v);
+	kvm_close(&k);
+	assert_int_equal(fake.open_fds, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_open_ok, setup),
+		cmocka_unit_test_setup(test_open_missing_device, setup),
+		cmocka_unit_test_setup(test_open_bad_api, setup),
+		cmocka_unit_test_setup(test_open_missing_cap, setup),
+		cmocka_unit_test_setup(test_create_vm_order, setup),
+		cmocka_unit_test_setup(test_create_vm_no_irqchip, setup),
+		cmocka_unit_test_setup(test_cpuid_per_vcpu, setup),
+	};
+
+	return cmocka_run_group_tests_name("kvm", tests, NULL, NULL);
+}

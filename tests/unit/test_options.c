@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `ptvm run` option parsing: values, defaults and the exact error lines. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "options.h"
+
+struct parsed {
+	int ret;
+	enum opts_cmd cmd;
+	struct vm_config cfg;
+	char err[256];
+};
+
+static struct parsed parse(int argc, char *const argv[])
+{
+	struct parsed p;
+
+	p.ret = opts_parse(argc, argv, &p.cmd, &p.cfg, p.err, sizeof(p.err));
+	return p;
+}
+
+#define PARSE(...)                                                       \
+	({                                                               \
+		char *const a_[] = { "ptvm", __VA_ARGS__ };              \
+		parse(ARRAY_SIZE(a_), a_);                               \
+	})
+
+static void test_full_run(void **state)
+{
+	struct parsed p = PARSE("run", "--kernel", "bz", "--initrd", "rd", "--cmdline", "quiet",
+				"--memory", "2G", "--cpus", "4", "--stats");
+
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cmd, OPTS_CMD_RUN);
+	assert_string_equal(p.cfg.kernel, "bz");
+	assert_string_equal(p.cfg.initrd, "rd");
+	assert_string_equal(p.cfg.cmdline, "quiet");
+	assert_int_equal(p.cfg.memory, 2ULL << 30);
+	assert_int_equal(p.cfg.cpus, 4);
+	assert_true(p.cfg.stats);
+	assert_false(p.cfg.verbose);
+}
+
+static void test_defaults(void **state)
+{
+	struct parsed p = PARSE("run", "--kernel", "bz");
+
+	assert_int_equal(p.ret, 0);
+	assert_null(p.cfg.initrd);
+	assert_string_equal(p.cfg.cmdline, OPTS_DEFAULT_CMDLINE);
+	assert_int_equal(p.cfg.memory, 512ULL << 20);
+	assert_int_equal(p.cfg.cpus, 1);
+	assert_string_equal(p.cfg.kvm_path, "/dev/kvm");
+}
+
+static void test_errors(void **state)
+{
+	static const struct {
+		const char *args[4];
+		const char *err;
+	} cases[] = {
+		{ { "run", "--kernel", "bz", "--frob" }, "unknown option '--frob' (see ptvm --help)" },
+		{ { "run", "--kernel", "bz", "--cpus" },
+		  "option '--cpus' needs a value (see ptvm --help)" },
+		{ { "run", "--cpus", "0", "--kernel" },
+		  "--cpus '0' is out of range (use 1 to 254)" },
+		{ { "run", "--cpus", "255", "--kernel" },
+		  "--cpus '255' is out of range (use 1 to 254)" },
+		{ { "run", "--cpus", "two", "--kernel" },
+		  "--cpus 'two' is out of range (use 1 to 254)" },
+		{ { "run", "--memory", "lots", "--kernel" },
+		  "--memory 'lots' is not a size (use e.g. 512M or 2G)" },
+		{ { "run", "--initrd", "x" }, "no kernel given (add --kernel BZIMAGE)" },
+		{ { "boot" }, "unknown command 'boot' (the only command is 'run'; see ptvm --help)" },
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *argv[5] = { "ptvm" };
+		int argc = 1;
+		struct parsed p;
+
+		for (unsigned j = 0; j < 4 && cases[i].args[j]; j++)
+			argv[argc++] = (char *)cases[i].args[j];
+		p = parse(argc, argv);
+		assert_int_equal(p.ret, -EINVAL);
+		assert_string_equal(p.err, cases[i].err);
+	}
+}
+
+static void test_no_command(void **state)
+{
+	struct parsed p = PARSE();
+
+	assert_int_equal(p.ret, -EINVAL);
+	assert_string_equal(p.err,
+			    "no command given (try: ptvm run --kernel BZIMAGE, or ptvm --help)");
+}
+
+static void test_help_version(void **state)
+{
+	assert_int_equal(PARSE("--help").cmd, OPTS_CMD_HELP);
+	assert_int_equal(PARSE("run", "--kernel", "x", "-h").cmd, OPTS_CMD_HELP);
+	assert_int_equal(PARSE("--version").cmd, OPTS_CMD_VERSION);
+}
+
+static void test_sizes(void **state)
+{
+	static const struct {
+		const char *s;
+		int ret;
+		uint64_t v;
+	} cases[] = {
+		{ "512M", 0, 512ULL << 20 }, { "2G", 0, 2ULL << 30 },	{ "1024", 0, 1ULL << 30 },
+		{ "64MiB", 0, 64ULL << 20 }, { "1GB", 0, 1ULL << 30 },	{ "4096k", 0, 4ULL << 20 },
+		{ "1T", 0, 1ULL << 40 },     { "", -EINVAL, 0 },	{ "-1G", -EINVAL, 0 },
+		{ "0", -EINVAL, 0 },	     { "12X", -EINVAL, 0 },	{ "1Gx", -EINVAL, 0 },
+		{ "99999999999999999999", -EINVAL, 0 },			{ "20000000T", -EINVAL, 0 },
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint64_t v = 0;
+
+		assert_int_equal(opts_parse_size(cases[i].s, &v), cases[i].ret);
+		if (!cases[i].ret)
+			assert_int_equal(v, cases[i].v);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_run),   cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_errors),	   cmocka_unit_test(test_no_command),
+		cmocka_unit_test(test_help_version), cmocka_unit_test(test_sizes),
+	};
+
+	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
+}

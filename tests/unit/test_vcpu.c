@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vCPU exit handling: each KVM exit becomes the right bus access or stop. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vcpu.h"
+
+struct rec {
+	unsigned n;
+	uint64_t addr[8];
+	uint64_t val[8];
+	unsigned size[8];
+	int stops;
+	enum vm_stop_reason why;
+	char msg[128];
+};
+
+static uint64_t rec_read(void *opaque, uint64_t off, unsigned size)
+{
+	return 0x1100 + off;
+}
+
+static void rec_write(void *opaque, uint64_t off, unsigned size, uint64_t v)
+{
+	struct rec *r = opaque;
+
+	if (r->n < 8) {
+		r->addr[r->n] = off;
+		r->size[r->n] = size;
+		r->val[r->n++] = v;
+	}
+}
+
+static const struct bus_ops rec_ops = { .read = rec_read, .write = rec_write };
+
+static void rec_stop(void *opaque, enum vm_stop_reason why, const char *msg)
+{
+	struct rec *r = opaque;
+
+	r->stops++;
+	r->why = why;
+	snprintf(r->msg, sizeof(r->msg), "%s", msg);
+}
+
+struct fixture {
+	struct rec rec;
+	struct bus pio, mmio;
+	struct vcpu_env env;
+	struct vcpu v;
+	volatile int stopping;
+	uint8_t page[4096];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_int_equal(bus_init(&f->pio, "pio"), 0);
+	assert_int_equal(bus_init(&f->mmio, "mmio"), 0);
+	assert_int_equal(bus_register(&f->pio, 0x500, 8, &rec_ops, &f->rec), 0);
+	assert_int_equal(bus_register(&f->mmio, 0xd0000000, 0x1000, &rec_ops, &f->rec), 0);
+	f->env = (struct vcpu_env){ .pio = &f->pio, .mmio = &f->mmio, .stop = rec_stop,
+				    .stop_opaque = &f->rec, .stopping = &f->stopping };
+	f->v.env = &f->env;
+	f->v.kv.id = 2;
+	f->v.kv.run = (struct kvm_run *)f->page;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	bus_destroy(&f->mmio);
+	bus_destroy(&f->pio);
+	free(f);
+	return 0;
+}
+
+static void test_rep_outs(void **state)
+{
+	struct fixture *f = *state;
+	struct kvm_run *run = f->v.kv.run;
+
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = KVM_EXIT_IO_OUT;
+	run->io.size = 2;
+	run->io.port = 0x502;
+	run->io.count = 3;
+	run->io.data_offset = 1024;
+	memcpy(f->page + 1024, "\x01\x02\x03\x04\x05\x06", 6);
+	assert_true(vcpu_handle_exit(&f->v));
+	assert_int_equal(f->rec.n, 3);
+	assert_int_equal(f->rec.addr[0], 2);
+	assert_int_equal(f->rec.size[0], 2);
+	assert_int_equal(f->rec.val[0], 0x0201);
+	assert_int_equal(f->rec.val[2], 0x0605);
+	assert_int_equal(f->v.exits_pio, 1);
+}
+
+static void test_pio_in_and_unclaimed(void **state)
+{
+	struct fixture *f = *state;
+	struct kvm_run *run = f->v.kv.run;
+
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = KVM_EXIT_IO_IN;
+	run->io.size = 1;
+	run->io.port = 0x503;
+	run->io.count = 1;
+	run->io.data_offset = 1024;
+	assert_true(vcpu_handle_exit(&f->v));
+	assert_int_equal(f->page[1024], 0x03); /* low byte of 0x1103 */
+	run->io.port = 0x2f8; /* nobody there: all-ones */
+	assert_true(vcpu_handle_exit(&f->v));
+	assert_int_equal(f->page[1024], 0xff);
+}
+
+static void test_mmio(void **state)
+{
+	struct fixture *f = *state;
+	struct kvm_run *run = f->v.kv.run;
+
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = 0xd0000010;
+	run->mmio.len = 4;
+	run->mmio.is_write = 1;
+	memcpy(run->mmio.data, "\x78\x56\x34\x12", 4);
+	assert_true(vcpu_handle_exit(&f->v));
+	assert_int_equal(f->rec.val[0], 0x12345678);
+	assert_int_equal(f->rec.addr[0], 0x10);
+	run->mmio.is_write = 0;
+	memset(run->mmio.data, 0, 8);
+	assert_true(vcpu_handle_exit(&f->v));
+	assert_int_equal(run->mmio.data[0], 0x10);
+	assert_int_equal(run->mmio.data[1], 0x11);
+	assert_int_equal(f->v.exits_mmio, 2);
+}
+
+static void test_fatal_exits_stop(void **state)
+{
+	static const struct {
+		uint32_t reason;
+		enum vm_stop_reason why;
+		const char *msg;
+	} cases[] = {
+		{ KVM_EXIT_SHUTDOWN, VM_STOP_ERROR,
+		  "guest triple fault on vCPU 2 (KVM_EXIT_SHUTDOWN)" },
+		{ KVM_EXIT_INTERNAL_ERROR, VM_STOP_ERROR, "vCPU 2: KVM internal error, suberror 1" },
+		{ KVM_EXIT_HLT, VM_STOP_HALT, "vCPU 2 halted" },
+		{ 999, VM_STOP_ERROR, "vCPU 2: unexpected KVM exit reason 999" },
+	};
+	struct fixture *f = *state;
+	struct kvm_run *run = f->v.kv.run;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		memset(run, 0, sizeof(*run));
+		run->exit_reason = cases[i].reason;
+		run->internal.suberror = 1;
+		assert_false(vcpu_handle_exit(&f->v));
+		assert_int_equal(f->rec.why, cases[i].why);
+		assert_string_equal(f->rec.msg, cases[i].msg);
+	}
+	assert_int_equal(f->rec.stops, ARRAY_SIZE(cases));
+}
+
+static void test_reset_event(void **state)
+{
+	struct fixture *f = *state;
+	struct kvm_run *run = f->v.kv.run;
+
+	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+	run->system_event.type = KVM_SYSTEM_EVENT_RESET;
+	assert_false(vcpu_handle_exit(&f->v));
+	assert_int_equal(f->rec.why, VM_STOP_RESET);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_rep_outs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pio_in_and_unclaimed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mmio, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fatal_exits_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_event, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("vcpu", tests, NULL, NULL);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every KVM ioctl ptvm issues lives behind these functions (x86-64 only).
+ * Each returns 0 or -errno and logs once with the ioctl's name.
+ */
+#ifndef PTVM_KVM_H
+#define PTVM_KVM_H
+
+#include <linux/kvm.h>
+
+#include "sys.h"
+#include "util.h"
+
+struct boot_entry;
+
+struct kvm {
+	const struct sys_ops *sys;
+	int dev_fd; /* /dev/kvm */
+	int vm_fd;
+	int run_size; /* bytes to mmap per vCPU for struct kvm_run */
+	int max_vcpus;
+	bool tsc_deadline; /* KVM_CAP_TSC_DEADLINE_TIMER */
+	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID template */
+};
+
+struct kvm_vcpu {
+	unsigned id;
+	int fd;
+	struct kvm_run *run;
+};
+
+/* Open /dev/kvm, check the API version and capabilities ptvm relies on. */
+int kvm_open(struct kvm *k, const struct sys_ops *sys, const char *path) __must_check;
+/*
+ * Create the VM. With @irqchip, also the in-kernel IOAPIC/PIC/LAPIC and PIT
+ * (then HLT never exits to ptvm); without, HLT exits (used by the smoke test).
+ */
+int kvm_create_vm(struct kvm *k, bool irqchip) __must_check;
+void kvm_close(struct kvm *k);
+
+int kvm_set_memslot(struct kvm *k, unsigned slot, uint64_t gpa, uint64_t size,
+		    void *hva) __must_check;
+int kvm_irq_line(struct kvm *k, unsigned gsi, int level) __must_check;
+
+int kvm_vcpu_create(struct kvm *k, unsigned id, struct kvm_vcpu *v) __must_check;
+void kvm_vcpu_destroy(struct kvm *k, struct kvm_vcpu *v);
+/* CPUID for vCPU @id of @ncpus: KVM's supported set with this CPU's APIC ID. */
+int kvm_vcpu_set_cpuid(struct kvm *k, struct kvm_vcpu *v, unsigned ncpus) __must_check;
+/* Registers for the 64-bit boot protocol entry described by @e. */
+int kvm_vcpu_set_boot_regs(struct kvm *k, struct kvm_vcpu *v,
+			   const struct boot_entry *e) __must_check;
+/* One KVM_RUN; -EINTR when kicked by a signal. */
+int kvm_vcpu_run(struct kvm *k, struct kvm_vcpu *v) __must_check;
+
+#endif

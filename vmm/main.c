@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ptvm: options, wiring, exit codes. The only place that exits. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "options.h"
+#include "vm.h"
+
+#ifndef PTVM_VERSION
+#define PTVM_VERSION "0.1"
+#endif
+
+static void main_print_stats(const struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		const struct vcpu *v = &vm->vcpus[i];
+
+		fprintf(stderr, "ptvm: stats: vcpu%u exits: pio %llu mmio %llu other %llu\n", i,
+			(unsigned long long)v->exits_pio, (unsigned long long)v->exits_mmio,
+			(unsigned long long)v->exits_other);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct vm_config cfg;
+	enum vm_stop_reason why;
+	enum opts_cmd cmd;
+	const char *msg;
+	struct vm *vm;
+	char err[256];
+
+	if (opts_parse(argc, argv, &cmd, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "ptvm: %s\n", err);
+		return 2;
+	}
+	if (cmd == OPTS_CMD_HELP) {
+		fputs(opts_usage, stdout);
+		return 0;
+	}
+	if (cmd == OPTS_CMD_VERSION) {
+		puts("ptvm " PTVM_VERSION);
+		return 0;
+	}
+	log_set_verbose(cfg.verbose);
+	/* A closed stdout must not kill ptvm with the guest still running. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (vm_create(&vm, &cfg, &sys_linux))
+		return 1;
+	why = vm_run(vm, &msg);
+	if (cfg.stats)
+		main_print_stats(vm);
+	vm_destroy(vm);
+
+	switch (why) {
+	case VM_STOP_POWEROFF:
+	case VM_STOP_RESET:
+	case VM_STOP_HALT:
+		log_info("%s", msg);
+		return 0;
+	case VM_STOP_SIGNAL:
+		fprintf(stderr, "ptvm: %s\n", msg);
+		return 130;
+	default:
+		fprintf(stderr, "ptvm: %s\n", msg);
+		return 1;
+	}
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Guest RAM layout and bounds-checked guest-physical access. */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "layout.h"
+#include "memory.h"
+
+int mem_layout(struct guest_mem *m, uint64_t ram_size)
+{
+	uint64_t low;
+
+	memset(m, 0, sizeof(*m));
+	if (ram_size < MEM_MIN_SIZE || ram_size > MEM_MAX_SIZE || !IS_ALIGNED(ram_size, SZ_1M))
+		return -EINVAL;
+
+	low = MIN(ram_size, LAYOUT_LOW_RAM_MAX);
+	m->r[m->nr++] = (struct mem_region){ .gpa = 0, .size = low };
+	if (ram_size > low)
+		m->r[m->nr++] = (struct mem_region){ .gpa = LAYOUT_4G, .size = ram_size - low };
+	m->ram_size = ram_size;
+	return 0;
+}
+
+int mem_alloc(struct guest_mem *m)
+{
+	for (unsigned i = 0; i < m->nr; i++) {
+		void *p = mmap(NULL, m->r[i].size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+		if (p == MAP_FAILED) {
+			int err = -errno;
+
+			mem_free(m);
+			return err;
+		}
+		/* Guest RAM is large and sparse; transparent huge pages cut TLB misses. */
+		madvise(p, m->r[i].size, MADV_HUGEPAGE);
+		m->r[i].hva = p;
+	}
+	return 0;
+}
+
+void mem_free(struct guest_mem *m)
+{
+	for (unsigned i = 0; i < m->nr; i++) {
+		if (m->r[i].hva)
+			munmap(m->r[i].hva, m->r[i].size);
+		m->r[i].hva = NULL;
+	}
+}
+
+void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len)
+{
+	for (unsigned i = 0; i < m->nr; i++) {
+		const struct mem_region *r = &m->r[i];
+
+		if (gpa < r->gpa || gpa - r->gpa >= r->size)
+			continue;
+		if (len > r->size - (gpa - r->gpa) || !r->hva)
+			return NULL;
+		return (uint8_t *)r->hva + (gpa - r->gpa);
+	}
+	return NULL;
+}
+
+uint64_t mem_ram_end(const struct guest_mem *m)
+{
+	const struct mem_region *last = &m->r[m->nr - 1];
+
+	return last->gpa + last->size;
+}
+
+uint64_t mem_mmio64_base(const struct guest_mem *m)
+{
+	return ALIGN_UP(MAX(mem_ram_end(m), LAYOUT_4G), SZ_1G);
+}
+
+int mem_for_each(const struct guest_mem *m,
+		 int (*fn)(void *opaque, unsigned idx, const struct mem_region *r), void *opaque)
+{
+	for (unsigned i = 0; i < m->nr; i++) {
+		int ret = fn(opaque, i, &m->r[i]);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest RAM: a few regions of guest-physical space backed by host memory.
+ * Every guest pointer is turned into a host pointer through mem_ptr(), which
+ * checks bounds; no other code does gpa arithmetic on host pointers.
+ */
+#ifndef PTVM_MEMORY_H
+#define PTVM_MEMORY_H
+
+#include "util.h"
+
+#define MEM_MAX_REGIONS 4
+
+struct mem_region {
+	uint64_t gpa;
+	uint64_t size;
+	void *hva; /* NULL until mem_alloc() (or a test) backs it */
+};
+
+struct guest_mem {
+	struct mem_region r[MEM_MAX_REGIONS];
+	unsigned nr;
+	uint64_t ram_size; /* total bytes of RAM over all regions */
+};
+
+/* Smallest and largest RAM ptvm accepts. */
+#define MEM_MIN_SIZE (32ULL << 20)
+#define MEM_MAX_SIZE (1ULL << 40)
+
+/*
+ * Split @ram_size bytes of RAM around the PCI hole (see layout.h). Fills the
+ * regions with hva == NULL. -EINVAL if the size is out of range or not a
+ * multiple of 1 MiB.
+ */
+int mem_layout(struct guest_mem *m, uint64_t ram_size) __must_check;
+
+/* Back every region with anonymous host memory (mmap); mem_free() undoes. */
+int mem_alloc(struct guest_mem *m) __must_check;
+void mem_free(struct guest_mem *m);
+
+/* Host pointer for [gpa, gpa+len) if it lies wholly in one region, else NULL. */
+void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);
+
+/* Highest guest-physical address + 1 that is RAM. */
+uint64_t mem_ram_end(const struct guest_mem *m);
+
+/* Base of the 64-bit PCI MMIO window: above RAM and 4 GiB, 1 GiB aligned. */
+uint64_t mem_mmio64_base(const struct guest_mem *m);
+
+/* Call @fn for each region in order; stops at and returns the first error. */
+int mem_for_each(const struct guest_mem *m,
+		 int (*fn)(void *opaque, unsigned idx, const struct mem_region *r), void *opaque);
+
+#endif

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `ptvm run` option parsing. Hand-written: getopt_long keeps global state. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+const char opts_usage[] =
+	"usage: ptvm run --kernel BZIMAGE [--initrd FILE] [--cmdline STR]\n"
+	"                [--memory SIZE] [--cpus N] [--stats] [--verbose]\n"
+	"       ptvm --help | --version\n"
+	"\n"
+	"  --kernel BZIMAGE  Linux bzImage to boot (64-bit boot protocol, >= 2.12)\n"
+	"  --initrd FILE     initial ramdisk\n"
+	"  --cmdline STR     kernel command line (default \"" OPTS_DEFAULT_CMDLINE "\")\n"
+	"  --memory SIZE     guest RAM, e.g. 512M or 2G; a bare number is MiB (default 512M)\n"
+	"  --cpus N          number of vCPUs (default 1)\n"
+	"  --stats           print exit counters when the guest stops\n"
+	"  --verbose         log what ptvm sets up\n"
+	"\n"
+	"The guest's serial console is this terminal; type Ctrl-A x to stop the guest.\n";
+
+int opts_parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v, shift = 20;
+	char *end;
+
+	if (!*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	case '\0': break;
+	default: return -EINVAL;
+	}
+	if (*end == 'i' && end[1] == 'B')
+		end += 2;
+	else if (*end == 'B')
+		end++;
+	if (*end || v == 0 || v > (~0ULL >> shift))
+		return -EINVAL;
+	*out = v << shift;
+	return 0;
+}
+
+static int opts_uint(const char *s, unsigned *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > 0xffffffffUL)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+#define OPTS_FAIL(...)                                   \
+	do {                                             \
+		snprintf(err, errlen, __VA_ARGS__);      \
+		return -EINVAL;                          \
+	} while (0)
+
+int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_config *cfg,
+	       char *err, size_t errlen)
+{
+	int i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->cmdline = OPTS_DEFAULT_CMDLINE;
+	cfg->memory = OPTS_DEFAULT_MEMORY;
+	cfg->cpus = 1;
+	cfg->kvm_path = "/dev/kvm";
+	*cmd = OPTS_CMD_RUN;
+	err[0] = '\0';
+
+	if (argc < 2)
+		OPTS_FAIL("no command given (try: ptvm run --kernel BZIMAGE, or ptvm --help)");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		*cmd = OPTS_CMD_HELP;
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		*cmd = OPTS_CMD_VERSION;
+		return 0;
+	}
+	if (strcmp(argv[1], "run"))
+		OPTS_FAIL("unknown command '%s' (the only command is 'run'; see ptvm --help)",
+			  argv[1]);
+
+	for (i = 2; i < argc; i++) {
+		const char *opt = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		bool takes_value = true;
+
+		if (!strcmp(opt, "--verbose") || !strcmp(opt, "-v")) {
+			cfg->verbose = true;
+			takes_value = false;
+		} else if (!strcmp(opt, "--stats")) {
+			cfg->stats = true;
+			takes_value = false;
+		} else if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
+			*cmd = OPTS_CMD_HELP;
+			return 0;
+		} else if (strcmp(opt, "--kernel") && strcmp(opt, "--initrd") &&
+			   strcmp(opt, "--cmdline") && strcmp(opt, "--memory") &&
+			   strcmp(opt, "--cpus") && strcmp(opt, "--kvm")) {
+			OPTS_FAIL("unknown option '%s' (see ptvm --help)", opt);
+		}
+		if (!takes_value)
+			continue;
+		if (!val)
+			OPTS_FAIL("option '%s' needs a value (see ptvm --help)", opt);
+		i++;
+		if (!strcmp(opt, "--kernel")) {
+			cfg->kernel = val;
+		} else if (!strcmp(opt, "--initrd")) {
+			cfg->initrd = val;
+		} else if (!strcmp(opt, "--cmdline")) {
+			cfg->cmdline = val;
+		} else if (!strcmp(opt, "--kvm")) {
+			cfg->kvm_path = val;
+		} else if (!strcmp(opt, "--memory")) {
+			if (opts_parse_size(val, &cfg->memory))
+				OPTS_FAIL("--memory '%s' is not a size (use e.g. 512M or 2G)", val);
+		} else if (opts_uint(val, &cfg->cpus) || cfg->cpus == 0 ||
+			   cfg->cpus > OPTS_MAX_CPUS) {
+			OPTS_FAIL("--cpus '%s' is out of range (use 1 to %u)", val, OPTS_MAX_CPUS);
+		}
+	}
+	if (!cfg->kernel)
+		OPTS_FAIL("no kernel given (add --kernel BZIMAGE)");
+	return 0;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command-line parsing for `ptvm run`: pure, so unit tests can drive it. */
+#ifndef PTVM_OPTIONS_H
+#define PTVM_OPTIONS_H
+
+#include "util.h"
+
+#define OPTS_MAX_CPUS	     254 /* xAPIC IDs 0..254; the MADT entry holds 8 bits */
+#define OPTS_DEFAULT_MEMORY  (512ULL << 20)
+#define OPTS_DEFAULT_CMDLINE "console=ttyS0 panic=-1"
+
+enum opts_cmd {
+	OPTS_CMD_RUN,
+	OPTS_CMD_HELP,
+	OPTS_CMD_VERSION,
+};
+
+struct vm_config {
+	const char *kernel;
+	const char *initrd;  /* NULL: none */
+	const char *cmdline; /* never NULL after parsing */
+	uint64_t memory;     /* bytes */
+	unsigned cpus;
+	bool verbose;
+	bool stats; /* print exit counters when the VM stops */
+	const char *kvm_path;
+};
+
+/*
+ * Parse argv. On error returns -EINVAL and writes one line (no newline)
+ * naming the bad argument and the fix into @err.
+ */
+int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_config *cfg,
+	       char *err, size_t errlen) __must_check;
+/* "512M", "2G", "1024" (MiB): bytes, or -EINVAL. */
+int opts_parse_size(const char *s, uint64_t *out) __must_check;
+
+extern const char opts_usage[];
+
+#endif

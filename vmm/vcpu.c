@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The KVM_RUN loop: exits to bus dispatches, fatal exits to a stop request. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vcpu.h"
+
+/* Signal used to kick a vCPU out of KVM_RUN. Its handler does nothing. */
+#define VCPU_KICK_SIGNAL SIGUSR1
+
+static void vcpu_kick_handler(int sig)
+{
+	(void)sig;
+}
+
+int vcpu_kick_init(void)
+{
+	struct sigaction sa = { .sa_handler = vcpu_kick_handler };
+
+	/* No SA_RESTART: the point is to make KVM_RUN return -EINTR. */
+	sigemptyset(&sa.sa_mask);
+	return sigaction(VCPU_KICK_SIGNAL, &sa, NULL) ? -errno : 0;
+}
+
+static void vcpu_stop(struct vcpu *v, enum vm_stop_reason why, const char *fmt, ...)
+	__printf(3, 4);
+
+static void vcpu_stop(struct vcpu *v, enum vm_stop_reason why, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	v->env->stop(v->env->stop_opaque, why, msg);
+}
+
+static void vcpu_pio(struct vcpu *v)
+{
+	struct kvm_run *run = v->kv.run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+
+	/* A rep ins/outs arrives as one exit with count > 1 elements back to back. */
+	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size) {
+		if (run->io.direction == KVM_EXIT_IO_OUT)
+			bus_write(v->env->pio, run->io.port, data, run->io.size);
+		else
+			bus_read(v->env->pio, run->io.port, data, run->io.size);
+	}
+	v->exits_pio++;
+}
+
+static void vcpu_mmio(struct vcpu *v)
+{
+	struct kvm_run *run = v->kv.run;
+	unsigned len = MIN(run->mmio.len, sizeof(run->mmio.data));
+
+	if (run->mmio.is_write)
+		bus_write(v->env->mmio, run->mmio.phys_addr, run->mmio.data, len);
+	else
+		bus_read(v->env->mmio, run->mmio.phys_addr, run->mmio.data, len);
+	v->exits_mmio++;
+}
+
+bool vcpu_handle_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->kv.run;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		vcpu_pio(v);
+		return true;
+	case KVM_EXIT_MMIO:
+		vcpu_mmio(v);
+		return true;
+	case KVM_EXIT_INTR:
+		v->exits_other++;
+		return true;
+	case KVM_EXIT_HLT:
+		vcpu_stop(v, VM_STOP_HALT, "vCPU %u halted", v->kv.id);
+		return false;
+	case KVM_EXIT_SHUTDOWN:
+		vcpu_stop(v, VM_STOP_ERROR, "guest triple fault on vCPU %u (KVM_EXIT_SHUTDOWN)",
+			  v->kv.id);
+		return false;
+	case KVM_EXIT_SYSTEM_EVENT:
+		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET) {
+			vcpu_stop(v, VM_STOP_RESET, "guest reset");
+			return false;
+		}
+		vcpu_stop(v, VM_STOP_POWEROFF, "guest system event %u", run->system_event.type);
+		return false;
+	case KVM_EXIT_FAIL_ENTRY:
+		vcpu_stop(v, VM_STOP_ERROR, "vCPU %u: KVM entry failed, hardware reason 0x%llx",
+			  v->kv.id,
+			  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		return false;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vcpu_stop(v, VM_STOP_ERROR, "vCPU %u: KVM internal error, suberror %u", v->kv.id,
+			  run->internal.suberror);
+		return false;
+	default:
+		vcpu_stop(v, VM_STOP_ERROR, "vCPU %u: unexpected KVM exit reason %u", v->kv.id,
+			  run->exit_reason);
+		return false;
+	}
+}
+
+void vcpu_loop(struct vcpu *v)
+{
+	const struct vcpu_env *env = v->env;
+
+	for (;;) {
+		int ret;
+
+		if (__atomic_load_n(env->stopping, __ATOMIC_ACQUIRE))
+			return;
+		ret = kvm_vcpu_run(env->kvm, &v->kv);
+		if (ret == -EINTR || ret == -EAGAIN) {
+			/* Kicked: clear the flag we may have set, then re-check stopping. */
+			v->kv.run->immediate_exit = 0;
+			continue;
+		}
+		if (ret) {
+			vcpu_stop(v, VM_STOP_ERROR, "vCPU %u: KVM_RUN failed: %s", v->kv.id,
+				  strerror(-ret));
+			return;
+		}
+		if (!vcpu_handle_exit(v))
+			return;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	sigset_t set;
+
+	/* Only the kick signal reaches a vCPU thread; the rest go to the main loop. */
+	sigfillset(&set);
+	sigdelset(&set, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_SETMASK, &set, NULL);
+	vcpu_loop(v);
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *v)
+{
+	char name[16];
+	int ret = pthread_create(&v->thread, NULL, vcpu_thread, v);
+
+	if (ret)
+		return -ret;
+	snprintf(name, sizeof(name), "vcpu%u", v->kv.id);
+	pthread_setname_np(v->thread, name);
+	v->started = true;
+	return 0;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	if (!v->started)
+		return;
+	/* immediate_exit covers the window before the thread re-enters KVM_RUN. */
+	__atomic_store_n(&v->kv.run->immediate_exit, 1, __ATOMIC_RELEASE);
+	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The KVM_RUN loop of one vCPU thread. Each exit becomes a bus dispatch; the
+ * loop knows no device. Anything that ends the VM is reported through
+ * vcpu_env.stop and the loop returns.
+ */
+#ifndef PTVM_VCPU_H
+#define PTVM_VCPU_H
+
+#include <pthread.h>
+
+#include "bus.h"
+#include "kvm.h"
+
+enum vm_stop_reason {
+	VM_RUNNING = 0,
+	VM_STOP_POWEROFF,  /* guest powered off: exit 0 */
+	VM_STOP_RESET,	   /* guest rebooted: exit 0 (ptvm does not restart it) */
+	VM_STOP_HALT,	   /* HLT without an in-kernel irqchip (smoke test) */
+	VM_STOP_SIGNAL,	   /* ptvm got SIGINT/SIGTERM/SIGHUP, or the user typed the escape */
+	VM_STOP_ERROR,	   /* triple fault, KVM internal error, failed entry */
+};
+
+/* What every vCPU thread shares. */
+struct vcpu_env {
+	struct kvm *kvm;
+	struct bus *pio;
+	struct bus *mmio;
+	/* Ask the VM to stop; the first reason wins, later ones are ignored. */
+	void (*stop)(void *opaque, enum vm_stop_reason why, const char *msg);
+	void *stop_opaque;
+	/* Set once the VM is stopping: the loop exits at the next KVM_RUN return. */
+	volatile int *stopping;
+};
+
+struct vcpu {
+	struct kvm_vcpu kv;
+	const struct vcpu_env *env;
+	pthread_t thread;
+	bool started;
+	/* Counters: exits by kind, for `--stats` and the passthrough scenarios. */
+	uint64_t exits_pio;
+	uint64_t exits_mmio;
+	uint64_t exits_other;
+};
+
+/* Handle one exit already in v->kv.run. Returns true to keep running. */
+bool vcpu_handle_exit(struct vcpu *v);
+/* Run until the VM stops. */
+void vcpu_loop(struct vcpu *v);
+/* Thread entry and kick (signal that makes KVM_RUN return -EINTR). */
+int vcpu_start(struct vcpu *v) __must_check;
+void vcpu_kick(struct vcpu *v);
+/* Install the (empty) kick-signal handler; call once before starting vCPUs. */
+int vcpu_kick_init(void) __must_check;
+
+#endif

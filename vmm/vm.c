@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The VM object: create everything in order, run, destroy in reverse. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "dev/pm.h"
+#include "dev/serial.h"
+#include "layout.h"
+#include "pci/host.h"
+#include "vm.h"
+
+static void vm_gsi_set(void *opaque, int level)
+{
+	struct vm_gsi *g = opaque;
+
+	/* Fails only if the VM is gone; kvm.c has logged it. */
+	(void)!kvm_irq_line(&g->vm->kvm, g->gsi, level);
+}
+
+static void vm_gsi_init(struct vm_gsi *g, struct vm *vm, unsigned gsi)
+{
+	g->vm = vm;
+	g->gsi = gsi;
+	g->line.set = vm_gsi_set;
+	g->line.opaque = g;
+}
+
+void vm_request_stop(void *opaque, enum vm_stop_reason why, const char *msg)
+{
+	struct vm *vm = opaque;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&vm->stop_lock);
+	if (vm->stop_reason == VM_RUNNING) {
+		vm->stop_reason = why;
+		snprintf(vm->stop_msg, sizeof(vm->stop_msg), "%s", msg);
+	}
+	__atomic_store_n(&vm->stopping, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&vm->stop_lock);
+	(void)!write(vm->wake_fd, &one, sizeof(one));
+}
+
+/* The guest drained its RX FIFO: wake the main loop to push pending input. */
+static void vm_rx_ready(void *opaque)
+{
+	struct vm *vm = opaque;
+	uint64_t one = 1;
+
+	(void)!write(vm->wake_fd, &one, sizeof(one));
+}
+
+static void vm_pm_event(void *opaque, enum pm_event ev)
+{
+	if (ev == PM_POWEROFF)
+		vm_request_stop(opaque, VM_STOP_POWEROFF, "guest powered off");
+	else
+		vm_request_stop(opaque, VM_STOP_RESET, "guest rebooted");
+}
+
+static int vm_map_ram(void *opaque, unsigned idx, const struct mem_region *r)
+{
+	struct vm *vm = opaque;
+
+	return kvm_set_memslot(&vm->kvm, idx, r->gpa, r->size, r->hva);
+}
+
+/* Legacy PC devices and the PCI host bridge, on their fixed addresses (layout.h). */
+static int vm_create_devices(struct vm *vm)
+{
+	int ret;
+
+	vm_gsi_init(&vm->serial_irq, vm, IRQ_SERIAL0);
+	ret = serial_create(&vm->serial, &vm->serial_irq.line, console_tx, &vm->console);
+	if (ret)
+		return ret;
+	serial_set_rx_ready(vm->serial, vm_rx_ready, vm);
+	ret = pm_create(&vm->pm, vm_pm_event, vm);
+	if (ret)
+		return ret;
+	ret = pci_host_create(&vm->pci);
+	if (ret)
+		return ret;
+
+	ret = bus_register(&vm->pio, PORT_SERIAL0, PORT_SERIAL_LEN, &serial_bus_ops, vm->serial);
+	if (!ret)
+		ret = bus_register(&vm->pio, PORT_ACPI_SLEEP_CTL, PM_ACPI_PORTS, &pm_acpi_ops, vm->pm);
+	if (!ret)
+		ret = bus_register(&vm->pio, PORT_I8042, PM_I8042_PORTS, &pm_i8042_ops, vm->pm);
+	if (!ret)
+		ret = bus_register(&vm->pio, PORT_PCI_CONF_ADDR, 8, &pci_host_cf8_ops, vm->pci);
+	if (!ret)
+		ret = bus_register(&vm->mmio, LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE,
+				   &pci_host_ecam_ops, vm->pci);
+	if (ret)
+		log_err("vm: device address map conflict: %s", strerror(-ret));
+	return ret;
+}
+
+static int vm_create_vcpus(struct vm *vm, const struct boot_entry *entry)
+{
+	int ret;
+
+	vm->vcpus = calloc(vm->cfg->cpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return -ENOMEM;
+	vm->env = (struct vcpu_env){
+		.kvm = &vm->kvm,
+		.pio = &vm->pio,
+		.mmio = &vm->mmio,
+		.stop = vm_request_stop,
+		.stop_opaque = vm,
+		.stopping = &vm->stopping,
+	};
+	for (unsigned i = 0; i < vm->cfg->cpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		v->env = &vm->env;
+		ret = kvm_vcpu_create(&vm->kvm, i, &v->kv);
+		if (ret)
+			return ret;
+		vm->nr_vcpus++;
+		ret = kvm_vcpu_set_cpuid(&vm->kvm, &v->kv, vm->cfg->cpus);
+		if (ret)
+			return ret;
+	}
+	/* APs wait in the in-kernel LAPIC for INIT/SIPI from the guest. */
+	return kvm_vcpu_set_boot_regs(&vm->kvm, &vm->vcpus[0].kv, entry);
+}
+
+static int vm_create_events(struct vm *vm)
+{
+	sigset_t set;
+
+	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->wake_fd < 0)
+		return -errno;
+	/* Termination signals become events of the main loop, never handlers. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -EINVAL;
+	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (vm->signal_fd < 0)
+		return -errno;
+	return vcpu_kick_init();
+}
+
+int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops *sys)
+{
+	struct boot_entry entry;
+	struct vm *vm;
+	int ret;
+
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	vm->cfg = cfg;
+	vm->sys = sys;
+	vm->wake_fd = vm->signal_fd = -1;
+	vm->console.in_fd = STDIN_FILENO;
+	vm->console.out_fd = STDOUT_FILENO;
+	pthread_mutex_init(&vm->stop_lock, NULL);
+
+	/* Input files first: a typo costs nothing and touches no device. */
+	ret = vm_boot_read(vm);
+	if (ret)
+		goto err;
+	ret = mem_layout(&vm->mem, cfg->memory);
+	if (ret) {
+		log_err("--memory %lluM is out of range (use %lluM to %lluG in whole MiB)",
+			(unsigned long long)(cfg->memory >> 20),
+			(unsigned long long)(MEM_MIN_SIZE >> 20),
+			(unsigned long long)(MEM_MAX_SIZE >> 30));
+		goto err;
+	}
+	ret = kvm_open(&vm->kvm, sys, cfg->kvm_path);
+	if (ret)
+		goto err;
+	vm->kvm_open = true;
+	if (cfg->cpus > (unsigned)vm->kvm.max_vcpus) {
+		log_err("--cpus %u is more than KVM allows here (at most %d)", cfg->cpus,
+			vm->kvm.max_vcpus);
+		ret = -EINVAL;
+		goto err;
+	}
+	ret = kvm_create_vm(&vm->kvm, true);
+	if (ret)
+		goto err;
+	ret = mem_alloc(&vm->mem);
+	if (ret) {
+		log_err("cannot allocate %lluM of guest RAM: %s",
+			(unsigned long long)(cfg->memory >> 20), strerror(-ret));
+		goto err;
+	}
+	ret = mem_for_each(&vm->mem, vm_map_ram, vm);
+	if (ret)
+		goto err;
+	ret = bus_init(&vm->pio, "pio");
+	if (ret)
+		goto err;
+	ret = bus_init(&vm->mmio, "mmio");
+	if (ret) {
+		bus_destroy(&vm->pio);
+		goto err;
+	}
+	vm->buses = true;
+	ret = vm_create_devices(vm);
+	if (ret)
+		goto err;
+	ret = vm_boot_setup(vm, &entry);
+	if (ret)
+		goto err;
+	ret = vm_create_vcpus(vm, &entry);
+	if (ret)
+		goto err;
+	ret = vm_create_events(vm);
+	if (ret) {
+		log_err("vm: cannot set up signal handling: %s", strerror(-ret));
+		goto err;
+	}
+	*out = vm;
+	return 0;
+
+err:
+	vm_destroy(vm);
+	return ret;
+}
+
+/* Move pending host input into the guest UART, as much as its FIFO takes. */
+static void vm_pump_input(struct vm *vm, uint8_t *buf, size_t *len)
+{
+	size_t n = *len ? serial_rx_push(vm->serial, buf, *len) : 0;
+
+	memmove(buf, buf + n, *len - n);
+	*len -= n;
+}
+
+static void vm_event_loop(struct vm *vm)
+{
+	uint8_t in[256];
+	size_t in_len = 0;
+	bool in_open = true;
+
+	while (!__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
+		struct pollfd p[3] = {
+			{ .fd = vm->wake_fd, .events = POLLIN },
+			{ .fd = vm->signal_fd, .events = POLLIN },
+			{ .fd = in_open && !in_len ? vm->console.in_fd : -1, .events = POLLIN },
+		};
+		uint64_t count;
+
+		/* Input waits in @in until the FIFO has room; vm_rx_ready() wakes us. */
+		if (poll(p, ARRAY_SIZE(p), -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & POLLIN)
+			(void)!read(vm->wake_fd, &count, sizeof(count));
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(vm->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+				char msg[64];
+
+				snprintf(msg, sizeof(msg), "stopped by signal %s",
+					 sigabbrev_np(si.ssi_signo) ?: "?");
+				vm_request_stop(vm, VM_STOP_SIGNAL, msg);
+			}
+		}
+		if (p[2].revents & (POLLIN | POLLHUP)) {
+			ssize_t n = read(vm->console.in_fd, in, sizeof(in));
+			bool quit = false;
+
+			if (n <= 0) {
+				/* EOF: the guest keeps running with no more input. */
+				in_open = n < 0 && errno == EINTR;
+				continue;
+			}
+			in_len = console_filter(&vm->console, in, n, &quit);
+			if (quit)
+				vm_request_stop(vm, VM_STOP_SIGNAL, "stopped from the console (Ctrl-A x)");
+		}
+		vm_pump_input(vm, in, &in_len);
+	}
+}
+
+enum vm_stop_reason vm_run(struct vm *vm, const char **msg)
+{
+	int ret = console_open(&vm->console, STDIN_FILENO, STDOUT_FILENO);
+
+	if (ret)
+		log_err("console: cannot set raw mode on stdin: %s", strerror(-ret));
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		ret = vcpu_start(&vm->vcpus[i]);
+		if (ret) {
+			vm_request_stop(vm, VM_STOP_ERROR, "cannot start a vCPU thread");
+			break;
+		}
+	}
+	vm_event_loop(vm);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].started)
+			pthread_join(vm->vcpus[i].thread, NULL);
+	console_close(&vm->console);
+	*msg = vm->stop_msg;
+	return vm->stop_reason;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (!vm)
+		return;
+	console_close(&vm->console);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		kvm_vcpu_destroy(&vm->kvm, &vm->vcpus[i].kv);
+	free(vm->vcpus);
+	if (vm->buses) {
+		bus_destroy(&vm->mmio);
+		bus_destroy(&vm->pio);
+	}
+	pci_host_destroy(vm->pci);
+	pm_destroy(vm->pm);
+	serial_destroy(vm->serial);
+	mem_free(&vm->mem);
+	if (vm->kvm_open)
+		kvm_close(&vm->kvm);
+	vm_boot_release(vm);
+	if (vm->signal_fd >= 0)
+		close(vm->signal_fd);
+	if (vm->wake_fd >= 0)
+		close(vm->wake_fd);
+	pthread_mutex_destroy(&vm->stop_lock);
+	free(vm);
+}

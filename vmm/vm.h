@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * struct vm owns everything a guest needs: KVM, RAM, buses, devices, vCPUs.
+ * Created in order, destroyed in reverse; setup (vm_create) is kept apart
+ * from the run loop (vm_run) so privileges can later be dropped in between.
+ */
+#ifndef PTVM_VM_H
+#define PTVM_VM_H
+
+#include <pthread.h>
+
+#include "boot/bzimage.h"
+#include "boot/loader.h"
+#include "bus.h"
+#include "console.h"
+#include "irq.h"
+#include "kvm.h"
+#include "memory.h"
+#include "options.h"
+#include "vcpu.h"
+
+struct serial;
+struct pm;
+struct pci_host;
+
+/* A GSI of the in-kernel IOAPIC, as a struct irq_line for a device. */
+struct vm_gsi {
+	struct vm *vm;
+	unsigned gsi;
+	struct irq_line line;
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	const struct sys_ops *sys;
+	/* The kernel and initrd files, mapped read-only while the VM is built. */
+	void *kernel_map;
+	size_t kernel_len;
+	void *initrd_map;
+	size_t initrd_len;
+	struct bzimage bz;
+	struct kvm kvm;
+	bool kvm_open;
+	struct guest_mem mem;
+	struct bus pio;
+	struct bus mmio;
+	bool buses;
+	struct console console;
+	struct serial *serial;
+	struct vm_gsi serial_irq;
+	struct pm *pm;
+	struct pci_host *pci;
+	struct vcpu *vcpus;
+	unsigned nr_vcpus;
+	struct vcpu_env env;
+
+	/* Stopping: first reason wins. The main loop sleeps on wake_fd. */
+	pthread_mutex_t stop_lock;
+	volatile int stopping;
+	enum vm_stop_reason stop_reason;
+	char stop_msg[256];
+	int wake_fd;
+	int signal_fd;
+};
+
+/* Build the whole VM from @cfg; on error everything is undone and logged. */
+int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops *sys) __must_check;
+/* Run until the guest stops; returns why. @msg gets the stop message. */
+enum vm_stop_reason vm_run(struct vm *vm, const char **msg);
+void vm_destroy(struct vm *vm);
+
+/* Ask the VM to stop (any thread). */
+void vm_request_stop(void *opaque, enum vm_stop_reason why, const char *msg);
+
+/* vm_boot.c: map and check the kernel/initrd files (before any KVM work). */
+int vm_boot_read(struct vm *vm) __must_check;
+/* vm_boot.c: ACPI tables, zero page, kernel, initrd in guest RAM; BSP entry state. */
+int vm_boot_setup(struct vm *vm, struct boot_entry *entry) __must_check;
+void vm_boot_release(struct vm *vm);
+
+#endif
