@@ -8,10 +8,14 @@
 
 #include <linux/kvm.h>
 
+#include <pthread.h>
+
 #include "sys.h"
 #include "util.h"
 
 struct boot_entry;
+
+#define KVM_MAX_SLOTS 512 /* ptvm's bound; KVM may allow fewer */
 
 struct kvm {
 	const struct sys_ops *sys;
@@ -20,6 +24,9 @@ struct kvm {
 	int run_size; /* bytes to mmap per vCPU for struct kvm_run */
 	int max_vcpus;
 	bool tsc_deadline; /* KVM_CAP_TSC_DEADLINE_TIMER */
+	int nr_slots;	   /* KVM_CAP_NR_MEMSLOTS */
+	pthread_mutex_t slot_lock; /* BARs move at run time, from vCPU threads */
+	uint64_t slot_used[KVM_MAX_SLOTS / 64];
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID template */
 };
 
@@ -38,8 +45,12 @@ int kvm_open(struct kvm *k, const struct sys_ops *sys, const char *path) __must_
 int kvm_create_vm(struct kvm *k, bool irqchip) __must_check;
 void kvm_close(struct kvm *k);
 
-int kvm_set_memslot(struct kvm *k, unsigned slot, uint64_t gpa, uint64_t size,
-		    void *hva) __must_check;
+/*
+ * Map @size bytes at @hva to guest-physical @gpa in a free memslot. Returns
+ * the slot (>= 0) for kvm_unmap_mem, or -errno (-ENOSPC: no free slot).
+ */
+int kvm_map_mem(struct kvm *k, uint64_t gpa, uint64_t size, void *hva) __must_check;
+void kvm_unmap_mem(struct kvm *k, int slot);
 int kvm_irq_line(struct kvm *k, unsigned gsi, int level) __must_check;
 
 int kvm_vcpu_create(struct kvm *k, unsigned id, struct kvm_vcpu *v) __must_check;

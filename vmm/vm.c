@@ -67,8 +67,9 @@ static void vm_pm_event(void *opaque, enum pm_event ev)
 static int vm_map_ram(void *opaque, unsigned idx, const struct mem_region *r)
 {
 	struct vm *vm = opaque;
+	int slot = kvm_map_mem(&vm->kvm, r->gpa, r->size, r->hva);
 
-	return kvm_set_memslot(&vm->kvm, idx, r->gpa, r->size, r->hva);
+	return slot < 0 ? slot : 0;
 }
 
 /* Legacy PC devices and the PCI host bridge, on their fixed addresses (layout.h). */

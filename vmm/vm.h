@@ -15,9 +15,11 @@
 #include "console.h"
 #include "irq.h"
 #include "kvm.h"
+#include "kvm_irq.h"
 #include "memory.h"
 #include "options.h"
 #include "vcpu.h"
+#include "vfio/pt_host.h"
 
 struct serial;
 struct pm;
@@ -41,6 +43,9 @@ struct vm {
 	struct bzimage bz;
 	struct kvm kvm;
 	bool kvm_open;
+	struct kvm_irq irq;
+	int msi_fd[KVM_IRQ_MAX_ROUTES]; /* irqfd of each live MSI route, by GSI - KVM_IRQ_PINS */
+	uint64_t irqs_relayed;		/* interrupts ptvm had to deliver itself */
 	struct guest_mem mem;
 	struct bus pio;
 	struct bus mmio;
@@ -71,6 +76,9 @@ void vm_destroy(struct vm *vm);
 
 /* Ask the VM to stop (any thread). */
 void vm_request_stop(void *opaque, enum vm_stop_reason why, const char *msg);
+
+/* vm_pt_host.c: what passed-through devices may ask of the VM. */
+extern const struct pt_host_ops vm_pt_host_ops;
 
 /* vm_boot.c: map and check the kernel/initrd files (before any KVM work). */
 int vm_boot_read(struct vm *vm) __must_check;

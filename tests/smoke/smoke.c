@@ -150,7 +150,7 @@ static void test_pio_mmio_hlt(void **state)
 	assert_int_equal(kvm_open(&k, &sys_linux, "/dev/kvm"), 0);
 	/* No in-kernel irqchip: HLT then exits to us and ends the run. */
 	assert_int_equal(kvm_create_vm(&k, false), 0);
-	assert_int_equal(kvm_set_memslot(&k, 0, mem.r[0].gpa, mem.r[0].size, mem.r[0].hva), 0);
+	assert_int_equal(kvm_map_mem(&k, mem.r[0].gpa, mem.r[0].size, mem.r[0].hva), 0);
 	assert_int_equal(bus_init(&pio, "pio"), 0);
 	assert_int_equal(bus_init(&mmio, "mmio"), 0);
 	assert_int_equal(bus_register(&pio, 0x10, 8, &smoke_pio_ops, &log), 0);
