@@ -6,7 +6,7 @@ BUILD	?= build
 CFLAGS	?= -O2 -g
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Ivmm -MMD -MP
-LDLIBS	:= -lpthread
+LDLIBS	:= -lpthread -lcap-ng
 
 VMM_SRCS := $(sort $(shell find vmm -name '*.c' ! -name main.c))
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VFIO container and its groups (Documentation/driver-api/vfio.rst,
+ * "Groups, Devices, and IOMMUs"): one container (/dev/vfio/vfio) with the
+ * type1v2 IOMMU backend shared by every passed-through device, each IOMMU
+ * group attached to it once, guest RAM mapped for DMA at IOVA == guest
+ * physical address. Setup only: nothing here runs once the guest is running.
+ */
+#ifndef PTVM_VFIO_CONTAINER_H
+#define PTVM_VFIO_CONTAINER_H
+
+#include <linux/vfio.h>
+
+#include "memory.h"
+#include "sys.h"
+#include "util.h"
+
+#define VFIO_MAX_GROUPS 16
+
+struct vfio_group {
+	unsigned id; /* IOMMU group number: /dev/vfio/<id> */
+	int fd;
+	bool viable; /* VFIO_GROUP_FLAGS_VIABLE when it was attached */
+};
+
+struct vfio_container_config {
+	const struct sys_ops *sys;
+	const char *sysfs_root; /* NULL: "/sys" */
+	/*
+	 * --allow-unsafe-interrupts: set vfio_iommu_type1's
+	 * allow_unsafe_interrupts so groups attach on hosts without interrupt
+	 * remapping (a device can then forge MSIs to any host vector).
+	 */
+	bool allow_unsafe_interrupts;
+};
+
+/* Members are private to vmm/vfio/; tests may read them. */
+struct vfio_container {
+	const struct sys_ops *sys;
+	const char *sysfs_root;
+	int fd;
+	bool iommu_set; /* VFIO_SET_IOMMU done (after the first group) */
+	struct vfio_group groups[VFIO_MAX_GROUPS];
+	unsigned nr_groups;
+	/* Usable IOVA ranges (inclusive ends), sorted; from VFIO_IOMMU_GET_INFO. */
+	struct vfio_iova_range *ranges;
+	unsigned nr_ranges;
+	bool have_ranges; /* false: kernel without the IOVA-range capability */
+	/* Guest RAM mapped with VFIO_IOMMU_MAP_DMA, for teardown. */
+	struct {
+		uint64_t iova;
+		uint64_t size;
+	} dma[MEM_MAX_REGIONS];
+	unsigned nr_dma;
+};
+
+/*
+ * Open /dev/vfio/vfio, check VFIO_API_VERSION and VFIO_TYPE1v2_IOMMU and, if
+ * asked, set allow_unsafe_interrupts (logging once what that risks).
+ */
+int container_open(const struct vfio_container_config *cfg,
+		   struct vfio_container **out) __must_check;
+
+/* Unmap guest RAM, close every group (which detaches it) and the container. NULL is fine. */
+void container_close(struct vfio_container *c);
+
+/*
+ * The group @id, opened and attached on first use: /dev/vfio/<id>,
+ * VFIO_GROUP_GET_STATUS (a non-viable group is refused with a line naming
+ * every member that blocks it), VFIO_GROUP_SET_CONTAINER, and after the
+ * first group VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU). The group belongs to the
+ * container and lives until container_close().
+ */
+int container_group_get(struct vfio_container *c, unsigned id,
+			struct vfio_group **out) __must_check;
+
+/*
+ * Refresh the usable IOVA ranges (VFIO_IOMMU_GET_INFO with
+ * VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE). Needs an attached group. Each group
+ * can narrow the ranges, so call it after the last device is opened.
+ */
+int container_get_iova_ranges(struct vfio_container *c) __must_check;
+
+/*
+ * Every RAM region of @m (IOVA == gpa) lies inside one usable IOVA range.
+ * Refreshes the ranges first. Logs the region and the reserved range it
+ * hits; -ERANGE. 0 without a check if the kernel does not report ranges.
+ */
+int container_check_ranges(struct vfio_container *c, const struct guest_mem *m) __must_check;
+
+/*
+ * VFIO_IOMMU_MAP_DMA (read+write, vaddr = hva, iova = gpa) for every region
+ * of @m, before the guest starts. Undone on error and by container_unmap_ram().
+ */
+int container_map_ram(struct vfio_container *c, const struct guest_mem *m) __must_check;
+void container_unmap_ram(struct vfio_container *c);
+
+/*
+ * Can this process pin @bytes for DMA? type1 charges pinned pages to
+ * RLIMIT_MEMLOCK unless the caller has CAP_IPC_LOCK (vfio_dma_do_map():
+ * lock_cap = capable(CAP_IPC_LOCK)). Logs the limit and the need; -ENOMEM.
+ * In memlock.c: the one function that needs libcap-ng (link -lcap-ng).
+ */
+int container_check_memlock(uint64_t bytes) __must_check;
+/* The decision behind it, for tests: @limit is RLIMIT_MEMLOCK's soft limit. */
+int container_memlock_verdict(uint64_t bytes, uint64_t limit, bool cap_ipc_lock) __must_check;
+
+#endif

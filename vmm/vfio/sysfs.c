@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PCI addresses and sysfs queries for VFIO (Documentation/driver-api/vfio.rst,
+ * "VFIO Usage Example"). Plain libc on purpose: these are files, not device
+ * fds, and tests point @root at a tree they build in a temporary directory.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vfio/sysfs.h"
+
+#define SYSFS_DEFAULT_ROOT "/sys"
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly @n hex digits at *@s, advancing *@s. */
+static int hex_field(const char **s, unsigned n, unsigned *out)
+{
+	unsigned v = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		int d = hexval((*s)[i]);
+
+		if (d < 0)
+			return -EINVAL;
+		v = v << 4 | (unsigned)d;
+	}
+	*s += n;
+	*out = v;
+	return 0;
+}
+
+int pci_bdf_parse(const char *s, struct pci_bdf *out)
+{
+	unsigned domain = 0, bus, dev, fn;
+	size_t len;
+
+	if (!s)
+		return -EINVAL;
+	len = strlen(s);
+	if (len == 12) {
+		if (hex_field(&s, 4, &domain) || *s++ != ':')
+			return -EINVAL;
+	} else if (len != 7) {
+		return -EINVAL;
+	}
+	if (hex_field(&s, 2, &bus) || *s++ != ':')
+		return -EINVAL;
+	if (hex_field(&s, 2, &dev) || *s++ != '.')
+		return -EINVAL;
+	if (hex_field(&s, 1, &fn) || *s)
+		return -EINVAL;
+	/* PCI Local Bus 3.0, 3.2.2.3.1: 5-bit device and 3-bit function numbers. */
+	if (dev > 0x1f || fn > 7)
+		return -EINVAL;
+	out->domain = (uint16_t)domain;
+	out->bus = (uint8_t)bus;
+	out->dev = (uint8_t)dev;
+	out->fn = (uint8_t)fn;
+	return 0;
+}
+
+char *pci_bdf_format(const struct pci_bdf *bdf, char buf[PCI_BDF_STRLEN])
+{
+	snprintf(buf, PCI_BDF_STRLEN, "%04x:%02x:%02x.%x", bdf->domain, bdf->bus, bdf->dev & 0x1f,
+		 bdf->fn & 7);
+	return buf;
+}
+
+static int __printf(3, 4) sysfs_path(char *buf, const char *root, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(buf, PATH_MAX, "%s/", root ? root : SYSFS_DEFAULT_ROOT);
+
+	if (n < 0 || n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, PATH_MAX - (size_t)n, fmt, ap);
+	va_end(ap);
+	return n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+/* Last path component of the symlink @path into @buf; -errno from readlink. */
+static int link_basename(const char *path, char *buf, size_t len)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	const char *base;
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	snprintf(buf, len, "%s", base);
+	return 0;
+}
+
+int sysfs_pci_exists(const char *root, const struct pci_bdf *bdf)
+{
+	char path[PATH_MAX], name[PCI_BDF_STRLEN];
+	struct stat st;
+	int ret = sysfs_path(path, root, "bus/pci/devices/%s", pci_bdf_format(bdf, name));
+
+	if (ret)
+		return ret;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -ENODEV;
+}
+
+/* Driver of the device whose sysfs directory is @devpath ("" if none). */
+static int dev_driver(const char *devpath, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	if (snprintf(path, sizeof(path), "%s/driver", devpath) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	ret = link_basename(path, buf, len);
+	if (ret == -ENOENT) {
+		/* Unbound: no driver link (Documentation/ABI/testing/sysfs-bus-pci). */
+		buf[0] = '\0';
+		return 0;
+	}
+	return ret;
+}
+
+int sysfs_pci_driver(const char *root, const struct pci_bdf *bdf, char *buf, size_t len)
+{
+	char path[PATH_MAX], name[PCI_BDF_STRLEN];
+	int ret = sysfs_pci_exists(root, bdf);
+
+	if (ret)
+		return ret;
+	ret = sysfs_path(path, root, "bus/pci/devices/%s", pci_bdf_format(bdf, name));
+	return ret ? ret : dev_driver(path, buf, len);
+}
+
+int sysfs_pci_iommu_group(const char *root, const struct pci_bdf *bdf, unsigned *group)
+{
+	char path[PATH_MAX], name[PCI_BDF_STRLEN], num[16], *end;
+	unsigned long v;
+	int ret = sysfs_pci_exists(root, bdf);
+
+	if (ret)
+		return ret;
+	ret = sysfs_path(path, root, "bus/pci/devices/%s/iommu_group", pci_bdf_format(bdf, name));
+	if (ret)
+		return ret;
+	ret = link_basename(path, num, sizeof(num));
+	if (ret)
+		return ret; /* -ENOENT: no group, the IOMMU is off */
+	errno = 0;
+	v = strtoul(num, &end, 10);
+	if (errno || end == num || *end || v > UINT_MAX)
+		return -EINVAL;
+	*group = (unsigned)v;
+	return 0;
+}
+
+static int member_cmp(const void *a, const void *b)
+{
+	const struct sysfs_group_member *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+int sysfs_iommu_group_members(const char *root, unsigned group, struct sysfs_group_member *out,
+			      unsigned max, unsigned *nr)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct dirent *e;
+	unsigned n = 0;
+	DIR *d;
+	int ret = sysfs_path(dir, root, "kernel/iommu_groups/%u/devices", group);
+
+	if (ret)
+		return ret;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n < max) {
+			snprintf(out[n].name, sizeof(out[n].name), "%.*s",
+				 (int)sizeof(out[n].name) - 1, e->d_name);
+			if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
+			    (int)sizeof(path)) {
+				ret = -ENAMETOOLONG;
+				break;
+			}
+			ret = dev_driver(path, out[n].driver, sizeof(out[n].driver));
+			if (ret)
+				break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (ret)
+		return ret;
+	qsort(out, MIN(n, max), sizeof(*out), member_cmp);
+	*nr = n;
+	return 0;
+}
+
+bool sysfs_driver_vfio_compatible(const char *driver)
+{
+	/*
+	 * Documentation/driver-api/vfio.rst: a group is viable when every
+	 * device in it is bound to a VFIO bus driver, or to no driver, or to
+	 * one that does no DMA of its own (the kernel allows pci-stub, and
+	 * pcieport for bridges). Variant drivers (mlx5_vfio_pci, ...) are
+	 * vfio-pci too.
+	 */
+	return !driver[0] || strstr(driver, "vfio") || !strcmp(driver, "pci-stub") ||
+	       !strcmp(driver, "pcieport");
+}
+
+int sysfs_vfio_check(const char *root, const struct pci_bdf *bdf, unsigned *group)
+{
+	char name[PCI_BDF_STRLEN], driver[SYSFS_DRIVER_MAX];
+	int ret;
+
+	pci_bdf_format(bdf, name);
+	if (sysfs_pci_exists(root, bdf)) {
+		log_err("%s: no such PCI device (see lspci -D)", name);
+		return -ENODEV;
+	}
+	/* No group means vfio-pci could not bind at all: report the cause first. */
+	ret = sysfs_pci_iommu_group(root, bdf, group);
+	if (ret == -ENOENT) {
+		log_err("%s has no IOMMU group (is the IOMMU on? boot with intel_iommu=on or "
+			"amd_iommu=on)",
+			name);
+		return -ENOENT;
+	}
+	if (ret) {
+		log_err("%s: cannot read its iommu_group link: %s", name, strerror(-ret));
+		return ret;
+	}
+	ret = sysfs_pci_driver(root, bdf, driver, sizeof(driver));
+	if (ret) {
+		log_err("%s: cannot read its driver link: %s", name, strerror(-ret));
+		return ret;
+	}
+	if (!driver[0] || !strstr(driver, "vfio")) {
+		log_err("%s is %s%s, not vfio-pci (run scripts/bind-vfio %s)", name,
+			driver[0] ? "bound to " : "bound to no driver", driver, name);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+int sysfs_write(const char *root, const char *relpath, const char *val)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, ret = sysfs_path(path, root, "%s", relpath);
+
+	if (ret)
+		return ret;
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC); /* as "echo 1 >" does */
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	ret = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
+	if (close(fd) && !ret)
+		ret = -errno;
+	return ret;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * PCI addresses and the sysfs facts VFIO depends on: which driver a function
+ * is bound to and which IOMMU group it sits in (Documentation/driver-api/
+ * vfio.rst, "VFIO Usage Example": a device is usable once every member of its
+ * group is bound to vfio-pci). Every query takes a sysfs root (NULL means
+ * "/sys") so tests can point it at a tree they build.
+ */
+#ifndef PTVM_VFIO_SYSFS_H
+#define PTVM_VFIO_SYSFS_H
+
+#include "util.h"
+
+/* "0000:06:12.5" plus NUL. */
+#define PCI_BDF_STRLEN 13
+/* Longest driver name kept; longer names are cut (they only go into messages). */
+#define SYSFS_DRIVER_MAX 64
+/* Longest device name in an IOMMU group (PCI names are BDFs; others may appear). */
+#define SYSFS_NAME_MAX 64
+
+struct pci_bdf {
+	uint16_t domain;
+	uint8_t bus;
+	uint8_t dev; /* 0..31 */
+	uint8_t fn;  /* 0..7 */
+};
+
+/*
+ * Parse "DDDD:BB:DD.F" or the lspci short form "BB:DD.F" (domain 0), hex
+ * digits of exactly those widths, either case. -EINVAL for anything else,
+ * including a device above 0x1f or a function above 7.
+ */
+int pci_bdf_parse(const char *s, struct pci_bdf *out) __must_check;
+
+/* Canonical lower-case "dddd:bb:dd.f" into @buf (PCI_BDF_STRLEN bytes); returns @buf. */
+char *pci_bdf_format(const struct pci_bdf *bdf, char buf[PCI_BDF_STRLEN]);
+
+/* One member of an IOMMU group and its driver ("" if none). */
+struct sysfs_group_member {
+	char name[SYSFS_NAME_MAX];
+	char driver[SYSFS_DRIVER_MAX];
+};
+
+/* 0 if /sys/bus/pci/devices/BDF exists, else -ENODEV. Silent. */
+int sysfs_pci_exists(const char *root, const struct pci_bdf *bdf) __must_check;
+
+/*
+ * Name of the driver bound to @bdf into @buf (@len bytes), "" if none.
+ * -ENODEV if there is no such device. Silent.
+ */
+int sysfs_pci_driver(const char *root, const struct pci_bdf *bdf, char *buf,
+		     size_t len) __must_check;
+
+/* IOMMU group number of @bdf. -ENODEV: no device; -ENOENT: no group. Silent. */
+int sysfs_pci_iommu_group(const char *root, const struct pci_bdf *bdf,
+			  unsigned *group) __must_check;
+
+/*
+ * Members of IOMMU group @group (/sys/kernel/iommu_groups/N/devices), sorted by
+ * name, each with its driver. Up to @max go into @out; *@nr is the total found
+ * (may exceed @max). -ENOENT if the group does not exist. Silent.
+ */
+int sysfs_iommu_group_members(const char *root, unsigned group, struct sysfs_group_member *out,
+			      unsigned max, unsigned *nr) __must_check;
+
+/*
+ * True if a member bound to @driver does not stop its group from being
+ * viable: no driver, vfio-pci (or a vfio-pci variant driver), or a driver
+ * that never does DMA on its own behalf (pci-stub, pcieport).
+ */
+bool sysfs_driver_vfio_compatible(const char *driver);
+
+/*
+ * Everything ptvm needs before it may open @bdf through VFIO: the device
+ * exists, is bound to vfio-pci, and has an IOMMU group (returned in *@group).
+ * Logs one line naming the problem and its fix; returns -ENODEV, -EBUSY or
+ * -ENOENT respectively.
+ */
+int sysfs_vfio_check(const char *root, const struct pci_bdf *bdf, unsigned *group) __must_check;
+
+/*
+ * Write @val to the sysfs attribute @root/@relpath. Returns 0 or -errno.
+ * Silent (the caller knows what the attribute means).
+ */
+int sysfs_write(const char *root, const char *relpath, const char *val) __must_check;
+
+#endif
