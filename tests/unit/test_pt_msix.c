@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Passthrough MSI-X: control, table, PBA, routes and VFIO vectors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <sys/eventfd.h>
+#include <cmocka.h>
+
+#include "pt_fixture.h"
+
+#define TABLE	   (FX_MMIO + FX_TABLE)
+#define PBA	   (FX_MMIO + FX_PBA)
+#define CTRL	   (FX_MSIX + 2)
+#define MSIX_EN	   0x8000
+#define MSIX_FMASK 0x4000
+#define MSG_ADDR   0xfee01000u
+#define MSG_DATA   0x4021u
+
+static void tbl_wr(struct fx *f, unsigned v, unsigned reg, uint32_t val)
+{
+	fake_bus_write(&f->host, false, TABLE + 16 * v + 4 * reg, 4, val);
+}
+
+static uint64_t tbl_rd(struct fx *f, unsigned v, unsigned reg, unsigned size)
+{
+	return fake_bus_read(&f->host, false, TABLE + 16 * v + 4 * reg, size);
+}
+
+static int setup(void **state)
+{
+	struct fx *f;
+
+	if (fx_setup(state))
+		return -1;
+	f = *state;
+	fx_wr(f, PCI_BAR0, 4, (uint32_t)FX_MMIO);
+	fx_wr(f, PCI_BAR0 + 4, 4, 0);
+	fx_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	return 0;
+}
+
+/* Linux's order: enable with the function masked, program masked, unmask. */
+static void enable_vector0(struct fx *f)
+{
+	tbl_wr(f, 0, 0, MSG_ADDR);
+	tbl_wr(f, 0, 1, 0);
+	tbl_wr(f, 0, 2, MSG_DATA);
+	fx_wr(f, CTRL, 2, MSIX_EN | MSIX_FMASK);
+	fx_wr(f, CTRL, 2, MSIX_EN);
+	tbl_wr(f, 0, 3, 0);
+}
+
+static void test_ctrl(void **state)
+{
+	struct fx *f = *state;
+
+	/* Table size is the device's and read-only (PCIe 4.0 §7.7.2.2). */
+	assert_int_equal(fx_rd(f, CTRL, 2), FX_MSIX_NR - 1);
+	fx_wr(f, CTRL, 2, 0x07ff | MSIX_FMASK);
+	assert_int_equal(fx_rd(f, CTRL, 2), MSIX_FMASK | (FX_MSIX_NR - 1));
+	/* MSI-X is ptvm's: nothing reaches the device's capability. */
+	assert_int_equal(fake_get(f->be.cfg, CTRL, 2), FX_MSIX_NR - 1);
+	/* Reset state of the table: every vector masked, messages 0. */
+	assert_int_equal(tbl_rd(f, 7, 3, 4), 1);
+	assert_int_equal(tbl_rd(f, 7, 0, 8), 0);
+}
+
+static void test_unmask_adds_route(void **state)
+{
+	struct fx *f = *state;
+	unsigned i;
+	int fd;
+
+	fx_clear(f);
+	tbl_wr(f, 0, 0, MSG_ADDR);
+	tbl_wr(f, 0, 1, 0);
+	tbl_wr(f, 0, 2, MSG_DATA);
+	assert_int_equal(f->be.nr_irqs, 0);
+	/* Enable (function masked): INTx leaves VFIO, all 16 vectors in one call, no fds. */
+	fx_wr(f, CTRL, 2, MSIX_EN | MSIX_FMASK);
+	assert_int_equal(f->be.nr_irqs, 2);
+	assert_int_equal(f->be.irqs[0].index, VFIO_PCI_INTX_IRQ_INDEX);
+	assert_int_equal(f->be.irqs[0].count, 0);
+	assert_int_equal(f->be.irqs[1].index, VFIO_PCI_MSIX_IRQ_INDEX);
+	assert_int_equal(f->be.irqs[1].start, 0);
+	assert_int_equal(f->be.irqs[1].count, FX_MSIX_NR);
+	for (i = 0; i < FX_MSIX_NR; i++)
+		assert_int_equal(f->be.irqs[1].fds[i], -1);
+	/* Function unmasked, vector still masked: nothing. */
+	fx_wr(f, CTRL, 2, MSIX_EN);
+	assert_int_equal(f->be.nr_irqs, 2);
+	assert_int_equal(f->host.nr_routes, 0);
+	/* Vector unmasked: one eventfd, bound to vector 0 and routed. */
+	tbl_wr(f, 0, 3, 0);
+	assert_int_equal(f->be.nr_irqs, 3);
+	assert_int_equal(f->be.irqs[2].index, VFIO_PCI_MSIX_IRQ_INDEX);
+	assert_int_equal(f->be.irqs[2].start, 0);
+	assert_int_equal(f->be.irqs[2].count, 1);
+	fd = f->be.irqs[2].fds[0];
+	assert_true(fx_fd_open(fd));
+	assert_int_equal(f->host.nr_routes, 1);
+	assert_int_equal(f->host.routes[0].addr, MSG_ADDR);
+	assert_int_equal(f->host.routes[0].data, MSG_DATA);
+	assert_int_equal(f->host.routes[0].fd, fd);
+	assert_true(f->host.routes[0].live);
+	/* Writing the same unmasked entry again changes nothing. */
+	tbl_wr(f, 0, 3, 0);
+	assert_int_equal(f->be.nr_irqs, 3);
+	assert_int_equal(f->host.nr_routes, 1);
+	assert_int_equal(f->host.nr_updates, 0);
+}
+
+static void test_enable_with_unmasked(void **state)
+{
+	struct fx *f = *state;
+
+	/* Vectors 1 and 3 unmasked before the enable: bound in the one batched call. */
+	tbl_wr(f, 1, 3, 0);
+	tbl_wr(f, 3, 3, 0);
+	fx_clear(f);
+	fx_wr(f, CTRL, 2, MSIX_EN);
+	assert_int_equal(f->be.nr_irqs, 2);
+	assert_int_equal(f->be.irqs[1].count, FX_MSIX_NR);
+	assert_int_equal(f->be.irqs[1].fds[0], -1);
+	assert_true(fx_fd_open(f->be.irqs[1].fds[1]));
+	assert_int_equal(f->be.irqs[1].fds[2], -1);
+	assert_true(fx_fd_open(f->be.irqs[1].fds[3]));
+	assert_int_equal(f->host.nr_routes, 2);
+	assert_int_equal(f->host.routes[0].fd, f->be.irqs[1].fds[1]);
+	assert_int_equal(f->host.routes[1].fd, f->be.irqs[1].fds[3]);
+}
+
+static void test_mask_and_pba(void **state)
+{
+	struct fx *f = *state;
+	int fd;
+
+	enable_vector0(f);
+	fd = f->host.routes[0].fd;
+	fx_clear(f);
+	/* Mask: the route goes, the fd stays bound (no set_irqs). */
+	tbl_wr(f, 0, 3, 1);
+	assert_int_equal(f->host.nr_removes, 1);
+	assert_false(f->host.routes[0].live);
+	assert_int_equal(f->be.nr_irqs, 0);
+	assert_true(fx_fd_open(fd));
+	assert_int_equal(fake_bus_read(&f->host, false, PBA, 8), 0);
+	/* The device fires while masked: pending. */
+	assert_int_equal(eventfd_write(fd, 1), 0);
+	assert_int_equal(fake_bus_read(&f->host, false, PBA, 8), 1);
+	assert_int_equal(fake_bus_read(&f->host, false, PBA, 4), 1);
+	assert_int_equal(fake_bus_read(&f->host, false, PBA + 4, 4), 0);
+	/* Unmask: a new route on the same fd (KVM delivers the pending one). */
+	tbl_wr(f, 0, 3, 0);
+	assert_int_equal(f->host.nr_routes, 2);
+	assert_int_equal(f->host.routes[1].fd, fd);
+	assert_int_equal(f->host.routes[1].addr, MSG_ADDR);
+	assert_int_equal(f->be.nr_irqs, 0);
+	/* Live vectors are never pending (the irqfd consumes the eventfd). */
+	assert_int_equal(fake_bus_read(&f->host, false, PBA, 8), 0);
+}
+
+static void test_function_mask(void **state)
+{
+	struct fx *f = *state;
+
+	enable_vector0(f);
+	fx_wr(f, CTRL, 2, MSIX_EN | MSIX_FMASK);
+	assert_int_equal(f->host.nr_removes, 1);
+	assert_false(f->host.routes[0].live);
+	assert_int_equal(eventfd_write(f->host.routes[0].fd, 1), 0);
+	assert_int_equal(fake_bus_read(&f->host, false, PBA, 8), 1);
+	fx_wr(f, CTRL, 2, MSIX_EN);
+	assert_int_equal(f->host.nr_routes, 2);
+	assert_true(f->host.routes[1].live);
+}
+
+static void test_message_update(void **state)
+{
+	struct fx *f = *state;
+
+	enable_vector0(f);
+	/* Changed while unmasked: the route follows at once. */
+	tbl_wr(f, 0, 2, 0x4022);
+	assert_int_equal(f->host.nr_updates, 1);
+	assert_int_equal(f->host.routes[0].data, 0x4022);
+	/* A qword write of address low/high: one update, with the new address. */
+	fake_bus_write(&f->host, false, TABLE, 8, 0xfee02000ULL);
+	assert_int_equal(f->host.nr_updates, 2);
+	assert_int_equal(f->host.routes[0].addr, 0xfee02000ULL);
+	assert_int_equal(tbl_rd(f, 0, 0, 8), 0xfee02000ULL);
+	/* Changed while masked: nothing now, the new message on unmask. */
+	tbl_wr(f, 0, 3, 1);
+	tbl_wr(f, 0, 2, 0x4023);
+	assert_int_equal(f->host.nr_updates, 2);
+	tbl_wr(f, 0, 3, 0);
+	assert_int_equal(f->host.routes[1].data, 0x4023);
+}
+
+static void test_disable(void **state)
+{
+	struct fx *f = *state;
+	int fd;
+
+	enable_vector0(f);
+	fd = f->host.routes[0].fd;
+	fx_clear(f);
+	fx_wr(f, CTRL, 2, 0);
+	assert_int_equal(f->host.nr_removes, 1);
+	assert_false(f->host.routes[0].live);
+	assert_false(fx_fd_open(fd));
+	/* MSI-X off in VFIO, then INTx back. */
+	assert_int_equal(f->be.nr_irqs, 2);
+	assert_int_equal(f->be.irqs[0].index, VFIO_PCI_MSIX_IRQ_INDEX);
+	assert_int_equal(f->be.irqs[0].count, 0);
+	assert_false(f->be.irqs[0].has_fds);
+	assert_int_equal(f->be.irqs[1].index, VFIO_PCI_INTX_IRQ_INDEX);
+	assert_int_equal(f->be.irqs[1].count, 1);
+	assert_int_equal(f->be.irqs[1].fds[0], f->host.intx_trigger);
+	assert_int_equal(f->be.nr_unmask, 1);
+	assert_int_equal(f->be.unmask_fd, f->host.intx_resample);
+	/* Nothing is pending once disabled. */
+	assert_int_equal(fake_bus_read(&f->host, false, PBA, 8), 0);
+}
+
+static void test_bad_table_access(void **state)
+{
+	struct fx *f = *state;
+
+	fx_clear(f);
+	tbl_wr(f, 2, 2, 0x1234);
+	/* §7.7.2: dword/qword only, aligned; anything else reads all-ones, writes drop. */
+	fake_bus_write(&f->host, false, TABLE + 32 + 8, 2, 0xffff);
+	fake_bus_write(&f->host, false, TABLE + 32 + 8, 1, 0xff);
+	fake_bus_write(&f->host, false, TABLE + 32 + 4, 8, ~0ULL);
+	assert_int_equal(tbl_rd(f, 2, 2, 4), 0x1234);
+	assert_int_equal(fake_bus_read(&f->host, false, TABLE + 32 + 8, 2), 0xffff);
+	assert_int_equal(fake_bus_read(&f->host, false, TABLE + 32 + 4, 8), ~0ULL);
+	/* Reserved Vector Control bits and address bits 1:0 read 0. */
+	tbl_wr(f, 2, 3, 0xfffffffe);
+	assert_int_equal(tbl_rd(f, 2, 3, 4), 0);
+	tbl_wr(f, 2, 0, 0xfee00003);
+	assert_int_equal(tbl_rd(f, 2, 0, 4), 0xfee00000);
+	/* The PBA is read-only. */
+	fake_bus_write(&f->host, false, PBA, 8, ~0ULL);
+	assert_int_equal(fake_bus_read(&f->host, false, PBA, 8), 0);
+	assert_int_equal(f->be.nr_writes, 0);
+}
+
+static void test_no_msix_irqs(void **state)
+{
+	struct fx *f = fx_new();
+	unsigned off;
+
+	assert_non_null(f);
+	f->desc.irq_count[VFIO_PCI_MSIX_IRQ_INDEX] = 0;
+	assert_int_equal(fx_create(f), 0);
+	/* VFIO cannot deliver MSI-X: the capability is unlinked, the BAR fully mapped. */
+	for (off = fx_rd(f, PCI_CAP_PTR, 1); off; off = fx_rd(f, off + 1, 1))
+		assert_int_not_equal(fx_rd(f, off, 1), 0x11);
+	assert_int_equal(fx_rd(f, FX_EXP + 1, 1), 0xc0);
+	fx_wr(f, PCI_BAR0, 4, (uint32_t)FX_MMIO);
+	fx_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	assert_int_equal(f->host.maps[0].gpa, FX_MMIO);
+	assert_int_equal(f->host.maps[0].size, FX_BAR0_SIZE);
+	fx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_ctrl, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_unmask_adds_route, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_enable_with_unmasked, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_mask_and_pba, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_function_mask, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_message_update, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_disable, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_table_access, setup, fx_teardown),
+		cmocka_unit_test(test_no_msix_irqs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

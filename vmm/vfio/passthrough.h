@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A passed-through PCI function as a device on ptvm's PCI bus: the config
+ * space the guest sees (virtualised with per-byte masks over the device's
+ * real one), its BARs (mmapped straight into the guest where possible,
+ * trapped elsewhere), MSI-X/MSI emulation on top of eventfds the device
+ * signals through VFIO and KVM delivers, and INTx.
+ *
+ * The model talks to the device only through struct pt_backend_ops (VFIO
+ * device.c, or a fake in tests) and to the VM only through struct pt_host
+ * (vm.c): it never sees KVM or a VFIO fd.
+ *
+ * Life cycle, as vm.c drives it:
+ *	pt_create()                         before the vCPUs run
+ *	pci_host_attach(host, slot, pt_pci_dev(pt))
+ *	... guest runs; pt_reset() between a stop and the next start ...
+ *	pci_host_detach(host, slot)         unmaps the decoding BARs
+ *	pt_destroy()                        after the vCPUs stopped
+ */
+#ifndef PTVM_VFIO_PASSTHROUGH_H
+#define PTVM_VFIO_PASSTHROUGH_H
+
+#include "pci/dev.h"
+#include "vfio/pt_backend.h"
+#include "vfio/pt_host.h"
+
+struct pt;
+
+struct pt_stats {
+	/*
+	 * Interrupts ptvm relayed itself. Every interrupt source this model
+	 * sets up is delivered in the kernel (irqfd), so this stays 0 unless
+	 * a future fallback path counts here.
+	 */
+	uint64_t relayed_irqs;
+	/* Guest accesses to BAR ranges that are trapped (incl. MSI-X table/PBA). */
+	uint64_t trapped_reads;
+	uint64_t trapped_writes;
+};
+
+/*
+ * Read the device's config space through @be (region
+ * VFIO_PCI_CONFIG_REGION_INDEX), build the guest's view of it and, when the
+ * device has an interrupt pin and VFIO INTx, bind INTx of PCI slot @slot
+ * through @host. @desc and @host are copied; @be and @be_opaque must outlive
+ * the device. Returns -EINVAL for a bad descriptor or a device that is not a
+ * type-0 function, -ENODEV if its config space reads as absent, or the
+ * error of the backend or host call that failed.
+ */
+int pt_create(struct pt **out, const struct pt_backend_ops *be, void *be_opaque,
+	      const struct pt_device_desc *desc, const struct pt_host *host,
+	      unsigned slot) __must_check;
+
+/* The device for pci_host_attach(); owned by @pt. */
+struct pci_dev *pt_pci_dev(struct pt *pt);
+
+/*
+ * Put the device in its reset state: MSI/MSI-X off (INTx back on), BARs
+ * unmapped, the device reset through the backend when desc->can_reset, and
+ * the virtual config space back to the values pt_create() built. Only while
+ * the vCPUs are stopped. A device without reset still gets its virtual state
+ * reset (logged once); the backend's error is returned otherwise.
+ */
+int pt_reset(struct pt *pt) __must_check;
+
+/*
+ * Disable the device's interrupts in VFIO, remove every route, unmap and
+ * untrap every BAR range, close every eventfd the model created and free it.
+ * Detach it from the PCI host first. NULL is a no-op.
+ */
+void pt_destroy(struct pt *pt);
+
+void pt_get_stats(const struct pt *pt, struct pt_stats *out);
+
+#endif

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BARs of a passed-through function: virtual BAR registers, and where the
+ * guest's accesses to a decoding BAR go.
+ *
+ * The BAR registers are ptvm's (PCI 3.0 §6.2.5.1): type bits from the
+ * device's register, size from the VFIO region, so the sizing protocol and
+ * 64-bit pairs work through the generic model (pci/cfg.c). The generic layer
+ * (pci/dev.c) calls pt_bar_map() whenever a BAR starts, stops or moves
+ * decoding; its ranges then become pieces:
+ *
+ *   mapped   each sparse mmap area of the region, minus the pages that hold
+ *            the MSI-X table or PBA, goes into the guest as memory
+ *            (host->map_mem): guest accesses never exit;
+ *   trapped  everything else (those pages, parts VFIO does not let us
+ *            mmap, BARs smaller than a page, I/O BARs, the ROM) is a bus
+ *            range whose accesses are forwarded to the region through the
+ *            backend, except the MSI-X table and PBA themselves, which
+ *            pt_msix.c emulates.
+ *
+ * Page rule: only whole pages are mmapped (a memslot is page granular), and
+ * only the pages the table and PBA touch are taken out. On a device whose
+ * table shares a page with registers (NVMe doorbells), that page's other
+ * bytes are forwarded one access at a time; every other page stays mapped.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "vfio/pt_internal.h"
+
+struct pt_span {
+	uint64_t start, end;
+	void *hva; /* host address of @start, for mmap spans */
+};
+
+int pt_bars_init(struct pt *pt, const uint8_t *hw)
+{
+	const struct pt_region_desc *r;
+	unsigned i, flags;
+	uint32_t reg;
+	int ret;
+
+	for (i = 0; i < PCI_NUM_BARS; i++) {
+		r = &pt->desc.regions[VFIO_PCI_BAR0_REGION_INDEX + i];
+		if (!r->size)
+			continue;
+		reg = hw[PCI_BAR0 + 4 * i] | hw[PCI_BAR0 + 4 * i + 1] << 8 |
+		      hw[PCI_BAR0 + 4 * i + 2] << 16 | (uint32_t)hw[PCI_BAR0 + 4 * i + 3] << 24;
+		/* §6.2.5.1: bit 0 I/O; memory type in bits 2:1 (2 = 64-bit), bit 3 prefetchable. */
+		if (reg & PCI_BAR_IO)
+			flags = PCI_BAR_IO;
+		else
+			flags = (reg & PCI_BAR_PREFETCH) |
+				((reg & 0x6) == PCI_BAR_MEM64 ? PCI_BAR_MEM64 : 0);
+		ret = pci_cfg_set_bar(&pt->dev.cfg, i, r->size, flags);
+		if (ret) {
+			log_err("vfio: %s: BAR%u of 0x%llx bytes (type 0x%x) not usable: hidden",
+				pt->desc.name, i, (unsigned long long)r->size, flags);
+			continue;
+		}
+		pt->bars[i].size = r->size;
+		pt->bars[i].io = flags == PCI_BAR_IO;
+		if (flags & PCI_BAR_MEM64)
+			i++; /* the upper half is the next register */
+	}
+	/* §6.2.5.2: the expansion ROM, read through VFIO's ROM region. */
+	r = &pt->desc.regions[VFIO_PCI_ROM_REGION_INDEX];
+	if (r->size && r->readable) {
+		if (pci_cfg_set_rom(&pt->dev.cfg, r->size))
+			log_err("vfio: %s: ROM of 0x%llx bytes not usable: hidden", pt->desc.name,
+				(unsigned long long)r->size);
+		else
+			pt->bars[PCI_ROM_BAR].size = r->size;
+	}
+	for (i = 0; i < PT_NR_BARS; i++)
+		pt->bars[i].gpa = PCI_BAR_UNMAPPED;
+	return 0;
+}
+
+/* A forwarded access to region @bar (BAR index == VFIO region index). */
+static uint64_t pt_region_access(struct pt *pt, unsigned bar, uint64_t off, unsigned size,
+				 bool write, uint64_t val)
+{
+	uint64_t v = write ? val : 0;
+	ssize_t n;
+
+	if (write)
+		n = pt->be->region_write(pt->be_opaque, bar, &v, size, off);
+	else
+		n = pt->be->region_read(pt->be_opaque, bar, &v, size, off);
+	if (n != (ssize_t)size) {
+		log_guest(&pt->log_key_bar, "vfio: %s: BAR%u %s of %u bytes at 0x%llx: %s",
+			  pt->desc.name, bar, write ? "write" : "read", size,
+			  (unsigned long long)off, n < 0 ? strerror(-n) : "short");
+		v = ~0ULL;
+	}
+	return size >= 8 ? v : v & ((1ULL << (8 * size)) - 1);
+}
+
+static uint64_t pt_trap_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct pt_piece *p = opaque;
+	struct pt *pt = p->pt;
+	uint64_t off = p->off + offset, v;
+
+	__atomic_fetch_add(&pt->stats.trapped_reads, 1, __ATOMIC_RELAXED);
+	if (p->bar < PCI_NUM_BARS && pt_msix_bar_access(pt, p->bar, off, size, false, &v))
+		return v;
+	return pt_region_access(pt, p->bar, off, size, false, 0);
+}
+
+static void pt_trap_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	struct pt_piece *p = opaque;
+	struct pt *pt = p->pt;
+	uint64_t off = p->off + offset;
+
+	__atomic_fetch_add(&pt->stats.trapped_writes, 1, __ATOMIC_RELAXED);
+	/* PCI 3.0 §6.2.5.2: the ROM is read-only. */
+	if (p->bar == PCI_ROM_BAR)
+		return;
+	if (pt_msix_bar_access(pt, p->bar, off, size, true, &value))
+		return;
+	pt_region_access(pt, p->bar, off, size, true, value);
+}
+
+static const struct bus_ops pt_trap_ops = {
+	.read = pt_trap_read,
+	.write = pt_trap_write,
+};
+
+/* Append [start, end) of @src minus the @n excluded ranges to @out. */
+static unsigned pt_span_cut(const struct pt_span *src, const uint64_t *ex_start,
+			    const uint64_t *ex_end, unsigned n, struct pt_span *out)
+{
+	uint64_t pos = src->start;
+	unsigned i, nr = 0;
+
+	for (i = 0; i < n; i++) {
+		if (ex_end[i] <= pos || ex_start[i] >= src->end)
+			continue;
+		if (ex_start[i] > pos)
+			out[nr++] = (struct pt_span){pos, ex_start[i],
+						     (char *)src->hva + (pos - src->start)};
+		pos = MAX(pos, ex_end[i]);
+	}
+	if (pos < src->end)
+		out[nr++] = (struct pt_span){pos, src->end, (char *)src->hva + (pos - src->start)};
+	return nr;
+}
+
+/*
+ * The mmappable spans of a memory BAR of at least a page, sorted and not
+ * overlapping, without the MSI-X pages. Returns how many.
+ */
+static unsigned pt_bar_mmap_spans(struct pt *pt, unsigned bar, struct pt_span *out)
+{
+	const struct pt_region_desc *r = &pt->desc.regions[bar];
+	uint64_t size = pt->bars[bar].size, ex_start[2], ex_end[2], t;
+	unsigned i, j, n, nr = 0, nex;
+	struct pt_span a, tmp;
+
+	nex = pt_msix_pages(pt, bar, ex_start, ex_end);
+	if (nex == 2 && ex_start[1] < ex_start[0]) {
+		t = ex_start[0], ex_start[0] = ex_start[1], ex_start[1] = t;
+		t = ex_end[0], ex_end[0] = ex_end[1], ex_end[1] = t;
+	}
+	for (i = 0; i < r->nr_areas && i < PT_MAX_AREAS; i++) {
+		a.start = r->areas[i].offset;
+		a.end = a.start + r->areas[i].size;
+		a.hva = r->areas[i].map;
+		if (!a.hva || a.start >= size || a.end <= a.start ||
+		    !IS_ALIGNED(a.start, PT_PAGE) || !IS_ALIGNED(a.end, PT_PAGE))
+			continue;
+		a.end = MIN(a.end, size);
+		n = pt_span_cut(&a, ex_start, ex_end, nex, &out[nr]);
+		nr += n;
+	}
+	/* Insertion sort by start; overlaps (a broken descriptor) are clipped. */
+	for (i = 1; i < nr; i++)
+		for (j = i; j > 0 && out[j].start < out[j - 1].start; j--)
+			tmp = out[j], out[j] = out[j - 1], out[j - 1] = tmp;
+	for (i = 1, n = nr ? 1 : 0; i < nr; i++) {
+		if (out[i].end <= out[n - 1].end)
+			continue;
+		if (out[i].start < out[n - 1].end) {
+			out[i].hva = (char *)out[i].hva + (out[n - 1].end - out[i].start);
+			out[i].start = out[n - 1].end;
+		}
+		out[n++] = out[i];
+	}
+	return n;
+}
+
+static void pt_bar_add(struct pt_bar *b, struct pt *pt, unsigned bar, bool trapped, uint64_t start,
+		       uint64_t end, void *hva)
+{
+	b->pieces[b->nr++] = (struct pt_piece){
+		.pt = pt,
+		.bar = bar,
+		.trapped = trapped,
+		.pio = b->io,
+		.off = start,
+		.len = end - start,
+		.hva = hva,
+		.handle = -1,
+	};
+}
+
+/* Split the BAR into pieces (not yet placed). */
+static void pt_bar_layout(struct pt *pt, unsigned bar)
+{
+	struct pt_bar *b = &pt->bars[bar];
+	struct pt_span spans[PT_MAX_AREAS * 3];
+	uint64_t pos = 0;
+	unsigned i, n = 0;
+
+	b->nr = 0;
+	if (bar < PCI_NUM_BARS && !b->io && b->size >= PT_PAGE)
+		n = pt_bar_mmap_spans(pt, bar, spans);
+	for (i = 0; i < n; i++) {
+		if (spans[i].start > pos)
+			pt_bar_add(b, pt, bar, true, pos, spans[i].start, NULL);
+		pt_bar_add(b, pt, bar, false, spans[i].start, spans[i].end, spans[i].hva);
+		pos = spans[i].end;
+	}
+	if (pos < b->size)
+		pt_bar_add(b, pt, bar, true, pos, b->size, NULL);
+}
+
+static void pt_bar_unmap(struct pt *pt, unsigned bar)
+{
+	const struct pt_host_ops *h = pt->host.ops;
+	struct pt_bar *b = &pt->bars[bar];
+	struct pt_piece *p;
+
+	while (b->nr) {
+		p = &b->pieces[--b->nr];
+		if (p->trapped)
+			h->untrap(pt->host.opaque, p->pio, p->base);
+		else
+			h->unmap_mem(pt->host.opaque, p->handle);
+	}
+	b->gpa = PCI_BAR_UNMAPPED;
+}
+
+static int pt_bar_place(struct pt *pt, unsigned bar, uint64_t gpa)
+{
+	const struct pt_host_ops *h = pt->host.ops;
+	struct pt_bar *b = &pt->bars[bar];
+	unsigned i, nr;
+	int ret = 0;
+
+	pt_bar_layout(pt, bar);
+	nr = b->nr;
+	for (i = 0; i < nr; i++) {
+		struct pt_piece *p = &b->pieces[i];
+
+		p->base = gpa + p->off;
+		if (p->trapped) {
+			ret = h->trap(pt->host.opaque, p->pio, p->base, p->len, &pt_trap_ops, p);
+		} else {
+			ret = h->map_mem(pt->host.opaque, p->base, p->len, p->hva);
+			p->handle = ret;
+		}
+		if (ret < 0)
+			break;
+	}
+	b->nr = i; /* what is placed, for the unwind */
+	b->gpa = gpa;
+	if (ret < 0) {
+		pt_bar_unmap(pt, bar);
+		return ret;
+	}
+	return 0;
+}
+
+int pt_bar_map(struct pci_dev *dev, unsigned bar, uint64_t old_addr, uint64_t new_addr, bool enable)
+{
+	struct pt *pt = pt_from_dev(dev);
+
+	if (bar >= PT_NR_BARS || !pt->bars[bar].size)
+		return 0;
+	/* The old ranges go first: the new ones may overlap them. */
+	pt_bar_unmap(pt, bar);
+	if (!enable || new_addr == PCI_BAR_UNMAPPED)
+		return 0;
+	return pt_bar_place(pt, bar, new_addr);
+}
+
+void pt_bars_unmap_all(struct pt *pt)
+{
+	unsigned i;
+
+	for (i = 0; i < PT_NR_BARS; i++)
+		pt_bar_unmap(pt, i);
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Inside the passthrough model: struct pt and the functions its files
+ * (passthrough.c, pt_config.c, pt_config_rw.c, pt_bars.c, pt_msix.c,
+ * pt_msi.c, pt_intx.c) call in each other. Not for users of the model:
+ * see passthrough.h.
+ *
+ * Locking: config accesses are serialised by the PCI host lock. BAR traps
+ * (incl. the MSI-X table) run on any vCPU thread at any time, so the
+ * interrupt state (MSI-X table, MSI, INTx, the mode) is under pt->lock,
+ * taken by the config write path and the MSI-X trap handlers. Host and
+ * backend ops are called with it held and must not call back into the model.
+ */
+#ifndef PTVM_VFIO_PT_INTERNAL_H
+#define PTVM_VFIO_PT_INTERNAL_H
+
+#include <pthread.h>
+
+#include "vfio/passthrough.h"
+
+#define PT_PAGE	      SZ_4K
+#define PT_NR_BARS    (PCI_ROM_BAR + 1) /* BAR0..5 and the expansion ROM */
+#define PT_BAR_PIECES 64		/* mapped + trapped ranges per BAR */
+
+struct pt;
+
+/* One part of a decoding BAR: mmapped into the guest or trapped. */
+struct pt_piece {
+	struct pt *pt;
+	unsigned bar;
+	bool trapped;
+	bool pio;
+	uint64_t off, len; /* within the BAR */
+	uint64_t base;	   /* guest address of @off */
+	void *hva;	   /* mapped pieces: host address of @off */
+	int handle;	   /* mapped pieces: map_mem's handle */
+};
+
+struct pt_bar {
+	uint64_t size; /* 0: not implemented (or upper half of a 64-bit BAR) */
+	bool io;
+	uint64_t gpa; /* where the pieces are, PCI_BAR_UNMAPPED if none */
+	unsigned nr;
+	struct pt_piece pieces[PT_BAR_PIECES];
+};
+
+struct pt_msix_vec {
+	uint32_t addr_lo, addr_hi, data, ctrl; /* the guest's table entry */
+	int fd;				       /* eventfd bound to VFIO, or -1 */
+	int route;			       /* host route while unmasked, or -1 */
+	uint64_t r_addr;		       /* the message @route carries */
+	uint32_t r_data;
+};
+
+struct pt_msix {
+	unsigned cap;	  /* config offset of the capability, 0: none */
+	unsigned nr;	  /* table size */
+	unsigned nr_irqs; /* vectors VFIO has: min(table size, irq_count) */
+	unsigned table_bar, pba_bar;
+	uint64_t table_off, table_len;
+	uint64_t pba_off, pba_len;
+	bool on; /* the MSI-X index is enabled in VFIO */
+	struct pt_msix_vec *vec;
+	int *fds; /* scratch for the batched set_irqs at enable */
+};
+
+struct pt_msi {
+	unsigned cap; /* 0: none */
+	unsigned len; /* bytes of the capability */
+	bool is64, pvm;
+	unsigned data_off, mask_off, pend_off; /* absolute config offsets */
+	bool on;			       /* the MSI index is enabled in VFIO */
+	int fd;
+	int route;
+	uint64_t r_addr;
+	uint32_t r_data;
+};
+
+struct pt_intx {
+	unsigned pin; /* 1 = INTA .. 4 = INTD; 0: no INTx */
+	int trigger, resample;
+	bool on; /* the INTx index is enabled in VFIO */
+};
+
+enum pt_irq_mode {
+	PT_IRQ_NONE,
+	PT_IRQ_INTX,
+	PT_IRQ_MSI,
+	PT_IRQ_MSIX,
+};
+
+struct pt {
+	struct pci_dev dev; /* dev.cfg holds the virtual bytes */
+	const struct pt_backend_ops *be;
+	void *be_opaque;
+	struct pt_device_desc desc;
+	struct pt_host host;
+	unsigned slot;
+	pthread_mutex_t lock; /* see the top of this file */
+	unsigned cfg_size;    /* 256 or 4096 */
+	/* Per config byte: bits read from dev.cfg (else from the device). */
+	uint8_t vmask[PCI_CFG_SIZE];
+	/* Per config byte: bits of a guest write passed on to the device. */
+	uint8_t hwmask[PCI_CFG_SIZE];
+	struct pci_cfg reset_cfg; /* the virtual view pt_create() built */
+	struct pt_bar bars[PT_NR_BARS];
+	struct pt_msix msix;
+	struct pt_msi msi;
+	struct pt_intx intx;
+	enum pt_irq_mode mode;
+	struct pt_stats stats;
+	bool reset_warned;
+	unsigned log_key; /* log_guest() rate limits */
+	unsigned log_key_bar;
+	unsigned log_key_irq;
+};
+
+static inline struct pt *pt_from_dev(struct pci_dev *dev)
+{
+	return dev->opaque;
+}
+
+/* passthrough.c: eventfds and the interrupt mode. */
+int pt_eventfd_new(struct pt *pt, const char *what) __must_check;
+void pt_eventfd_close(int *fd);
+/* Whether @fd has a signal waiting (never blocks). */
+bool pt_eventfd_pending(int fd);
+/* Move to the mode the virtual MSI/MSI-X enable bits ask for; pt->lock held. */
+void pt_irq_sync(struct pt *pt);
+
+/* pt_config.c, pt_config_rw.c: the virtual config space. */
+int pt_config_init(struct pt *pt) __must_check;
+uint32_t pt_config_read(struct pci_dev *dev, unsigned off, unsigned size);
+void pt_config_write(struct pci_dev *dev, unsigned off, unsigned size, uint32_t val);
+/* Mark [off, off+size) with virtual/guest-writable/to-hardware bit masks. */
+void pt_config_perm(struct pt *pt, unsigned off, unsigned size, uint32_t virt, uint32_t write,
+		    uint32_t hw);
+/* Write the hardware bits (hwmask) of @val to the device, keeping the rest. */
+void pt_config_hw_write(struct pt *pt, unsigned off, unsigned size, uint32_t val);
+
+/* pt_bars.c: BAR registers, mapping and trapping. */
+int pt_bars_init(struct pt *pt, const uint8_t *hw) __must_check;
+int pt_bar_map(struct pci_dev *dev, unsigned bar, uint64_t old_addr, uint64_t new_addr,
+	       bool enable);
+void pt_bars_unmap_all(struct pt *pt);
+
+/* pt_msix.c: MSI-X capability, table and PBA. -EOPNOTSUPP from init: hide it. */
+int pt_msix_init(struct pt *pt, unsigned cap) __must_check;
+void pt_msix_free(struct pt *pt);
+void pt_msix_reset(struct pt *pt);
+bool pt_msix_wanted(const struct pt *pt);
+int pt_msix_on(struct pt *pt) __must_check;
+void pt_msix_off(struct pt *pt);
+void pt_msix_sync(struct pt *pt);
+/*
+ * The page-aligned ranges [start, end) of BAR @bar that hold the MSI-X table
+ * or PBA and so are never mmapped into the guest: returns how many (0..2).
+ */
+unsigned pt_msix_pages(const struct pt *pt, unsigned bar, uint64_t *start, uint64_t *end);
+/*
+ * Trapped BAR access at @off: true if the MSI-X table or PBA claims it (the
+ * access is then done, *val filled for reads), false to forward it.
+ */
+bool pt_msix_bar_access(struct pt *pt, unsigned bar, uint64_t off, unsigned size, bool write,
+			uint64_t *val);
+
+/* pt_msi.c: MSI capability. */
+int pt_msi_init(struct pt *pt, unsigned cap) __must_check;
+bool pt_msi_wanted(const struct pt *pt);
+int pt_msi_on(struct pt *pt) __must_check;
+void pt_msi_off(struct pt *pt);
+void pt_msi_sync(struct pt *pt);
+/* Refresh the virtual Pending Bits before a config read; pt->lock held. */
+void pt_msi_update_pending(struct pt *pt);
+
+/* pt_intx.c: INTx. */
+int pt_intx_init(struct pt *pt) __must_check;
+int pt_intx_on(struct pt *pt) __must_check;
+void pt_intx_off(struct pt *pt);
+void pt_intx_free(struct pt *pt);
+
+#endif

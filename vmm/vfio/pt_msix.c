@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MSI-X of a passed-through function (PCIe 4.0 §7.7.2, §6.1.4), emulated:
+ * the guest's Message Control, table and PBA live in ptvm; the device's
+ * interrupts reach the guest through eventfds VFIO signals and KVM routes.
+ *
+ * A vector is live when MSI-X is enabled, the function is not masked and
+ * the vector's Mask bit is clear. A live vector has an eventfd bound to
+ * VFIO (created the first time it goes live) and a host route (msi_add)
+ * carrying its message. Masking removes the route only: the fd stays bound,
+ * so the device's messages accumulate in it, the PBA bit reads 1 while it is
+ * readable, and msi_add on unmask delivers what is pending (the spec's
+ * "pending message is sent when unmasked").
+ *
+ * VFIO enables the MSI-X index with its vector count fixed (kernels before
+ * 6.5 cannot grow it), so the enable flip asks for every vector of the table
+ * in one set_irqs call, with fds only for the vectors live at that moment
+ * (usually none: Linux enables with the function masked); a vector going
+ * live later is bound alone. Disabling drops the index, the routes and the
+ * fds.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vfio/pt_internal.h"
+
+/* §7.7.2.2 Message Control. */
+#define MSIX_CTRL_SIZE	 0x07ff /* Table Size - 1, read-only */
+#define MSIX_CTRL_MASK	 0x4000 /* Function Mask */
+#define MSIX_CTRL_ENABLE 0x8000
+/* §7.7.2.3/4: Table/PBA Offset (31:3) and BIR (2:0). */
+#define MSIX_BIR_MASK 0x7
+/* §7.7.2 Figure 7-33: 16 bytes per entry: address low/high, data, control. */
+#define MSIX_ENTRY_SIZE 16
+#define MSIX_VEC_MASKED 0x1 /* Vector Control bit 0, set after reset */
+
+static uint16_t pt_msix_ctrl(const struct pt *pt)
+{
+	return pci_cfg_get(&pt->dev.cfg, pt->msix.cap + 2, 2);
+}
+
+bool pt_msix_wanted(const struct pt *pt)
+{
+	return pt->msix.cap && (pt_msix_ctrl(pt) & MSIX_CTRL_ENABLE);
+}
+
+void pt_msix_reset(struct pt *pt)
+{
+	struct pt_msix *m = &pt->msix;
+	unsigned i;
+
+	/* §7.7.2 (Vector Control): every vector is masked after reset. */
+	for (i = 0; i < m->nr; i++) {
+		struct pt_msix_vec *e = &m->vec[i];
+
+		e->addr_lo = e->addr_hi = e->data = 0;
+		e->ctrl = MSIX_VEC_MASKED;
+	}
+}
+
+/* Check that [off, off+len) lies in a memory BAR. */
+static bool pt_msix_in_bar(const struct pt *pt, unsigned bar, uint64_t off, uint64_t len)
+{
+	return bar < PCI_NUM_BARS && pt->bars[bar].size && !pt->bars[bar].io &&
+	       off + len <= pt->bars[bar].size;
+}
+
+int pt_msix_init(struct pt *pt, unsigned cap)
+{
+	struct pt_msix *m = &pt->msix;
+	struct pci_cfg *c = &pt->dev.cfg;
+	uint32_t table, pba;
+	unsigned i;
+
+	if (m->cap || cap + 12 > PCI_CFG_STD_SIZE)
+		return -EOPNOTSUPP; /* a second one, or cut off */
+	if (!pt->desc.irq_count[VFIO_PCI_MSIX_IRQ_INDEX])
+		return -EOPNOTSUPP;
+	m->nr = (pci_cfg_get(c, cap + 2, 2) & MSIX_CTRL_SIZE) + 1;
+	m->nr_irqs = MIN(m->nr, pt->desc.irq_count[VFIO_PCI_MSIX_IRQ_INDEX]);
+	if (m->nr_irqs < m->nr)
+		log_err("vfio: %s: MSI-X table has %u vectors, VFIO %u: the rest are silent",
+			pt->desc.name, m->nr, m->nr_irqs);
+	table = pci_cfg_get(c, cap + 4, 4);
+	pba = pci_cfg_get(c, cap + 8, 4);
+	m->table_bar = table & MSIX_BIR_MASK;
+	m->table_off = table & ~MSIX_BIR_MASK;
+	m->table_len = (uint64_t)m->nr * MSIX_ENTRY_SIZE;
+	m->pba_bar = pba & MSIX_BIR_MASK;
+	m->pba_off = pba & ~MSIX_BIR_MASK;
+	m->pba_len = ALIGN_UP(m->nr, 64u) / 8; /* §7.7.2: one bit per vector, in qwords */
+	if (!pt_msix_in_bar(pt, m->table_bar, m->table_off, m->table_len) ||
+	    !pt_msix_in_bar(pt, m->pba_bar, m->pba_off, m->pba_len)) {
+		log_err("vfio: %s: MSI-X table or PBA outside its BAR", pt->desc.name);
+		return -EOPNOTSUPP;
+	}
+	m->vec = calloc(m->nr, sizeof(*m->vec));
+	m->fds = calloc(m->nr, sizeof(*m->fds));
+	if (!m->vec || !m->fds) {
+		pt_msix_free(pt);
+		return -ENOMEM;
+	}
+	for (i = 0; i < m->nr; i++) {
+		m->vec[i].fd = -1;
+		m->vec[i].route = -1;
+	}
+	pt_msix_reset(pt);
+	/* Message Control: enable and function mask are the guest's, in ptvm only. */
+	pt_config_perm(pt, cap + 2, 2, 0xffff, MSIX_CTRL_ENABLE | MSIX_CTRL_MASK, 0);
+	pci_cfg_set(c, cap + 2, 2, m->nr - 1);
+	pt_config_perm(pt, cap + 4, 4, 0xffffffff, 0, 0);
+	pt_config_perm(pt, cap + 8, 4, 0xffffffff, 0, 0);
+	m->cap = cap;
+	return 0;
+}
+
+void pt_msix_free(struct pt *pt)
+{
+	struct pt_msix *m = &pt->msix;
+	unsigned i;
+
+	for (i = 0; m->vec && i < m->nr; i++)
+		pt_eventfd_close(&m->vec[i].fd);
+	free(m->vec);
+	free(m->fds);
+	memset(m, 0, sizeof(*m));
+}
+
+unsigned pt_msix_pages(const struct pt *pt, unsigned bar, uint64_t *start, uint64_t *end)
+{
+	const struct pt_msix *m = &pt->msix;
+	unsigned n = 0;
+
+	if (!m->cap)
+		return 0;
+	if (m->table_bar == bar) {
+		start[n] = ALIGN_DOWN(m->table_off, PT_PAGE);
+		end[n++] = ALIGN_UP(m->table_off + m->table_len, PT_PAGE);
+	}
+	if (m->pba_bar == bar) {
+		start[n] = ALIGN_DOWN(m->pba_off, PT_PAGE);
+		end[n++] = ALIGN_UP(m->pba_off + m->pba_len, PT_PAGE);
+	}
+	return n;
+}
+
+static bool pt_msix_live(const struct pt *pt, const struct pt_msix_vec *e)
+{
+	return pt->mode == PT_IRQ_MSIX && pt->msix.on && !(pt_msix_ctrl(pt) & MSIX_CTRL_MASK) &&
+	       !(e->ctrl & MSIX_VEC_MASKED);
+}
+
+/* Bring vector @v's route in line with its entry and the mask bits. */
+static void pt_msix_vec_sync(struct pt *pt, unsigned v)
+{
+	const struct pt_host_ops *h = pt->host.ops;
+	struct pt_msix_vec *e = &pt->msix.vec[v];
+	uint64_t addr = (uint64_t)e->addr_hi << 32 | e->addr_lo;
+	int ret, fd;
+
+	if (!pt_msix_live(pt, e)) {
+		if (e->route >= 0)
+			h->msi_remove(pt->host.opaque, e->route);
+		e->route = -1;
+		return;
+	}
+	if (e->route >= 0) {
+		/* §6.1.4.2: software should mask first; a live change applies now. */
+		if (addr == e->r_addr && e->data == e->r_data)
+			return;
+		ret = h->msi_update(pt->host.opaque, e->route, addr, e->data);
+		if (ret < 0) {
+			log_err("vfio: %s: MSI-X vector %u: route update: %s", pt->desc.name, v,
+				strerror(-ret));
+			return;
+		}
+		e->r_addr = addr;
+		e->r_data = e->data;
+		return;
+	}
+	if (v >= pt->msix.nr_irqs)
+		return;
+	if (e->fd < 0) {
+		fd = pt_eventfd_new(pt, "MSI-X");
+		if (fd < 0)
+			return;
+		ret = pt->be->set_irqs(pt->be_opaque, VFIO_PCI_MSIX_IRQ_INDEX, v, 1, &fd);
+		if (ret) {
+			log_err("vfio: %s: MSI-X vector %u: set_irqs: %s", pt->desc.name, v,
+				strerror(-ret));
+			pt_eventfd_close(&fd);
+			return;
+		}
+		e->fd = fd;
+	}
+	ret = h->msi_add(pt->host.opaque, addr, e->data, e->fd);
+	if (ret < 0) {
+		log_err("vfio: %s: MSI-X vector %u: route: %s", pt->desc.name, v, strerror(-ret));
+		return;
+	}
+	e->route = ret;
+	e->r_addr = addr;
+	e->r_data = e->data;
+}
+
+void pt_msix_sync(struct pt *pt)
+{
+	unsigned i;
+
+	for (i = 0; i < pt->msix.nr; i++)
+		pt_msix_vec_sync(pt, i);
+}
+
+int pt_msix_on(struct pt *pt)
+{
+	struct pt_msix *m = &pt->msix;
+	bool fmask = pt_msix_ctrl(pt) & MSIX_CTRL_MASK;
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < m->nr_irqs; i++) {
+		m->fds[i] = -1;
+		if (fmask || (m->vec[i].ctrl & MSIX_VEC_MASKED))
+			continue;
+		ret = pt_eventfd_new(pt, "MSI-X");
+		if (ret < 0)
+			goto err;
+		m->vec[i].fd = m->fds[i] = ret;
+	}
+	ret = pt->be->set_irqs(pt->be_opaque, VFIO_PCI_MSIX_IRQ_INDEX, 0, m->nr_irqs, m->fds);
+	if (ret) {
+		log_err("vfio: %s: enabling %u MSI-X vectors: %s", pt->desc.name, m->nr_irqs,
+			strerror(-ret));
+		goto err;
+	}
+	m->on = true;
+	return 0;
+
+err:
+	for (i = 0; i < m->nr_irqs; i++)
+		pt_eventfd_close(&m->vec[i].fd);
+	return ret;
+}
+
+void pt_msix_off(struct pt *pt)
+{
+	struct pt_msix *m = &pt->msix;
+	unsigned i;
+	int ret;
+
+	if (!m->on)
+		return;
+	ret = pt->be->set_irqs(pt->be_opaque, VFIO_PCI_MSIX_IRQ_INDEX, 0, 0, NULL);
+	if (ret)
+		log_err("vfio: %s: disabling MSI-X: %s", pt->desc.name, strerror(-ret));
+	for (i = 0; i < m->nr; i++) {
+		if (m->vec[i].route >= 0)
+			pt->host.ops->msi_remove(pt->host.opaque, m->vec[i].route);
+		m->vec[i].route = -1;
+		pt_eventfd_close(&m->vec[i].fd);
+	}
+	m->on = false;
+}
+
+static bool pt_msix_pending(const struct pt *pt, const struct pt_msix_vec *e)
+{
+	return pt->msix.on && e->fd >= 0 && e->route < 0 && pt_eventfd_pending(e->fd);
+}
+
+static uint32_t pt_msix_table_get(const struct pt_msix_vec *e, unsigned reg)
+{
+	switch (reg) {
+	case 0:
+		return e->addr_lo;
+	case 1:
+		return e->addr_hi;
+	case 2:
+		return e->data;
+	default:
+		return e->ctrl;
+	}
+}
+
+static void pt_msix_table_set(struct pt_msix_vec *e, unsigned reg, uint32_t val)
+{
+	switch (reg) {
+	case 0:
+		e->addr_lo = val & ~3u; /* §7.7.2.5: dword aligned, bits 1:0 read 0 */
+		break;
+	case 1:
+		e->addr_hi = val;
+		break;
+	case 2:
+		e->data = val;
+		break;
+	default:
+		e->ctrl = val & MSIX_VEC_MASKED; /* the rest is reserved here */
+		break;
+	}
+}
+
+/* Table access at @rel (dword or qword, aligned, checked); pt->lock held. */
+static void pt_msix_table_access(struct pt *pt, uint64_t rel, unsigned size, bool write,
+				 uint64_t *val)
+{
+	unsigned v = rel / MSIX_ENTRY_SIZE, reg = rel % MSIX_ENTRY_SIZE / 4, i;
+	struct pt_msix_vec *e = &pt->msix.vec[v];
+
+	if (!write) {
+		*val = 0;
+		for (i = 0; i < size / 4; i++)
+			*val |= (uint64_t)pt_msix_table_get(e, reg + i) << (32 * i);
+		return;
+	}
+	for (i = 0; i < size / 4; i++)
+		pt_msix_table_set(e, reg + i, *val >> (32 * i));
+	pt_msix_vec_sync(pt, v);
+}
+
+static uint64_t pt_msix_pba_read(struct pt *pt, uint64_t rel, unsigned size)
+{
+	uint64_t v = 0;
+	unsigned b, vec;
+
+	for (b = 0; b < 8 * size; b++) {
+		vec = rel * 8 + b;
+		if (vec < pt->msix.nr && pt_msix_pending(pt, &pt->msix.vec[vec]))
+			v |= 1ULL << b;
+	}
+	return v;
+}
+
+static bool pt_within(uint64_t off, unsigned size, uint64_t start, uint64_t len)
+{
+	return off >= start && off + size <= start + len;
+}
+
+static bool pt_touches(uint64_t off, unsigned size, uint64_t start, uint64_t len)
+{
+	return off < start + len && start < off + size;
+}
+
+bool pt_msix_bar_access(struct pt *pt, unsigned bar, uint64_t off, unsigned size, bool write,
+			uint64_t *val)
+{
+	struct pt_msix *m = &pt->msix;
+	bool table;
+
+	if (!m->cap)
+		return false;
+	if (bar == m->table_bar && pt_touches(off, size, m->table_off, m->table_len))
+		table = true;
+	else if (bar == m->pba_bar && pt_touches(off, size, m->pba_off, m->pba_len))
+		table = false;
+	else
+		return false;
+	/* §6.8.2 / §7.7.2: DWORD or aligned QWORD accesses only. */
+	if ((size != 4 && size != 8) || !IS_ALIGNED(off, size) ||
+	    !pt_within(off, size, table ? m->table_off : m->pba_off,
+		       table ? m->table_len : m->pba_len)) {
+		log_guest(&pt->log_key_irq,
+			  "vfio: %s: MSI-X %s access of %u bytes at 0x%llx dropped", pt->desc.name,
+			  table ? "table" : "PBA", size, (unsigned long long)off);
+		if (!write)
+			*val = size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+		return true;
+	}
+	pthread_mutex_lock(&pt->lock);
+	if (table)
+		pt_msix_table_access(pt, off - m->table_off, size, write, val);
+	else if (!write) /* §7.7.2: Pending Bits are read-only */
+		*val = pt_msix_pba_read(pt, off - m->pba_off, size);
+	pthread_mutex_unlock(&pt->lock);
+	return true;
+}
