@@ -115,6 +115,9 @@ static int region_probe(struct vfio_device *d, unsigned idx)
 
 	ret = vfio_info_get(d->c->sys, d->fd, VFIO_DEVICE_GET_REGION_INFO, &hdr, sizeof(hdr), &buf,
 			    &size);
+	/* vfio-pci answers EINVAL for the VGA region of a device that is no VGA. */
+	if (ret == -EINVAL && idx == VFIO_PCI_VGA_REGION_INDEX)
+		return 0;
 	if (ret) {
 		log_err("vfio: %s: VFIO_DEVICE_GET_REGION_INFO(%s): %s", d->desc.name,
 			region_names[idx], strerror(-ret));
