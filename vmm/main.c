@@ -20,6 +20,7 @@ static void main_print_stats(const struct vm *vm)
 			(unsigned long long)v->exits_pio, (unsigned long long)v->exits_mmio,
 			(unsigned long long)v->exits_other);
 	}
+	vm_pt_print_stats(vm);
 }
 
 int main(int argc, char **argv)

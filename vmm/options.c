@@ -9,7 +9,8 @@
 
 const char opts_usage[] =
 	"usage: ptvm run --kernel BZIMAGE [--initrd FILE] [--cmdline STR]\n"
-	"                [--memory SIZE] [--cpus N] [--stats] [--verbose]\n"
+	"                [--memory SIZE] [--cpus N] [--passthrough BDF]...\n"
+	"                [--allow-unsafe-interrupts] [--stats] [--verbose]\n"
 	"       ptvm --help | --version\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage to boot (64-bit boot protocol, >= 2.12)\n"
@@ -17,6 +18,12 @@ const char opts_usage[] =
 	"  --cmdline STR     kernel command line (default \"" OPTS_DEFAULT_CMDLINE "\")\n"
 	"  --memory SIZE     guest RAM, e.g. 512M or 2G; a bare number is MiB (default 512M)\n"
 	"  --cpus N          number of vCPUs (default 1)\n"
+	"  --passthrough BDF give the guest this host PCI device (DDDD:BB:DD.F or\n"
+	"                    BB:DD.F), bound to vfio-pci first (scripts/bind-vfio);\n"
+	"                    repeatable\n"
+	"  --allow-unsafe-interrupts\n"
+	"                    pass devices through on a host without interrupt\n"
+	"                    remapping (a device can then inject any interrupt)\n"
 	"  --stats           print exit counters when the guest stops\n"
 	"  --verbose         log what ptvm sets up\n"
 	"\n"
@@ -110,12 +117,16 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 		} else if (!strcmp(opt, "--stats")) {
 			cfg->stats = true;
 			takes_value = false;
+		} else if (!strcmp(opt, "--allow-unsafe-interrupts")) {
+			cfg->allow_unsafe_interrupts = true;
+			takes_value = false;
 		} else if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
 			*cmd = OPTS_CMD_HELP;
 			return 0;
 		} else if (strcmp(opt, "--kernel") && strcmp(opt, "--initrd") &&
 			   strcmp(opt, "--cmdline") && strcmp(opt, "--memory") &&
-			   strcmp(opt, "--cpus") && strcmp(opt, "--kvm")) {
+			   strcmp(opt, "--cpus") && strcmp(opt, "--kvm") &&
+			   strcmp(opt, "--passthrough")) {
 			OPTS_FAIL("unknown option '%s' (see ptvm --help)", opt);
 		}
 		if (!takes_value)
@@ -131,6 +142,11 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 			cfg->cmdline = val;
 		} else if (!strcmp(opt, "--kvm")) {
 			cfg->kvm_path = val;
+		} else if (!strcmp(opt, "--passthrough")) {
+			if (cfg->nr_passthrough == OPTS_MAX_PASSTHROUGH)
+				OPTS_FAIL("too many --passthrough devices (at most %u)",
+					  OPTS_MAX_PASSTHROUGH);
+			cfg->passthrough[cfg->nr_passthrough++] = val;
 		} else if (!strcmp(opt, "--memory")) {
 			if (opts_parse_size(val, &cfg->memory))
 				OPTS_FAIL("--memory '%s' is not a size (use e.g. 512M or 2G)", val);

@@ -8,6 +8,7 @@
 #define OPTS_MAX_CPUS	     254 /* xAPIC IDs 0..254; the MADT entry holds 8 bits */
 #define OPTS_DEFAULT_MEMORY  (512ULL << 20)
 #define OPTS_DEFAULT_CMDLINE "console=ttyS0 panic=-1"
+#define OPTS_MAX_PASSTHROUGH 16
 
 enum opts_cmd {
 	OPTS_CMD_RUN,
@@ -24,6 +25,9 @@ struct vm_config {
 	bool verbose;
 	bool stats; /* print exit counters when the VM stops */
 	const char *kvm_path;
+	const char *passthrough[OPTS_MAX_PASSTHROUGH]; /* host PCI addresses, as given */
+	unsigned nr_passthrough;
+	bool allow_unsafe_interrupts;
 };
 
 /*

@@ -176,6 +176,9 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	ret = vm_boot_read(vm);
 	if (ret)
 		goto err;
+	ret = vm_pt_check(vm);
+	if (ret)
+		goto err;
 	ret = mem_layout(&vm->mem, cfg->memory);
 	if (ret) {
 		log_err("--memory %lluM is out of range (use %lluM to %lluG in whole MiB)",
@@ -197,6 +200,12 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	ret = kvm_create_vm(&vm->kvm, true);
 	if (ret)
 		goto err;
+	ret = kvm_irq_init(&vm->irq, &vm->kvm);
+	if (ret)
+		goto err;
+	vm->irq_init = true;
+	for (unsigned i = 0; i < KVM_IRQ_MAX_ROUTES; i++)
+		vm->msi_fd[i] = -1;
 	ret = mem_alloc(&vm->mem);
 	if (ret) {
 		log_err("cannot allocate %lluM of guest RAM: %s",
@@ -216,6 +225,9 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	}
 	vm->buses = true;
 	ret = vm_create_devices(vm);
+	if (ret)
+		goto err;
+	ret = vm_pt_open(vm);
 	if (ret)
 		goto err;
 	ret = vm_boot_setup(vm, &entry);
@@ -325,6 +337,7 @@ void vm_destroy(struct vm *vm)
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		kvm_vcpu_destroy(&vm->kvm, &vm->vcpus[i].kv);
 	free(vm->vcpus);
+	vm_pt_close(vm);
 	if (vm->buses) {
 		bus_destroy(&vm->mmio);
 		bus_destroy(&vm->pio);
@@ -333,6 +346,8 @@ void vm_destroy(struct vm *vm)
 	pm_destroy(vm->pm);
 	serial_destroy(vm->serial);
 	mem_free(&vm->mem);
+	if (vm->irq_init)
+		kvm_irq_destroy(&vm->irq);
 	if (vm->kvm_open)
 		kvm_close(&vm->kvm);
 	vm_boot_release(vm);

@@ -20,10 +20,23 @@
 #include "options.h"
 #include "vcpu.h"
 #include "vfio/pt_host.h"
+#include "vfio/sysfs.h"
 
 struct serial;
+struct vfio_container;
+struct vfio_device;
+struct pt;
 struct pm;
 struct pci_host;
+
+/* One --passthrough device. */
+struct vm_pt_dev {
+	struct pci_bdf bdf;
+	char name[PCI_BDF_STRLEN];
+	struct vfio_device *dev;
+	struct pt *pt;
+	bool attached;
+};
 
 /* A GSI of the in-kernel IOAPIC, as a struct irq_line for a device. */
 struct vm_gsi {
@@ -44,6 +57,7 @@ struct vm {
 	struct kvm kvm;
 	bool kvm_open;
 	struct kvm_irq irq;
+	bool irq_init;
 	int msi_fd[KVM_IRQ_MAX_ROUTES]; /* irqfd of each live MSI route, by GSI - KVM_IRQ_PINS */
 	uint64_t irqs_relayed;		/* interrupts ptvm had to deliver itself */
 	struct guest_mem mem;
@@ -55,6 +69,9 @@ struct vm {
 	struct vm_gsi serial_irq;
 	struct pm *pm;
 	struct pci_host *pci;
+	struct vfio_container *vfio;
+	struct vm_pt_dev pt[OPTS_MAX_PASSTHROUGH];
+	unsigned nr_pt;
 	struct vcpu *vcpus;
 	unsigned nr_vcpus;
 	struct vcpu_env env;
@@ -79,6 +96,12 @@ void vm_request_stop(void *opaque, enum vm_stop_reason why, const char *msg);
 
 /* vm_pt_host.c: what passed-through devices may ask of the VM. */
 extern const struct pt_host_ops vm_pt_host_ops;
+
+/* vm_pt.c: --passthrough devices. check before KVM; open after RAM; close after stop. */
+int vm_pt_check(struct vm *vm) __must_check;
+int vm_pt_open(struct vm *vm) __must_check;
+void vm_pt_close(struct vm *vm);
+void vm_pt_print_stats(const struct vm *vm);
 
 /* vm_boot.c: map and check the kernel/initrd files (before any KVM work). */
 int vm_boot_read(struct vm *vm) __must_check;

@@ -46,6 +46,38 @@ static void test_full_run(void **state)
 	assert_false(p.cfg.verbose);
 }
 
+static void test_passthrough(void **state)
+{
+	struct parsed p = PARSE("run", "--kernel", "bz", "--passthrough", "0000:06:12.5",
+				"--passthrough", "03:00.0", "--allow-unsafe-interrupts");
+
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.nr_passthrough, 2);
+	assert_string_equal(p.cfg.passthrough[0], "0000:06:12.5");
+	assert_string_equal(p.cfg.passthrough[1], "03:00.0");
+	assert_true(p.cfg.allow_unsafe_interrupts);
+	assert_false(PARSE("run", "--kernel", "bz").cfg.allow_unsafe_interrupts);
+}
+
+static void test_too_many_passthrough(void **state)
+{
+	char *argv[4 + 2 * (OPTS_MAX_PASSTHROUGH + 1)];
+	struct parsed p;
+	int argc = 0;
+
+	argv[argc++] = "ptvm";
+	argv[argc++] = "run";
+	argv[argc++] = "--kernel";
+	argv[argc++] = "bz";
+	for (unsigned i = 0; i <= OPTS_MAX_PASSTHROUGH; i++) {
+		argv[argc++] = "--passthrough";
+		argv[argc++] = "00:03.0";
+	}
+	p = parse(argc, argv);
+	assert_int_equal(p.ret, -EINVAL);
+	assert_string_equal(p.err, "too many --passthrough devices (at most 16)");
+}
+
 static void test_defaults(void **state)
 {
 	struct parsed p = PARSE("run", "--kernel", "bz");
@@ -135,6 +167,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_run),   cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_passthrough), cmocka_unit_test(test_too_many_passthrough),
 		cmocka_unit_test(test_errors),	   cmocka_unit_test(test_no_command),
 		cmocka_unit_test(test_help_version), cmocka_unit_test(test_sizes),
 	};

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Passed-through devices in the VM: check each --passthrough address, open
+ * them through one VFIO container, pin guest RAM for DMA (IOVA = guest
+ * physical), put each on the guest's PCI bus, reset them before the guest
+ * starts and after it stops.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pci/host.h"
+#include "vfio/container.h"
+#include "vfio/device.h"
+#include "vfio/passthrough.h"
+#include "vfio/sysfs.h"
+#include "vm.h"
+
+/* Guest slots for passed-through devices: 00:01.0 onwards (00:00.0 is the host bridge). */
+#define VM_PT_FIRST_SLOT 1
+
+/* Parse and check every address before anything is opened: typos cost nothing. */
+int vm_pt_check(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+
+	for (unsigned i = 0; i < cfg->nr_passthrough; i++) {
+		struct vm_pt_dev *d = &vm->pt[i];
+		unsigned group;
+		int ret;
+
+		if (pci_bdf_parse(cfg->passthrough[i], &d->bdf)) {
+			log_err("--passthrough '%s' is not a PCI address (use DDDD:BB:DD.F or BB:DD.F)",
+				cfg->passthrough[i]);
+			return -EINVAL;
+		}
+		pci_bdf_format(&d->bdf, d->name);
+		for (unsigned j = 0; j < i; j++) {
+			if (!strcmp(vm->pt[j].name, d->name)) {
+				log_err("--passthrough %s is given twice", d->name);
+				return -EINVAL;
+			}
+		}
+		ret = sysfs_vfio_check(NULL, &d->bdf, &group);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Open the devices and pin RAM; needs guest RAM allocated, runs before any vCPU. */
+int vm_pt_open(struct vm *vm)
+{
+	const struct vfio_container_config ccfg = {
+		.sys = vm->sys,
+		.allow_unsafe_interrupts = vm->cfg->allow_unsafe_interrupts,
+	};
+	const struct pt_host host = { .ops = &vm_pt_host_ops, .opaque = vm };
+	int ret;
+
+	if (!vm->cfg->nr_passthrough)
+		return 0;
+	ret = container_check_memlock(vm->mem.ram_size);
+	if (ret)
+		return ret;
+	ret = container_open(&ccfg, &vm->vfio);
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < vm->cfg->nr_passthrough; i++) {
+		ret = vfio_device_open(vm->vfio, &vm->pt[i].bdf, &vm->pt[i].dev);
+		if (ret)
+			return ret;
+		vm->nr_pt++;
+	}
+	/* Each group may narrow the usable IOVA ranges: check after the last one. */
+	ret = container_check_ranges(vm->vfio, &vm->mem);
+	if (ret)
+		return ret;
+	ret = container_map_ram(vm->vfio, &vm->mem);
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < vm->nr_pt; i++) {
+		struct vm_pt_dev *d = &vm->pt[i];
+		unsigned slot = VM_PT_FIRST_SLOT + i;
+
+		ret = pt_create(&d->pt, &vfio_pt_backend_ops, d->dev, vfio_device_desc(d->dev),
+				&host, slot);
+		if (ret) {
+			log_err("%s: cannot set up passthrough: %s", d->name, strerror(-ret));
+			return ret;
+		}
+		/* A clean device for the guest, whatever the last user left. */
+		ret = pt_reset(d->pt);
+		if (ret && ret != -ENOTTY) {
+			log_err("%s: reset before start failed: %s", d->name, strerror(-ret));
+			return ret;
+		}
+		ret = pci_host_attach(vm->pci, slot, pt_pci_dev(d->pt));
+		if (ret) {
+			log_err("%s: cannot attach at guest slot %u: %s", d->name, slot,
+				strerror(-ret));
+			return ret;
+		}
+		d->attached = true;
+		log_info("%s: passed through as 00:%02x.0", d->name, slot);
+	}
+	return 0;
+}
+
+/* After the vCPUs stopped: reset, detach, close; RAM stays pinned until container_close. */
+void vm_pt_close(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_pt; i++) {
+		struct vm_pt_dev *d = &vm->pt[i];
+
+		if (d->attached)
+			(void)!pci_host_detach(vm->pci, VM_PT_FIRST_SLOT + i);
+		if (d->pt) {
+			/* The next user must not see what this guest left in the device. */
+			int ret = pt_reset(d->pt);
+
+			if (ret && ret != -ENOTTY)
+				log_err("%s: reset after stop failed: %s", d->name, strerror(-ret));
+			pt_destroy(d->pt);
+		}
+		if (d->dev)
+			vfio_device_close(d->dev);
+		memset(d, 0, sizeof(*d));
+	}
+	vm->nr_pt = 0;
+	if (vm->vfio)
+		container_close(vm->vfio);
+	vm->vfio = NULL;
+}
+
+void vm_pt_print_stats(const struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_pt; i++) {
+		struct pt_stats st;
+
+		pt_get_stats(vm->pt[i].pt, &st);
+		fprintf(stderr, "ptvm: stats: %s trapped reads %llu writes %llu\n", vm->pt[i].name,
+			(unsigned long long)st.trapped_reads, (unsigned long long)st.trapped_writes);
+	}
+	fprintf(stderr, "ptvm: stats: interrupts relayed by ptvm %llu\n",
+		(unsigned long long)__atomic_load_n(&vm->irqs_relayed, __ATOMIC_RELAXED));
+}
