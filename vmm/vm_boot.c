@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "boot/acpi.h"
+#include "boot/resetvec.h"
 #include "layout.h"
 #include "vm.h"
 
@@ -83,6 +84,9 @@ int vm_boot_setup(struct vm *vm, struct boot_entry *entry)
 		log_err("cannot build the ACPI tables: %s", strerror(-ret));
 		return ret;
 	}
+	ret = boot_reset_vector(&vm->mem);
+	if (ret)
+		return ret;
 	ret = boot_load(&vm->mem, &vm->bz, vm->initrd_map, vm->initrd_len, vm->cfg->cmdline, rsdp,
 			entry, &why);
 	if (ret)
