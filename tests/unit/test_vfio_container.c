@@ -475,11 +475,26 @@ static void test_info_cap_find_malformed(void **state)
 	assert_null(vfio_info_cap_find(buf, sizeof(buf), 16, 6, 0));
 	assert_null(vfio_info_cap_find(buf, sizeof(buf), 16, 5, 56)); /* too short */
 	assert_null(vfio_info_cap_find(buf, sizeof(buf), 64, 5, 0));  /* past the end */
-	assert_null(vfio_info_cap_find(buf, sizeof(buf), 20, 5, 0));  /* misaligned */
+	assert_null(vfio_info_cap_find(buf, sizeof(buf), 18, 5, 0));  /* misaligned */
 	assert_null(vfio_info_cap_find(buf, sizeof(buf), 0, 5, 0));   /* no chain */
 	h->id = 1;
 	h->next = 16; /* loops onto itself */
 	assert_null(vfio_info_cap_find(buf, sizeof(buf), 16, 5, 0));
+}
+
+/* The chain Linux 6.1 returns for VFIO_IOMMU_GET_INFO: migration, DMA avail, IOVA ranges at 68. */
+static void test_info_cap_find_kernel_layout(void **state)
+{
+	uint32_t buf[32] = { 0 };
+	struct vfio_info_cap_header *mig = (void *)((char *)buf + 24);
+	struct vfio_info_cap_header *avail = (void *)((char *)buf + 56);
+	struct vfio_info_cap_header *iova = (void *)((char *)buf + 68);
+
+	*mig = (struct vfio_info_cap_header){ .id = 2, .version = 1, .next = 56 };
+	*avail = (struct vfio_info_cap_header){ .id = 3, .version = 1, .next = 68 };
+	*iova = (struct vfio_info_cap_header){ .id = 1, .version = 1, .next = 0 };
+	assert_ptr_equal(vfio_info_cap_find(buf, 116, 24, 1, 16), iova);
+	assert_ptr_equal(vfio_info_cap_find(buf, 116, 24, 3, 12), avail);
 }
 
 int main(void)
@@ -487,6 +502,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_open_close),
+		T(test_info_cap_find_kernel_layout),
 		T(test_open_errors),
 		T(test_groups_attach_once),
 		T(test_group_not_viable),

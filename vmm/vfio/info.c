@@ -58,8 +58,12 @@ const struct vfio_info_cap_header *vfio_info_cap_find(const void *buf, size_t si
 	if (min_len < sizeof(*h))
 		min_len = sizeof(*h);
 	for (unsigned i = 0; off && i < VFIO_INFO_MAX_CAPS; i++) {
-		/* vfio_info_cap_add() keeps every capability 8-byte aligned. */
-		if (off % 8 || off < sizeof(uint32_t) * 2 || off > size || size - off < sizeof(*h))
+		/*
+		 * Capabilities are packed as they come, 4-byte aligned: Linux 6.1's
+		 * type1 puts the IOVA-range capability at 68, after the 12-byte
+		 * DMA-available one (seen in the nested rig).
+		 */
+		if (off % 4 || off < sizeof(uint32_t) * 2 || off > size || size - off < sizeof(*h))
 			return NULL;
 		h = (const void *)((const char *)buf + off);
 		if (h->id == id)
