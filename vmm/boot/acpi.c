@@ -14,6 +14,7 @@
 
 #include "boot/acpi.h"
 #include "boot/aml.h"
+#include "boot/resetvec.h"
 #include "layout.h"
 
 #define __packed __attribute__((packed))
@@ -90,7 +91,8 @@ struct acpi_fadt {
 	char hypervisor_vendor_id[8];
 } __packed;
 
-_Static_assert(ACPI_RESET_VECTOR + 16 == LAYOUT_ACPI + LAYOUT_ACPI_SIZE, "reset vector");
+_Static_assert(RESETVEC_GPA > LAYOUT_ACPI && RESETVEC_GPA < LAYOUT_ACPI + LAYOUT_ACPI_SIZE,
+	       "reset vector inside the ACPI area");
 _Static_assert(sizeof(struct acpi_header) == 36, "ACPI header size");
 _Static_assert(sizeof(struct acpi_rsdp) == 36, "RSDP size");
 _Static_assert(sizeof(struct acpi_gas) == 12, "GAS size");
@@ -339,24 +341,6 @@ static void dsdt_build(struct aml *a, const struct acpi_cfg *cfg)
 
 /* ---- tables -------------------------------------------------------------- */
 
-/* Real mode at F000:FFF0: mov dx, port; mov al, value; out dx, al; 1: hlt; jmp 1b. */
-static void acpi_write_reset_vector(uint8_t *p)
-{
-	const uint8_t stub[] = {
-		0xba,
-		PORT_ACPI_RESET & 0xff,
-		PORT_ACPI_RESET >> 8, /* mov dx, imm16 */
-		0xb0,
-		ACPI_RESET_VALUE, /* mov al, imm8 */
-		0xee,		  /* out dx, al */
-		0xf4,		  /* hlt */
-		0xeb,
-		0xfd, /* jmp short to the hlt */
-	};
-
-	memcpy(p, stub, sizeof(stub));
-}
-
 static int acpi_cfg_check(const struct acpi_cfg *cfg)
 {
 	if (!cfg->ncpus || cfg->ncpus > ACPI_MAX_CPUS)
@@ -487,7 +471,7 @@ static int acpi_write_tables(struct acpi_ctx *c, const struct acpi_cfg *cfg,
 int acpi_build(struct guest_mem *m, const struct acpi_cfg *cfg, uint64_t *rsdp_gpa)
 {
 	/* Tables fill the area from its start up to the reset vector. */
-	struct acpi_ctx c = {.gpa = LAYOUT_ACPI, .size = ACPI_RESET_VECTOR - LAYOUT_ACPI};
+	struct acpi_ctx c = {.gpa = LAYOUT_ACPI, .size = RESETVEC_GPA - LAYOUT_ACPI};
 	struct aml dsdt;
 	int ret;
 
@@ -502,8 +486,7 @@ int acpi_build(struct guest_mem *m, const struct acpi_cfg *cfg, uint64_t *rsdp_g
 	dsdt_build(&dsdt, cfg);
 	ret = aml_error(&dsdt);
 	if (!ret) {
-		memset(c.hva, 0, LAYOUT_ACPI_SIZE);
-		acpi_write_reset_vector(c.hva + (ACPI_RESET_VECTOR - LAYOUT_ACPI));
+		memset(c.hva, 0, c.size);
 		ret = acpi_write_tables(&c, cfg, &dsdt, rsdp_gpa);
 	}
 	aml_free(&dsdt);

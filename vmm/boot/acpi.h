@@ -37,18 +37,11 @@ struct acpi_cfg {
 };
 
 /*
- * The x86 reset vector F000:FFF0 lies in the ACPI area. acpi_build() puts a
- * 9-byte real-mode stub there that writes ACPI_RESET_VALUE to PORT_ACPI_RESET:
- * with HW_REDUCED_ACPI and no EFI, Linux 6.1 reboots by "EFI" (a no-op), then
- * by jumping to the BIOS reset vector (arch/x86/kernel/reboot.c BOOT_EFI ->
- * BOOT_BIOS), which would otherwise execute zeros forever.
- */
-#define ACPI_RESET_VECTOR 0xffff0ULL
-
-/*
  * Write the tables into @m and return the RSDP's guest-physical address
  * (LAYOUT_ACPI, where the legacy 0xE0000-0xFFFFF scan also finds it) in
- * *@rsdp_gpa. -EINVAL for a bad @cfg, -EFAULT if the area is not backed,
+ * *@rsdp_gpa. Zeroes and fills [LAYOUT_ACPI, RESETVEC_GPA) only: the reset
+ * vector stub (boot/resetvec.h) at the top of the area is left alone, so the
+ * two may be written in either order. -EINVAL for a bad @cfg, -EFAULT if the area is not backed,
  * -ENOSPC if the tables outgrow it, -ENOMEM.
  */
 int acpi_build(struct guest_mem *m, const struct acpi_cfg *cfg, uint64_t *rsdp_gpa) __must_check;
