@@ -70,6 +70,7 @@ struct vm {
 	struct pm *pm;
 	struct pci_host *pci;
 	struct vfio_container *vfio;
+	int guard_fd; /* /dev/ptguard holding the --passthrough claims, or -1 */
 	struct vm_pt_dev pt[OPTS_MAX_PASSTHROUGH];
 	unsigned nr_pt;
 	struct vcpu *vcpus;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "guard.h"
 #include "pci/host.h"
 #include "vfio/container.h"
 #include "vfio/device.h"
@@ -56,11 +57,18 @@ int vm_pt_open(struct vm *vm)
 		.allow_unsafe_interrupts = vm->cfg->allow_unsafe_interrupts,
 	};
 	const struct pt_host host = { .ops = &vm_pt_host_ops, .opaque = vm };
+	struct pci_bdf bdfs[OPTS_MAX_PASSTHROUGH];
 	int ret;
 
 	if (!vm->cfg->nr_passthrough)
 		return 0;
 	ret = container_check_memlock(vm->mem.ram_size);
+	if (ret)
+		return ret;
+	/* ptguard first: the kernel refuses shared reset domains before VFIO opens anything. */
+	for (unsigned i = 0; i < vm->cfg->nr_passthrough; i++)
+		bdfs[i] = vm->pt[i].bdf;
+	ret = guard_claim(vm->sys, "ptvm", bdfs, vm->cfg->nr_passthrough, false, &vm->guard_fd);
 	if (ret)
 		return ret;
 	ret = container_open(&ccfg, &vm->vfio);
@@ -131,6 +139,10 @@ void vm_pt_close(struct vm *vm)
 	if (vm->vfio)
 		container_close(vm->vfio);
 	vm->vfio = NULL;
+	/* Last: closing the guard file releases the devices; ptguard resets them. */
+	if (vm->guard_fd >= 0)
+		(void)!vm->sys->close(vm->guard_fd);
+	vm->guard_fd = -1;
 }
 
 void vm_pt_print_stats(const struct vm *vm)
