@@ -53,7 +53,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/libptvm.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(UNIT_HELPERS) \
-		$(BUILD)/libptvm.a -lcmocka $(LDLIBS)
+		$(BUILD)/libptvm.a -lcmocka -lutil $(LDLIBS)
 
 unit: $(UNIT_BINS)
 	@scripts/run-unit $(UNIT_BINS)

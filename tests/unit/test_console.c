@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <string.h>
+#include <pty.h>
+#include <termios.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -93,6 +95,31 @@ static void test_open_non_tty_stays_cooked(void **state)
 	close(p[1]);
 }
 
+/* On a terminal: raw while the guest runs, exactly the old settings after. */
+static void test_tty_raw_and_restored(void **state)
+{
+	struct termios before, during, after;
+	struct console c;
+	int master, slave;
+
+	assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
+	assert_int_equal(tcgetattr(slave, &before), 0);
+	assert_true(before.c_lflag & ECHO);
+	assert_int_equal(console_open(&c, slave, slave), 0);
+	assert_true(c.raw);
+	assert_int_equal(tcgetattr(slave, &during), 0);
+	assert_false(during.c_lflag & (ECHO | ICANON | ISIG));
+	console_close(&c);
+	console_close(&c); /* twice is harmless */
+	assert_int_equal(tcgetattr(slave, &after), 0);
+	assert_int_equal(after.c_lflag, before.c_lflag);
+	assert_int_equal(after.c_iflag, before.c_iflag);
+	assert_int_equal(after.c_oflag, before.c_oflag);
+	assert_int_equal(after.c_cflag, before.c_cflag);
+	close(slave);
+	close(master);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -102,6 +129,7 @@ int main(void)
 		cmocka_unit_test(test_double_escape_sends_one),
 		cmocka_unit_test(test_tx_writes_bytes),
 		cmocka_unit_test(test_open_non_tty_stays_cooked),
+		cmocka_unit_test(test_tty_raw_and_restored),
 	};
 
 	return cmocka_run_group_tests_name("console", tests, NULL, NULL);
