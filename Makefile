@@ -40,7 +40,7 @@ $(BUILD)/ptvm: $(BUILD)/vmm/main.o $(BUILD)/libptvm.a
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Static build for the nested rig's L1 initramfs (no shared libraries there).
-static: $(BUILD)/ptvm-static
+static: $(BUILD)/ptvm-static $(BUILD)/blkbench
 # libcap-ng.a mentions getpwuid/initgroups, which ptvm never calls: the
 # linker's warning about them in static binaries is filtered.
 $(BUILD)/ptvm-static: $(BUILD)/vmm/main.o $(BUILD)/libptvm.a
@@ -54,6 +54,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/libptvm.a
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(UNIT_HELPERS) \
 		$(BUILD)/libptvm.a -lcmocka -lutil $(LDLIBS)
+
+# Block benchmark run in both rig levels (scripts/bench/nvme.sh); static for the initramfs.
+$(BUILD)/blkbench: scripts/bench/blkbench.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
 
 unit: $(UNIT_BINS)
 	@scripts/run-unit $(UNIT_BINS)
