@@ -255,7 +255,11 @@ static void test_sparse_cap_overrun(void **state)
 	assert_int_equal(fv_open_fds(), 2);
 }
 
-/* More IRQ indexes than vfio-pci defines: only the known ones are asked about. */
+/*
+ * Only INTx, MSI and MSI-X are asked about, however many indexes the device
+ * reports: vfio-pci answers EINVAL for the ERR index of a conventional PCI
+ * device, which refused the rig's e1000.
+ */
 static void test_extra_irq_indexes(void **state)
 {
 	struct fixture *f = *state;
@@ -266,7 +270,7 @@ static void test_extra_irq_indexes(void **state)
 	open_dev(f);
 	for (unsigned i = 0; i < fv.nr_calls; i++)
 		n += fv.calls[i] == VFIO_DEVICE_GET_IRQ_INFO;
-	assert_int_equal(n, VFIO_PCI_NUM_IRQS);
+	assert_int_equal(n, VFIO_PCI_MSIX_IRQ_INDEX + 1);
 	assert_int_equal(fv.nr_region_info[VFIO_PCI_VGA_REGION_INDEX], 1);
 }
 

@@ -160,7 +160,12 @@ static int device_probe(struct vfio_device *d)
 		if (ret)
 			return ret;
 	}
-	nr = MIN(info.num_irqs, (unsigned)VFIO_PCI_NUM_IRQS);
+	/*
+	 * Only the indexes ptvm drives (INTx, MSI, MSI-X). Asking for the
+	 * others is not harmless: vfio-pci answers EINVAL for the ERR index of
+	 * a conventional PCI device (an e1000 in the rig).
+	 */
+	nr = MIN(info.num_irqs, (unsigned)VFIO_PCI_MSIX_IRQ_INDEX + 1);
 	for (unsigned i = 0; i < nr; i++) {
 		struct vfio_irq_info irq = {.argsz = sizeof(irq), .index = i};
 
