@@ -75,8 +75,9 @@ smoke: $(BUILD)/smoke
 kmod:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
+# CASES="boot pt_nvme" runs a subset.
 e2e: static kmod
-	scripts/rig/e2e
+	scripts/rig/e2e $(CASES)
 
 # Everything CI runs: unit tests, the host KVM smoke test, the kmod build, the nested rig.
 test:
@@ -90,8 +91,9 @@ demo:
 	$(MAKE) static
 	scripts/rig/demo
 
-bench: static
+bench: static kmod
 	scripts/bench/boot.sh
+	scripts/bench/nvme.sh
 
 format:
 	clang-format -i $$(find vmm kmod include tests -name '*.[ch]')

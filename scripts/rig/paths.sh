@@ -1,0 +1,30 @@
+# Sourced by the rig scripts (not run): where things live. Every path can be
+# overridden from the environment so CI can put the cache somewhere persistent.
+# Needs $RIG set to this directory by the caller.
+
+TOP=$(cd "$RIG/../.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+RIGBUILD=$BUILD/rig
+CACHE=${PTVM_CACHE:-$TOP/.cache/rig}
+# kernel-version asks apt (~1 s): resolve once and hand it to child scripts.
+PTVM_KVER=${PTVM_KVER:-$("$RIG/kernel-version")}
+export PTVM_KVER
+KTREE=$CACHE/$PTVM_KVER/root
+BZIMAGE=$KTREE/boot/vmlinuz-$PTVM_KVER
+MODDIR=$KTREE/lib/modules/$PTVM_KVER
+PTVM_BIN=${PTVM_BIN:-$BUILD/ptvm-static}
+BLKBENCH_BIN=$BUILD/blkbench
+L2_INITRD=$RIGBUILD/l2.cpio
+L1_INITRD=$RIGBUILD/l1.cpio
+
+# rig_lock: called by the entry points (e2e, demo, bench) so runs in one
+# tree take turns: they share build/rig and the cache, and two TCG guests
+# on a small host would each run at half speed into their timeouts anyway.
+rig_lock() {
+	mkdir -p "$RIGBUILD"
+	exec 9>"$RIGBUILD/.lock"
+	flock -n 9 && return 0
+	echo "rig: another rig run holds $RIGBUILD/.lock; waiting" >&2
+	flock -w 3600 9 || { echo "rig: gave up waiting for the lock" >&2; exit 1; }
+}
