@@ -1,5 +1,5 @@
 # errors: ptvm refuses bad input with a non-zero exit and exactly one line
-# on stderr that names the offending thing. All four are checked and every
+# on stderr that names the offending thing. Every case is checked and every
 # miss is reported, not just the first.
 
 # bad WHAT-TO-NAME ptvm-args...: run ptvm, record a miss in $misses.
@@ -27,8 +27,19 @@ l1() {
 	bad /nonexistent/bzImage run --kernel /nonexistent/bzImage
 	# An ELF executable is a file, just not a bzImage.
 	bad /bin/busybox run --kernel /bin/busybox
+	# The real kernel with its boot protocol version patched to 2.10.
+	cp "$L2_KERNEL" /tmp/old-bzImage
+	printf '\012\002' | dd of=/tmp/old-bzImage bs=1 seek=518 conv=notrunc 2>/dev/null
+	bad "boot protocol 2.10 is too old" run --kernel /tmp/old-bzImage
 	bad cpus run $k --cpus 0
+	bad "cpus '255'" run $k --cpus 255
 	bad --no-such-option run $k --no-such-option
+	bad "memory too small for the kernel" run --kernel "$L2_KERNEL" --memory 32M
+	truncate -s 100M /tmp/big-initrd
+	bad "initrd (100 MiB) does not fit" run --kernel "$L2_KERNEL" --memory 96M \
+		--initrd /tmp/big-initrd
+	bad /nonexistent/initrd run $k --initrd /nonexistent/initrd
+	rm -f /tmp/old-bzImage /tmp/big-initrd
 	[ -z "$misses" ] || fail "${misses#; }"
 	pass
 }
