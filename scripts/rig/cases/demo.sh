@@ -1,7 +1,12 @@
-# demo: one L2 boot shown on the console. L2 prints its uname, CPUs, memory
-# and PCI devices (from sysfs: busybox has no lspci), then powers off; when
-# the host's stdin is a terminal (ptvm.interactive=1 from scripts/rig/demo)
-# it gives a shell on its console first, typed into through QEMU and L1.
+# demo: one L2 boot shown on the console, with the rig's NVMe and e1000e
+# passed through by ptvm. L2 prints its uname, CPUs, memory and PCI devices
+# (from sysfs: busybox has no lspci), loads its own nvme and e1000e drivers,
+# shows the disk, reads and writes it, brings the NIC up and pings L1's peer
+# NIC, shows the devices' interrupts counting, then powers off. When the
+# host's stdin is a terminal (ptvm.interactive=1 from scripts/rig/demo) it
+# gives a shell on its console first, typed into through QEMU and L1.
+
+. /cases/pt_nic.sh
 
 l2() {
 	echo "== L2: $(uname -sr) on $(nproc) CPU(s), $(awk '/MemTotal/ { print $2 / 1024 " MiB" }' /proc/meminfo)"
@@ -10,12 +15,27 @@ l2() {
 		[ -e "$d" ] || continue
 		echo "   ${d##*/} $(cat "$d/class") $(cat "$d/vendor"):$(cat "$d/device")"
 	done
-	echo "== L2 uptime at its init: $(cut -d' ' -f1 /proc/uptime) s"
+	while read -r m; do insmod "/lib/modules/$m"; done </etc/modules
+	i=0
+	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	echo "== L2 NVMe (its own nvme driver): /dev/nvme0n1, $(($(cat /sys/block/nvme0n1/size 2>/dev/null || echo 0) / 2048)) MiB"
+	echo "hello from L2 through passthrough" |
+		dd of=/dev/nvme0n1 bs=4096 seek=100 count=1 conv=sync,fsync 2>/dev/null
+	echo 3 >/proc/sys/vm/drop_caches
+	echo "   read back: $(dd if=/dev/nvme0n1 bs=4096 skip=100 count=1 2>/dev/null | head -n 1)"
+	echo "== L2 NIC (its own e1000e driver):"
+	nic_l2 | sed 's/^PTVM-NIC-/   /'
+	echo "== L2 interrupts of the passed-through devices (MSI-X, delivered by KVM):"
+	grep -e nvme -e eth0 /proc/interrupts
+	echo "== L2 uptime: $(cut -d' ' -f1 /proc/uptime) s"
 }
 
 l1() {
 	need_ptvm
 	end=poweroff in=/dev/null saved=
+	nvme=$(pci_find_class 0x010802) || fail "no NVMe (class 0x010802) in L1"
+	vfio_bind "$nvme" >/dev/null || fail "vfio-pci did not bind $nvme"
+	nic_l1_prepare
 	if [ "${PTVM_INTERACTIVE:-0}" = 1 ]; then
 		end=shell in=/dev/console
 		echo "== L2 will give a shell: 'exit' ends it (Ctrl-A x quits QEMU)"
@@ -23,9 +43,10 @@ l1() {
 		saved=$(stty -g)
 		stty raw -echo
 	fi
-	echo "== L1: ptvm run --cpus 2 --memory $L2_MEMORY (L2 console follows)"
+	echo "== L1: ptvm run --cpus 2 --memory $L2_MEMORY --passthrough $nvme --passthrough $PT_NIC_BDF --stats"
 	"$PTVM" run --kernel "$L2_KERNEL" --initrd "$L2_INITRD" \
-		--memory "$L2_MEMORY" --cpus 2 \
+		--memory "$L2_MEMORY" --cpus 2 --stats \
+		--passthrough "$nvme" --passthrough "$PT_NIC_BDF" \
 		--cmdline "$L2_CMDLINE ptvm.case=demo ptvm.end=$end" <"$in"
 	rc=$?
 	[ -z "$saved" ] || stty "$saved"
