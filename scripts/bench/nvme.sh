@@ -1,28 +1,12 @@
 #!/bin/sh
 # NVMe passthrough benchmark: in one L1 boot, blkbench reads the rig's NVMe
 # natively in L1, then from L2 through ptvm (scripts/bench/cases/
-# nvmebench.sh). Prints both and the L2/L1 ratios. Log: build/bench/nvme.log.
+# nvmebench.sh). Prints both and the L2/L1 ratios. Log: build/bench/nvmebench.log.
 set -eu
-RIG=$(cd "$(dirname "$0")/../rig" && pwd)
-. "$RIG/paths.sh"
-
-[ -x "$PTVM_BIN" ] || { echo "bench: no $PTVM_BIN (make static)" >&2; exit 1; }
-rig_lock
-"$RIG/fetch"
-"$RIG/mk-l1-initramfs"
-
-log=$BUILD/bench/nvme.log
-mkdir -p "$(dirname "$log")"
-echo "bench: booting L1 for the NVMe benchmark (log: $log)" >&2
-PTVM_L1_TIMEOUT=${PTVM_L1_TIMEOUT:-420} "$RIG/run-l1" nvmebench "$log" || true
-tr -d '\r' <"$log" >"$log.txt"
-grep -q '^PTVM-VERDICT nvmebench PASS' "$log.txt" || {
-	echo "bench: failed: $(grep -m 1 '^PTVM-VERDICT' "$log.txt" || echo 'no verdict'); see $log" >&2
-	exit 1
-}
+txt=$("$(dirname "$0")/run-case" nvmebench 420)
 # field LEVEL NAME: NAME=value from the PTVM-NVMEBENCH line of LEVEL.
 field() {
-	sed -n "s/^\(  l2| \)\{0,1\}PTVM-NVMEBENCH level=$1 .*$2=\([0-9.]*\).*/\2/p" "$log.txt" | head -n 1
+	sed -n "s/^\(  l2| \)\{0,1\}PTVM-NVMEBENCH level=$1 .*$2=\([0-9.]*\).*/\2/p" "$txt" | head -n 1
 }
 l1s=$(field L1 seq_mbps) l1r=$(field L1 rand_iops)
 l2s=$(field L2 seq_mbps) l2r=$(field L2 rand_iops)
