@@ -233,6 +233,8 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	ret = vm_boot_setup(vm, &entry);
 	if (ret)
 		goto err;
+	/* Copied into guest RAM: the files need not stay mapped for the run. */
+	vm_boot_release(vm);
 	ret = vm_create_vcpus(vm, &entry);
 	if (ret)
 		goto err;
