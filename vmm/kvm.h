@@ -60,6 +60,11 @@ int kvm_vcpu_set_cpuid(struct kvm *k, struct kvm_vcpu *v, unsigned ncpus) __must
 /* Registers for the 64-bit boot protocol entry described by @e. */
 int kvm_vcpu_set_boot_regs(struct kvm *k, struct kvm_vcpu *v,
 			   const struct boot_entry *e) __must_check;
+/*
+ * "rip 0x... rsp 0x... cr0 0x... cr3 0x... cr4 0x... efer 0x..." of a stopped
+ * vCPU into @buf, for the one line that reports a fatal exit.
+ */
+int kvm_vcpu_describe(struct kvm *k, struct kvm_vcpu *v, char *buf, size_t len) __must_check;
 /* One KVM_RUN; -EINTR when kicked by a signal. */
 int kvm_vcpu_run(struct kvm *k, struct kvm_vcpu *v) __must_check;
 

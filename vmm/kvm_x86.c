@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* x86 vCPU state: CPUID per vCPU and the 64-bit boot protocol entry registers. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,4 +111,22 @@ int kvm_vcpu_set_boot_regs(struct kvm *k, struct kvm_vcpu *v, const struct boot_
 err_sregs:
 	log_err("kvm: vCPU %u: KVM_GET/SET_SREGS: %s", v->id, strerror(-ret));
 	return ret;
+}
+
+int kvm_vcpu_describe(struct kvm *k, struct kvm_vcpu *v, char *buf, size_t len)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	int ret;
+
+	ret = k->sys->ioctl(v->fd, KVM_GET_REGS, &regs);
+	if (ret >= 0)
+		ret = k->sys->ioctl(v->fd, KVM_GET_SREGS, &sregs);
+	if (ret < 0)
+		return ret;
+	snprintf(buf, len, "rip 0x%llx rsp 0x%llx cr0 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx",
+		 (unsigned long long)regs.rip, (unsigned long long)regs.rsp,
+		 (unsigned long long)sregs.cr0, (unsigned long long)sregs.cr3,
+		 (unsigned long long)sregs.cr4, (unsigned long long)sregs.efer);
+	return 0;
 }

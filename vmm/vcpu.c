@@ -82,10 +82,16 @@ bool vcpu_handle_exit(struct vcpu *v)
 	case KVM_EXIT_HLT:
 		vcpu_stop(v, VM_STOP_HALT, "vCPU %u halted", v->kv.id);
 		return false;
-	case KVM_EXIT_SHUTDOWN:
-		vcpu_stop(v, VM_STOP_ERROR, "guest triple fault on vCPU %u (KVM_EXIT_SHUTDOWN)",
-			  v->kv.id);
+	case KVM_EXIT_SHUTDOWN: {
+		/* Where the guest died is most of what there is to know about it. */
+		char where[160];
+
+		if (!v->env->kvm || kvm_vcpu_describe(v->env->kvm, &v->kv, where, sizeof(where)))
+			where[0] = '\0';
+		vcpu_stop(v, VM_STOP_ERROR, "guest triple fault on vCPU %u (KVM_EXIT_SHUTDOWN)%s%s",
+			  v->kv.id, where[0] ? " at " : "", where);
 		return false;
+	}
 	case KVM_EXIT_SYSTEM_EVENT:
 		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET) {
 			vcpu_stop(v, VM_STOP_RESET, "guest reset");

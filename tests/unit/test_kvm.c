@@ -78,6 +78,16 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 	case KVM_CREATE_VCPU:
 		fake.open_fds++;
 		return 20 + fake.open_fds;
+	case KVM_GET_REGS:
+		((struct kvm_regs *)arg)->rip = 0xffffffff81000000ULL;
+		((struct kvm_regs *)arg)->rsp = 0x7000;
+		return 0;
+	case KVM_GET_SREGS:
+		((struct kvm_sregs *)arg)->cr0 = 0x80050033;
+		((struct kvm_sregs *)arg)->cr3 = 0x9000;
+		((struct kvm_sregs *)arg)->cr4 = 0x20;
+		((struct kvm_sregs *)arg)->efer = 0x500;
+		return 0;
 	case KVM_SET_CPUID2: {
 		struct kvm_cpuid2 *c = arg;
 		size_t sz = sizeof(*c) + c->nent * sizeof(c->entries[0]);
@@ -224,6 +234,22 @@ static void test_cpuid_per_vcpu(void **state)
 	assert_int_equal(fake.open_fds, 0);
 }
 
+static void test_describe(void **state)
+{
+	struct kvm_vcpu v;
+	struct kvm k;
+	char buf[160];
+
+	assert_int_equal(kvm_open(&k, &fake_sys, "/dev/kvm"), 0);
+	assert_int_equal(kvm_create_vm(&k, true), 0);
+	assert_int_equal(kvm_vcpu_create(&k, 0, &v), 0);
+	assert_int_equal(kvm_vcpu_describe(&k, &v, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "rip 0xffffffff81000000 rsp 0x7000 cr0 0x80050033 cr3 0x9000 "
+				 "cr4 0x20 efer 0x500");
+	kvm_vcpu_destroy(&k, &v);
+	kvm_close(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +260,7 @@ int main(void)
 		cmocka_unit_test_setup(test_create_vm_order, setup),
 		cmocka_unit_test_setup(test_create_vm_no_irqchip, setup),
 		cmocka_unit_test_setup(test_cpuid_per_vcpu, setup),
+		cmocka_unit_test_setup(test_describe, setup),
 	};
 
 	return cmocka_run_group_tests_name("kvm", tests, NULL, NULL);
