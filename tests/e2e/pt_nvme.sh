@@ -6,11 +6,21 @@
 # Where on the disk the pattern goes (in 4 KiB blocks).
 PT_NVME_BLOCK=300
 
+# nvme_wait: the nvme driver probes asynchronously; give /dev/nvme0n1 up to
+# 10 s. True when it is there. Used in L1 and L2, here and by the cases that
+# source this file (pt_both, demo, nvmebench).
+nvme_wait() {
+	i=0
+	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -b /dev/nvme0n1 ]
+}
+
 # L2 side, also used by pt_both.
 nvme_l2() {
-	i=0
-	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -b /dev/nvme0n1 ] || { echo PTVM-NVME-NODEV; return; }
+	nvme_wait || { echo PTVM-NVME-NODEV; return; }
 	pat=$(sed -n 's/.*ptvm.arg=\([^ ]*\).*/\1/p' /proc/cmdline)
 	printf 'PTVM-NVME-PATTERN-%s\n' "$pat" |
 		dd of=/dev/nvme0n1 bs=4096 seek=$PT_NVME_BLOCK count=1 conv=sync,fsync 2>/dev/null
@@ -50,8 +60,7 @@ nvme_l1_check() {
 		fail "ptvm relayed interrupts itself: $(grep relayed "$err")"
 	# L1 takes the device back and reads what L2 wrote.
 	host_rebind "$nvme" nvme || fail "nvme did not bind $nvme in L1 after ptvm exited"
-	i=0
-	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	nvme_wait
 	got=$(dd if=/dev/nvme0n1 bs=4096 skip=$PT_NVME_BLOCK count=1 2>/dev/null | head -n 1)
 	[ "$got" = "PTVM-NVME-PATTERN-$pat" ] || fail "L1 reads '$got' from the device, want the pattern"
 }

@@ -8,10 +8,11 @@
 
 BENCH_SECS=${BENCH_SECS:-5}
 
+. /cases/pt_nvme.sh
+
 l2() {
 	while read -r m; do insmod "/lib/modules/$m"; done </etc/modules
-	i=0
-	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	nvme_wait
 	echo "PTVM-NVMEBENCH level=L2 $(/bin/blkbench /dev/nvme0n1 "$BENCH_SECS")"
 }
 
@@ -19,8 +20,7 @@ l1() {
 	need_ptvm
 	nvme=$(pci_find_class 0x010802) || fail "no NVMe (class 0x010802) in L1"
 	host_rebind "$nvme" nvme || fail "nvme did not bind $nvme in L1"
-	i=0
-	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	nvme_wait
 	echo "PTVM-NVMEBENCH level=L1 $(/bin/blkbench /dev/nvme0n1 "$BENCH_SECS")"
 	vfio_bind "$nvme" >/dev/null || fail "vfio-pci did not bind $nvme"
 	l2_run --stats --passthrough "$nvme"

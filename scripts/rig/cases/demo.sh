@@ -6,6 +6,7 @@
 # host's stdin is a terminal (ptvm.interactive=1 from scripts/rig/demo) it
 # gives a shell on its console first, typed into through QEMU and L1.
 
+. /cases/pt_nvme.sh
 . /cases/pt_nic.sh
 
 l2() {
@@ -16,8 +17,7 @@ l2() {
 		echo "   ${d##*/} $(cat "$d/class") $(cat "$d/vendor"):$(cat "$d/device")"
 	done
 	while read -r m; do insmod "/lib/modules/$m"; done </etc/modules
-	i=0
-	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	nvme_wait
 	echo "== L2 NVMe (its own nvme driver): /dev/nvme0n1, $(($(cat /sys/block/nvme0n1/size 2>/dev/null || echo 0) / 2048)) MiB"
 	echo "hello from L2 through passthrough" |
 		dd of=/dev/nvme0n1 bs=4096 seek=100 count=1 conv=sync,fsync 2>/dev/null
