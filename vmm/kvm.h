@@ -55,8 +55,8 @@ int kvm_irq_line(struct kvm *k, unsigned gsi, int level) __must_check;
 
 int kvm_vcpu_create(struct kvm *k, unsigned id, struct kvm_vcpu *v) __must_check;
 void kvm_vcpu_destroy(struct kvm *k, struct kvm_vcpu *v);
-/* CPUID for vCPU @id of @ncpus: KVM's supported set with this CPU's APIC ID. */
-int kvm_vcpu_set_cpuid(struct kvm *k, struct kvm_vcpu *v, unsigned ncpus) __must_check;
+/* CPUID for a vCPU: KVM's supported set with this CPU's APIC ID (its index). */
+int kvm_vcpu_set_cpuid(struct kvm *k, struct kvm_vcpu *v) __must_check;
 /* Registers for the 64-bit boot protocol entry described by @e. */
 int kvm_vcpu_set_boot_regs(struct kvm *k, struct kvm_vcpu *v,
 			   const struct boot_entry *e) __must_check;

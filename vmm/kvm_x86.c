@@ -13,13 +13,12 @@
 #define CPUID_1_ECX_HYPERVISOR	 (1u << 31)
 #define CPUID_1_EBX_APIC_ID	 24 /* initial APIC ID in EBX[31:24] */
 
-int kvm_vcpu_set_cpuid(struct kvm *k, struct kvm_vcpu *v, unsigned ncpus)
+int kvm_vcpu_set_cpuid(struct kvm *k, struct kvm_vcpu *v)
 {
 	size_t sz = sizeof(*k->cpuid) + k->cpuid->nent * sizeof(k->cpuid->entries[0]);
 	struct kvm_cpuid2 *c = malloc(sz);
 	int ret;
 
-	(void)ncpus;
 	if (!c)
 		return -ENOMEM;
 	memcpy(c, k->cpuid, sz);

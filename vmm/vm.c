@@ -127,7 +127,7 @@ static int vm_create_vcpus(struct vm *vm, const struct boot_entry *entry)
 		if (ret)
 			return ret;
 		vm->nr_vcpus++;
-		ret = kvm_vcpu_set_cpuid(&vm->kvm, &v->kv, vm->cfg->cpus);
+		ret = kvm_vcpu_set_cpuid(&vm->kvm, &v->kv);
 		if (ret)
 			return ret;
 	}

@@ -157,7 +157,7 @@ static void test_pio_mmio_hlt(void **state)
 	assert_int_equal(bus_register(&mmio, SMOKE_MMIO, 0x1000, &smoke_mmio_ops, &log), 0);
 
 	assert_int_equal(kvm_vcpu_create(&k, 0, &v.kv), 0);
-	assert_int_equal(kvm_vcpu_set_cpuid(&k, &v.kv, 1), 0);
+	assert_int_equal(kvm_vcpu_set_cpuid(&k, &v.kv), 0);
 	assert_int_equal(kvm_vcpu_set_boot_regs(&k, &v.kv, &entry), 0);
 	env = (struct vcpu_env){ .kvm = &k, .pio = &pio, .mmio = &mmio, .stop = smoke_stop,
 				 .stop_opaque = &stop, .stopping = &stopping };

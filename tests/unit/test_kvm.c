@@ -222,7 +222,7 @@ static void test_cpuid_per_vcpu(void **state)
 	assert_int_equal(kvm_open(&k, &fake_sys, "/dev/kvm"), 0);
 	assert_int_equal(kvm_create_vm(&k, true), 0);
 	assert_int_equal(kvm_vcpu_create(&k, 3, &v), 0);
-	assert_int_equal(kvm_vcpu_set_cpuid(&k, &v, 4), 0);
+	assert_int_equal(kvm_vcpu_set_cpuid(&k, &v), 0);
 	/* APIC ID 3 in EBX[31:24], the rest of EBX untouched. */
 	assert_int_equal(leaf(1, 0)->ebx, 0x03010800);
 	/* Hypervisor present (bit 31) and TSC deadline (bit 24), SSE3 kept. */
