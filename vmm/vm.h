@@ -19,7 +19,7 @@
 #include "memory.h"
 #include "options.h"
 #include "vcpu.h"
-#include "vfio/pt_host.h"
+#include "pt/pt_host.h"
 #include "vfio/sysfs.h"
 
 struct serial;

@@ -13,7 +13,7 @@
 #include "pci/host.h"
 #include "vfio/container.h"
 #include "vfio/device.h"
-#include "vfio/passthrough.h"
+#include "pt/passthrough.h"
 #include "vfio/sysfs.h"
 #include "vm.h"
 

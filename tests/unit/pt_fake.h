@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vfio/passthrough.h"
+#include "pt/passthrough.h"
 
 #define FAKE_MAX     64
 #define FAKE_IRQ_FDS 16

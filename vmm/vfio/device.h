@@ -9,7 +9,7 @@
 #define PTVM_VFIO_DEVICE_H
 
 #include "vfio/container.h"
-#include "vfio/pt_backend.h"
+#include "pt/pt_backend.h"
 #include "vfio/sysfs.h"
 
 /* Members are private to vmm/vfio/; tests may read them. */

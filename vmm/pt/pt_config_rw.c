@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vfio/pt_internal.h"
+#include "pt/pt_internal.h"
 
 /* Config accesses stay within one dword (PCI 3.0 §3.2.2.3.2 byte enables). */
 static bool pt_config_access_ok(struct pt *pt, unsigned off, unsigned size, bool write)

@@ -26,7 +26,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vfio/pt_internal.h"
+#include "pt/pt_internal.h"
 
 struct pt_span {
 	uint64_t start, end;

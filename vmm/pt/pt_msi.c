@@ -17,7 +17,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vfio/pt_internal.h"
+#include "pt/pt_internal.h"
 
 /* PCI 3.0 §6.8.1.3 Message Control. */
 #define MSI_CTRL_ENABLE 0x0001

@@ -12,7 +12,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "vfio/pt_internal.h"
+#include "pt/pt_internal.h"
 
 static const struct pci_dev_ops pt_dev_ops = {
 	.cfg_read = pt_config_read,

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vfio/pt_internal.h"
+#include "pt/pt_internal.h"
 
 /* §7.7.2.2 Message Control. */
 #define MSIX_CTRL_SIZE	 0x07ff /* Table Size - 1, read-only */

@@ -17,12 +17,12 @@
  *	pci_host_detach(host, slot)         unmaps the decoding BARs
  *	pt_destroy()                        after the vCPUs stopped
  */
-#ifndef PTVM_VFIO_PASSTHROUGH_H
-#define PTVM_VFIO_PASSTHROUGH_H
+#ifndef PTVM_PT_PASSTHROUGH_H
+#define PTVM_PT_PASSTHROUGH_H
 
 #include "pci/dev.h"
-#include "vfio/pt_backend.h"
-#include "vfio/pt_host.h"
+#include "pt/pt_backend.h"
+#include "pt/pt_host.h"
 
 struct pt;
 

@@ -11,12 +11,12 @@
  * taken by the config write path and the MSI-X trap handlers. Host and
  * backend ops are called with it held and must not call back into the model.
  */
-#ifndef PTVM_VFIO_PT_INTERNAL_H
-#define PTVM_VFIO_PT_INTERNAL_H
+#ifndef PTVM_PT_INTERNAL_H
+#define PTVM_PT_INTERNAL_H
 
 #include <pthread.h>
 
-#include "vfio/passthrough.h"
+#include "pt/passthrough.h"
 
 #define PT_PAGE	      SZ_4K
 #define PT_NR_BARS    (PCI_ROM_BAR + 1) /* BAR0..5 and the expansion ROM */

@@ -4,8 +4,8 @@
  * these on top of KVM (memslots, GSI routes, irqfds) and the buses; the
  * passthrough model sees only this table, never struct vm or a KVM fd.
  */
-#ifndef PTVM_VFIO_PT_HOST_H
-#define PTVM_VFIO_PT_HOST_H
+#ifndef PTVM_PT_HOST_H
+#define PTVM_PT_HOST_H
 
 #include "bus.h"
 

@@ -15,7 +15,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vfio/pt_internal.h"
+#include "pt/pt_internal.h"
 
 int pt_intx_init(struct pt *pt)
 {

@@ -18,7 +18,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vfio/pt_internal.h"
+#include "pt/pt_internal.h"
 
 #define ALL8		  0xffu
 #define ALL16		  0xffffu

@@ -6,8 +6,8 @@
  * an array. The model never sees a file descriptor other than the eventfds
  * it creates for interrupts.
  */
-#ifndef PTVM_VFIO_PT_BACKEND_H
-#define PTVM_VFIO_PT_BACKEND_H
+#ifndef PTVM_PT_BACKEND_H
+#define PTVM_PT_BACKEND_H
 
 #include <linux/vfio.h>
 #include <sys/types.h>
