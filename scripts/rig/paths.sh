@@ -18,13 +18,16 @@ BLKBENCH_BIN=$BUILD/blkbench
 L2_INITRD=$RIGBUILD/l2.cpio
 L1_INITRD=$RIGBUILD/l1.cpio
 
-# rig_lock: called by the entry points (e2e, demo, bench) so runs in one
-# tree take turns: they share build/rig and the cache, and two TCG guests
-# on a small host would each run at half speed into their timeouts anyway.
+# rig_lock: called by the entry points (e2e, demo, bench) so that every
+# nested run on this machine takes its turn, whichever checkout it comes
+# from: two TCG guests on a small host would each run at half speed into
+# their timeouts. Machine-wide (PTVM_RIG_LOCK overrides the path).
 rig_lock() {
 	mkdir -p "$RIGBUILD"
-	exec 9>"$RIGBUILD/.lock"
+	lock=${PTVM_RIG_LOCK:-/run/lock/ptvm-rig.lock}
+	mkdir -p "$(dirname "$lock")"
+	exec 9>"$lock"
 	flock -n 9 && return 0
-	echo "rig: another rig run holds $RIGBUILD/.lock; waiting" >&2
-	flock -w 3600 9 || { echo "rig: gave up waiting for the lock" >&2; exit 1; }
+	echo "rig: another nested run holds $lock; waiting" >&2
+	flock -w 3600 9 || { echo "rig: gave up waiting for $lock" >&2; exit 1; }
 }
