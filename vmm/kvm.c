@@ -104,7 +104,6 @@ int kvm_open(struct kvm *k, const struct sys_ops *sys, const char *path)
 	k->nr_slots = MIN(kvm_check(k, KVM_CAP_NR_MEMSLOTS), KVM_MAX_SLOTS);
 	if (k->nr_slots <= 0)
 		k->nr_slots = 32; /* api.rst: the historical minimum */
-	pthread_mutex_init(&k->slot_lock, NULL);
 	ret = kvm_get_cpuid(k);
 	if (ret)
 		goto err_close;
@@ -154,10 +153,9 @@ void kvm_close(struct kvm *k)
 	k->vm_fd = k->dev_fd = -1;
 	free(k->cpuid);
 	k->cpuid = NULL;
-	pthread_mutex_destroy(&k->slot_lock);
 }
 
-static int kvm_set_memslot(struct kvm *k, unsigned slot, uint64_t gpa, uint64_t size, void *hva)
+int kvm_set_memslot(struct kvm *k, unsigned slot, uint64_t gpa, uint64_t size, void *hva)
 {
 	struct kvm_userspace_memory_region r = {
 		.slot = slot,
@@ -169,40 +167,6 @@ static int kvm_set_memslot(struct kvm *k, unsigned slot, uint64_t gpa, uint64_t 
 			    "KVM_SET_USER_MEMORY_REGION");
 
 	return ret < 0 ? ret : 0;
-}
-
-int kvm_map_mem(struct kvm *k, uint64_t gpa, uint64_t size, void *hva)
-{
-	int ret = -ENOSPC;
-
-	pthread_mutex_lock(&k->slot_lock);
-	for (int slot = 0; slot < k->nr_slots; slot++) {
-		uint64_t bit = 1ULL << (slot % 64);
-
-		if (k->slot_used[slot / 64] & bit)
-			continue;
-		ret = kvm_set_memslot(k, slot, gpa, size, hva);
-		if (!ret) {
-			k->slot_used[slot / 64] |= bit;
-			ret = slot;
-		}
-		break;
-	}
-	pthread_mutex_unlock(&k->slot_lock);
-	if (ret == -ENOSPC)
-		log_err("kvm: all %d memory slots are in use", k->nr_slots);
-	return ret;
-}
-
-void kvm_unmap_mem(struct kvm *k, int slot)
-{
-	if (slot < 0 || slot >= k->nr_slots)
-		return;
-	pthread_mutex_lock(&k->slot_lock);
-	/* api.rst: a memory_size of 0 deletes the slot. */
-	if (!kvm_set_memslot(k, slot, 0, 0, NULL))
-		k->slot_used[slot / 64] &= ~(1ULL << (slot % 64));
-	pthread_mutex_unlock(&k->slot_lock);
 }
 
 int kvm_irq_line(struct kvm *k, unsigned gsi, int level)

@@ -25,8 +25,6 @@ struct kvm {
 	int max_vcpus;
 	bool tsc_deadline; /* KVM_CAP_TSC_DEADLINE_TIMER */
 	int nr_slots;	   /* KVM_CAP_NR_MEMSLOTS */
-	pthread_mutex_t slot_lock; /* BARs move at run time, from vCPU threads */
-	uint64_t slot_used[KVM_MAX_SLOTS / 64];
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID template */
 };
 
@@ -46,12 +44,16 @@ int kvm_create_vm(struct kvm *k, bool irqchip) __must_check;
 void kvm_close(struct kvm *k);
 
 /*
- * Map @size bytes at @hva to guest-physical @gpa in a free memslot. Returns
- * the slot (>= 0) for kvm_unmap_mem, or -errno (-ENOSPC: no free slot).
+ * KVM_SET_USER_MEMORY_REGION: memslot @slot maps @size bytes at @hva to
+ * guest-physical @gpa; @size 0 deletes it. The guest address space (as.c)
+ * decides which slots exist.
  */
-int kvm_map_mem(struct kvm *k, uint64_t gpa, uint64_t size, void *hva) __must_check;
-void kvm_unmap_mem(struct kvm *k, int slot);
+int kvm_set_memslot(struct kvm *k, unsigned slot, uint64_t gpa, uint64_t size,
+		    void *hva) __must_check;
 int kvm_irq_line(struct kvm *k, unsigned gsi, int level) __must_check;
+
+/* The guest's physical-address width, from KVM's CPUID (0x80000008). */
+unsigned kvm_phys_bits(const struct kvm *k);
 
 int kvm_vcpu_create(struct kvm *k, unsigned id, struct kvm_vcpu *v) __must_check;
 void kvm_vcpu_destroy(struct kvm *k, struct kvm_vcpu *v);

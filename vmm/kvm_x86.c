@@ -129,3 +129,23 @@ int kvm_vcpu_describe(struct kvm *k, struct kvm_vcpu *v, char *buf, size_t len)
 		 (unsigned long long)sregs.cr4, (unsigned long long)sregs.efer);
 	return 0;
 }
+
+unsigned kvm_phys_bits(const struct kvm *k)
+{
+	/*
+	 * CPUID 0x80000008 EAX: bits 7:0 physical address bits; bits 23:16,
+	 * where set, the guest's own (smaller) limit (AMD APM vol. 3, E.4.7).
+	 * Without the leaf, 36 bits (Intel SDM vol. 2A, CPUID: the
+	 * MAXPHYADDR of processors that do not report it).
+	 */
+	for (unsigned i = 0; k->cpuid && i < k->cpuid->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &k->cpuid->entries[i];
+
+		if (e->function != 0x80000008)
+			continue;
+		if (e->eax >> 16 & 0xff)
+			return e->eax >> 16 & 0xff;
+		return e->eax & 0xff ? e->eax & 0xff : 36;
+	}
+	return 36;
+}

@@ -11,7 +11,8 @@
  *   0xe0000000  PCI ECAM, bus 0..255 (256 MiB, reserved in e820)
  *   0xfec00000  IOAPIC, 0xfee00000 local APIC
  *   0x100000000 RAM above 3 GiB continues here
- *   above RAM   64-bit PCI MMIO window (see mem_mmio64_base())
+ *   above RAM   64-bit PCI MMIO window, sized from the devices' BARs and
+ *               the guest's physical-address width (mem_window64())
  */
 #ifndef PTVM_LAYOUT_H
 #define PTVM_LAYOUT_H
@@ -37,9 +38,10 @@
 #define LAYOUT_ECAM_SIZE     0x10000000ULL
 #define LAYOUT_IOAPIC	     0xfec00000ULL
 #define LAYOUT_LAPIC	     0xfee00000ULL
+#define LAYOUT_KVM_TSS	     0xfffbc000ULL /* KVM's identity map + TSS (kvm.c), 4 pages */
 #define LAYOUT_4G	     0x100000000ULL
 #define LAYOUT_LOW_RAM_MAX   LAYOUT_MMIO32_BASE
-#define LAYOUT_MMIO64_SIZE   (64ULL << 30)
+#define LAYOUT_MMIO64_SIZE   (64ULL << 30) /* at least, where the address width allows */
 
 /* I/O ports. */
 #define PORT_SERIAL0	     0x3f8

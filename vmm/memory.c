@@ -77,6 +77,36 @@ uint64_t mem_mmio64_base(const struct guest_mem *m)
 	return ALIGN_UP(MAX(mem_ram_end(m), LAYOUT_4G), SZ_1G);
 }
 
+uint64_t mem_max_ram(unsigned phys_bits)
+{
+	uint64_t top = phys_bits >= 64 ? UINT64_MAX : 1ULL << phys_bits;
+
+	if (top <= LAYOUT_4G)
+		return MIN(top, LAYOUT_LOW_RAM_MAX);
+	/* Low RAM stops at the 32-bit hole; the rest runs from 4 GiB to the top. */
+	return MIN(ALIGN_DOWN(top - LAYOUT_4G, SZ_1G) + LAYOUT_LOW_RAM_MAX, MEM_MAX_SIZE);
+}
+
+int mem_window64(const struct guest_mem *m, unsigned phys_bits, uint64_t need, uint64_t largest,
+		 uint64_t *base, uint64_t *size)
+{
+	uint64_t top = phys_bits >= 64 ? UINT64_MAX : 1ULL << phys_bits;
+	uint64_t b = mem_mmio64_base(m), s;
+
+	/* Natural alignment (PCI 3.0 §6.2.5.1): the largest BAR first, at the base. */
+	if (largest > SZ_1G)
+		b = ALIGN_UP(b, largest);
+	s = ALIGN_UP(MAX(need, LAYOUT_MMIO64_SIZE), SZ_1G);
+	if (b >= top || b < mem_mmio64_base(m))
+		return -ENOSPC;
+	s = MIN(s, ALIGN_DOWN(top - b, SZ_1G));
+	if (s < need)
+		return -ENOSPC;
+	*base = b;
+	*size = s;
+	return 0;
+}
+
 int mem_for_each(const struct guest_mem *m,
 		 int (*fn)(void *opaque, unsigned idx, const struct mem_region *r), void *opaque)
 {

@@ -47,6 +47,22 @@ uint64_t mem_ram_end(const struct guest_mem *m);
 /* Base of the 64-bit PCI MMIO window: above RAM and 4 GiB, 1 GiB aligned. */
 uint64_t mem_mmio64_base(const struct guest_mem *m);
 
+/*
+ * The most RAM (whole GiB) whose guest-physical addresses fit in
+ * @phys_bits bits: RAM above 3 GiB continues at 4 GiB (layout.h).
+ */
+uint64_t mem_max_ram(unsigned phys_bits);
+
+/*
+ * The 64-bit PCI window for BARs that need @need bytes (sum of the 64-bit
+ * BARs' sizes, each a power of two) of which the largest is @largest:
+ * based above RAM at an alignment the largest BAR can use, LAYOUT_MMIO64_SIZE
+ * or @need if more, and never beyond the guest's @phys_bits address space
+ * (shrunk to fit, but not below @need). -ENOSPC if @need does not fit.
+ */
+int mem_window64(const struct guest_mem *m, unsigned phys_bits, uint64_t need, uint64_t largest,
+		 uint64_t *base, uint64_t *size) __must_check;
+
 /* Call @fn for each region in order; stops at and returns the first error. */
 int mem_for_each(const struct guest_mem *m,
 		 int (*fn)(void *opaque, unsigned idx, const struct mem_region *r), void *opaque);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The KVM_RUN loop: exits to bus dispatches, fatal exits to a stop request. */
+/* The KVM_RUN loop: exits to address-space dispatches, fatal exits to a stop request. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,9 +46,9 @@ static void vcpu_pio(struct vcpu *v)
 	/* A rep ins/outs arrives as one exit with count > 1 elements back to back. */
 	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size) {
 		if (run->io.direction == KVM_EXIT_IO_OUT)
-			bus_write(v->env->pio, run->io.port, data, run->io.size);
+			as_write(v->env->pio, run->io.port, data, run->io.size);
 		else
-			bus_read(v->env->pio, run->io.port, data, run->io.size);
+			as_read(v->env->pio, run->io.port, data, run->io.size);
 	}
 	v->exits_pio++;
 }
@@ -59,9 +59,9 @@ static void vcpu_mmio(struct vcpu *v)
 	unsigned len = MIN(run->mmio.len, sizeof(run->mmio.data));
 
 	if (run->mmio.is_write)
-		bus_write(v->env->mmio, run->mmio.phys_addr, run->mmio.data, len);
+		as_write(v->env->mmio, run->mmio.phys_addr, run->mmio.data, len);
 	else
-		bus_read(v->env->mmio, run->mmio.phys_addr, run->mmio.data, len);
+		as_read(v->env->mmio, run->mmio.phys_addr, run->mmio.data, len);
 	v->exits_mmio++;
 }
 

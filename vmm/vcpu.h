@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The KVM_RUN loop of one vCPU thread. Each exit becomes a bus dispatch; the
+ * The KVM_RUN loop of one vCPU thread. Each exit becomes an address-space dispatch; the
  * loop knows no device. Anything that ends the VM is reported through
  * vcpu_env.stop and the loop returns.
  */
@@ -9,7 +9,7 @@
 
 #include <pthread.h>
 
-#include "bus.h"
+#include "as.h"
 #include "kvm.h"
 
 enum vm_stop_reason {
@@ -24,8 +24,8 @@ enum vm_stop_reason {
 /* What every vCPU thread shares. */
 struct vcpu_env {
 	struct kvm *kvm;
-	struct bus *pio;
-	struct bus *mmio;
+	struct as *pio;
+	struct as *mmio;
 	/* Ask the VM to stop; the first reason wins, later ones are ignored. */
 	void (*stop)(void *opaque, enum vm_stop_reason why, const char *msg);
 	void *stop_opaque;

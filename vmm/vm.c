@@ -64,12 +64,63 @@ static void vm_pm_event(void *opaque, enum pm_event ev)
 		vm_request_stop(opaque, VM_STOP_RESET, "guest rebooted");
 }
 
-static int vm_map_ram(void *opaque, unsigned idx, const struct mem_region *r)
+static int vm_set_memslot(void *opaque, unsigned slot, uint64_t gpa, uint64_t size, void *hva)
 {
 	struct vm *vm = opaque;
-	int slot = kvm_map_mem(&vm->kvm, r->gpa, r->size, r->hva);
 
-	return slot < 0 ? slot : 0;
+	return kvm_set_memslot(&vm->kvm, slot, gpa, size, hva);
+}
+
+static int vm_add_ram(void *opaque, unsigned idx, const struct mem_region *m)
+{
+	static const char *const names[MEM_MAX_REGIONS] = {"ram0", "ram1", "ram2", "ram3"};
+	const struct as_map map = {0, m->size, m->hva};
+	struct vm *vm = opaque;
+	struct as_region *r;
+	int ret;
+
+	ret = as_region_add(vm->mmio, names[idx], AS_PRIO_RAM, NULL, NULL, &r);
+	if (!ret)
+		ret = as_region_place(r, m->gpa, m->size);
+	if (!ret)
+		ret = as_region_set_maps(r, &map, 1);
+	return ret;
+}
+
+/*
+ * The guest-physical space: RAM, and holes where KVM's in-kernel devices
+ * decode (IOAPIC, local APIC) or its Intel TSS and identity map live, so
+ * that no BAR a guest places there can cover them with a memslot.
+ */
+static int vm_create_address_spaces(struct vm *vm)
+{
+	const struct as_slot_ops slots = {
+		.set = vm_set_memslot,
+		.opaque = vm,
+		.nr_slots = vm->kvm.nr_slots,
+	};
+	static const struct {
+		const char *name;
+		uint64_t base, len;
+	} holes[] = {
+		{"ioapic", LAYOUT_IOAPIC, SZ_4K},
+		{"lapic", LAYOUT_LAPIC, SZ_1M},
+		{"kvm-tss", LAYOUT_KVM_TSS, 4 * SZ_4K},
+	};
+	int ret;
+
+	ret = as_create(&vm->mmio, "mmio", &slots);
+	if (!ret)
+		ret = as_create(&vm->pio, "pio", NULL);
+	if (!ret)
+		ret = mem_for_each(&vm->mem, vm_add_ram, vm);
+	if (!ret)
+		ret = as_commit(vm->mmio);
+	for (unsigned i = 0; i < ARRAY_SIZE(holes) && !ret; i++)
+		ret = as_add_fixed(vm->mmio, holes[i].name, holes[i].base, holes[i].len, NULL, NULL);
+	if (ret)
+		log_err("vm: cannot map guest RAM: %s", strerror(-ret));
+	return ret;
 }
 
 /* Legacy PC devices and the PCI host bridge, on their fixed addresses (layout.h). */
@@ -89,18 +140,20 @@ static int vm_create_devices(struct vm *vm)
 	if (ret)
 		return ret;
 
-	ret = bus_register(&vm->pio, PORT_SERIAL0, PORT_SERIAL_LEN, &serial_bus_ops, vm->serial);
+	ret = as_add_fixed(vm->pio, "serial0", PORT_SERIAL0, PORT_SERIAL_LEN, &serial_bus_ops,
+			   vm->serial);
 	if (!ret)
-		ret = bus_register(&vm->pio, PORT_ACPI_SLEEP_CTL, PM_ACPI_PORTS, &pm_acpi_ops, vm->pm);
+		ret = as_add_fixed(vm->pio, "acpi-pm", PORT_ACPI_SLEEP_CTL, PM_ACPI_PORTS,
+				   &pm_acpi_ops, vm->pm);
 	if (!ret)
-		ret = bus_register(&vm->pio, PORT_I8042, PM_I8042_PORTS, &pm_i8042_ops, vm->pm);
+		ret = as_add_fixed(vm->pio, "i8042", PORT_I8042, PM_I8042_PORTS, &pm_i8042_ops,
+				   vm->pm);
 	if (!ret)
-		ret = bus_register(&vm->pio, PORT_PCI_CONF_ADDR, 8, &pci_host_cf8_ops, vm->pci);
+		ret = as_add_fixed(vm->pio, "pci-cf8", PORT_PCI_CONF_ADDR, 8, &pci_host_cf8_ops,
+				   vm->pci);
 	if (!ret)
-		ret = bus_register(&vm->mmio, LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE,
+		ret = as_add_fixed(vm->mmio, "pci-ecam", LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE,
 				   &pci_host_ecam_ops, vm->pci);
-	if (ret)
-		log_err("vm: device address map conflict: %s", strerror(-ret));
 	return ret;
 }
 
@@ -113,8 +166,8 @@ static int vm_create_vcpus(struct vm *vm, const struct boot_entry *entry)
 		return -ENOMEM;
 	vm->env = (struct vcpu_env){
 		.kvm = &vm->kvm,
-		.pio = &vm->pio,
-		.mmio = &vm->mmio,
+		.pio = vm->pio,
+		.mmio = vm->mmio,
 		.stop = vm_request_stop,
 		.stop_opaque = vm,
 		.stopping = &vm->stopping,
@@ -197,6 +250,14 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 		ret = -EINVAL;
 		goto err;
 	}
+	if (cfg->memory > mem_max_ram(kvm_phys_bits(&vm->kvm))) {
+		log_err("--memory %lluM does not fit the guest's %u-bit physical address space "
+			"(at most %lluG)",
+			(unsigned long long)(cfg->memory >> 20), kvm_phys_bits(&vm->kvm),
+			(unsigned long long)(mem_max_ram(kvm_phys_bits(&vm->kvm)) >> 30));
+		ret = -EINVAL;
+		goto err;
+	}
 	ret = kvm_create_vm(&vm->kvm, true);
 	if (ret)
 		goto err;
@@ -212,22 +273,16 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 			(unsigned long long)(cfg->memory >> 20), strerror(-ret));
 		goto err;
 	}
-	ret = mem_for_each(&vm->mem, vm_map_ram, vm);
+	ret = vm_create_address_spaces(vm);
 	if (ret)
 		goto err;
-	ret = bus_init(&vm->pio, "pio");
-	if (ret)
-		goto err;
-	ret = bus_init(&vm->mmio, "mmio");
-	if (ret) {
-		bus_destroy(&vm->pio);
-		goto err;
-	}
-	vm->buses = true;
 	ret = vm_create_devices(vm);
 	if (ret)
 		goto err;
 	ret = vm_pt_open(vm);
+	if (ret)
+		goto err;
+	ret = vm_pt_window(vm);
 	if (ret)
 		goto err;
 	ret = vm_boot_setup(vm, &entry);
@@ -340,10 +395,8 @@ void vm_destroy(struct vm *vm)
 		kvm_vcpu_destroy(&vm->kvm, &vm->vcpus[i].kv);
 	free(vm->vcpus);
 	vm_pt_close(vm);
-	if (vm->buses) {
-		bus_destroy(&vm->mmio);
-		bus_destroy(&vm->pio);
-	}
+	as_destroy(vm->mmio);
+	as_destroy(vm->pio);
 	pci_host_destroy(vm->pci);
 	pm_destroy(vm->pm);
 	serial_destroy(vm->serial);

@@ -11,7 +11,7 @@
 
 #include "boot/bzimage.h"
 #include "boot/loader.h"
-#include "bus.h"
+#include "as.h"
 #include "console.h"
 #include "irq.h"
 #include "kvm.h"
@@ -61,9 +61,9 @@ struct vm {
 	int msi_fd[KVM_IRQ_MAX_ROUTES]; /* irqfd of each live MSI route, by GSI - KVM_IRQ_PINS */
 	uint64_t irqs_relayed;		/* interrupts ptvm had to deliver itself */
 	struct guest_mem mem;
-	struct bus pio;
-	struct bus mmio;
-	bool buses;
+	struct as *mmio; /* guest-physical: RAM, chipset, BARs */
+	struct as *pio;
+	uint64_t mmio64_base, mmio64_size; /* the 64-bit PCI window (vm_pt.c sizes it) */
 	struct console console;
 	struct serial *serial;
 	struct vm_gsi serial_irq;
@@ -102,6 +102,8 @@ extern const struct pt_host_ops vm_pt_host_ops;
 int vm_pt_check(struct vm *vm) __must_check;
 int vm_pt_open(struct vm *vm) __must_check;
 void vm_pt_close(struct vm *vm);
+/* vm_pt.c: size the 64-bit PCI window (also without devices); after vm_pt_open. */
+int vm_pt_window(struct vm *vm) __must_check;
 void vm_pt_print_stats(const struct vm *vm);
 
 /* vm_boot.c: map and check the kernel/initrd files (before any KVM work). */

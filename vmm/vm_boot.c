@@ -70,8 +70,8 @@ int vm_boot_setup(struct vm *vm, struct boot_entry *entry)
 {
 	struct acpi_cfg acfg = {
 		.ncpus = vm->cfg->cpus,
-		.mmio64_base = mem_mmio64_base(&vm->mem),
-		.mmio64_size = LAYOUT_MMIO64_SIZE,
+		.mmio64_base = vm->mmio64_base,
+		.mmio64_size = vm->mmio64_size,
 		.ecam_bus_start = 0,
 		.ecam_bus_end = 0,
 	};

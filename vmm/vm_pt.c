@@ -56,7 +56,12 @@ int vm_pt_open(struct vm *vm)
 		.sys = vm->sys,
 		.allow_unsafe_interrupts = vm->cfg->allow_unsafe_interrupts,
 	};
-	const struct pt_host host = { .ops = &vm_pt_host_ops, .opaque = vm };
+	const struct pt_host host = {
+		.ops = &vm_pt_host_ops,
+		.opaque = vm,
+		.mmio = vm->mmio,
+		.pio = vm->pio,
+	};
 	struct pci_bdf bdfs[OPTS_MAX_PASSTHROUGH];
 	int ret;
 
@@ -113,6 +118,32 @@ int vm_pt_open(struct vm *vm)
 		log_info("%s: passed through as 00:%02x.0", d->name, slot);
 	}
 	return 0;
+}
+
+/*
+ * The 64-bit PCI window the DSDT offers: room for every 64-bit BAR of the
+ * passed devices, within the guest's physical-address width (CPUID
+ * 0x80000008); the guest's own PCI code places the BARs in it.
+ */
+int vm_pt_window(struct vm *vm)
+{
+	unsigned bits = kvm_phys_bits(&vm->kvm);
+	uint64_t need = 0, largest = 0, s, l;
+	int ret;
+
+	for (unsigned i = 0; i < vm->nr_pt; i++) {
+		pt_mem64_bars(vm->pt[i].pt, &s, &l);
+		need += s;
+		largest = MAX(largest, l);
+	}
+	ret = mem_window64(&vm->mem, bits, need, largest, &vm->mmio64_base, &vm->mmio64_size);
+	if (ret)
+		log_err("--passthrough: the devices' 64-bit BARs need %lluG of PCI window above "
+			"%lluG of RAM, more than the guest's %u-bit address space holds "
+			"(use less --memory)",
+			(unsigned long long)(ALIGN_UP(need, SZ_1G) >> 30),
+			(unsigned long long)(vm->mem.ram_size >> 30), bits);
+	return ret;
 }
 
 /* After the vCPUs stopped: reset, detach, close; RAM stays pinned until container_close. */

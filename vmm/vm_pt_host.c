@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * struct pt_host_ops on top of KVM and the buses: how a passed-through
- * device gets memslots for its BARs, trapped ranges, MSI routes with irqfds
- * and an INTx line with resample, without seeing struct vm.
+ * struct pt_host_ops on top of KVM: how a passed-through device gets MSI
+ * routes with irqfds and an INTx line with resample, without seeing struct
+ * vm. Its BARs go into the guest address spaces (as.h) directly.
  */
 #include <errno.h>
 #include <string.h>
@@ -10,35 +10,6 @@
 #include "boot/acpi.h"
 #include "kvm_irq.h"
 #include "vm.h"
-
-static int vm_pt_map_mem(void *host, uint64_t gpa, uint64_t size, void *hva)
-{
-	struct vm *vm = host;
-
-	return kvm_map_mem(&vm->kvm, gpa, size, hva);
-}
-
-static void vm_pt_unmap_mem(void *host, int handle)
-{
-	struct vm *vm = host;
-
-	kvm_unmap_mem(&vm->kvm, handle);
-}
-
-static int vm_pt_trap(void *host, bool pio, uint64_t base, uint64_t len, const struct bus_ops *ops,
-		      void *opaque)
-{
-	struct vm *vm = host;
-
-	return bus_register(pio ? &vm->pio : &vm->mmio, base, len, ops, opaque);
-}
-
-static void vm_pt_untrap(void *host, bool pio, uint64_t base)
-{
-	struct vm *vm = host;
-
-	(void)!bus_unregister(pio ? &vm->pio : &vm->mmio, base);
-}
 
 /*
  * A route id is the GSI; the eventfd is remembered per GSI so the irqfd can
@@ -112,10 +83,6 @@ static void vm_pt_count_relayed(void *host)
 }
 
 const struct pt_host_ops vm_pt_host_ops = {
-	.map_mem = vm_pt_map_mem,
-	.unmap_mem = vm_pt_unmap_mem,
-	.trap = vm_pt_trap,
-	.untrap = vm_pt_untrap,
 	.msi_add = vm_pt_msi_add,
 	.msi_update = vm_pt_msi_update,
 	.msi_remove = vm_pt_msi_remove,

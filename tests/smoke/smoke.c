@@ -18,7 +18,7 @@
 
 #include "boot/bzimage.h"
 #include "boot/loader.h"
-#include "bus.h"
+#include "as.h"
 #include "kvm.h"
 #include "layout.h"
 #include "memory.h"
@@ -77,6 +77,11 @@ static void mmio_write(void *opaque, uint64_t off, unsigned size, uint64_t v)
 	smoke_rec(opaque, 'w', SMOKE_MMIO + off, size, v);
 }
 
+static int smoke_set_memslot(void *opaque, unsigned slot, uint64_t gpa, uint64_t size, void *hva)
+{
+	return kvm_set_memslot(opaque, slot, gpa, size, hva);
+}
+
 static const struct bus_ops smoke_pio_ops = { .read = pio_read, .write = pio_write };
 static const struct bus_ops smoke_mmio_ops = { .read = mmio_read, .write = mmio_write };
 
@@ -128,7 +133,10 @@ static void test_pio_mmio_hlt(void **state)
 	struct guest_mem mem;
 	struct boot_entry entry;
 	struct bzimage bz;
-	struct bus pio, mmio;
+	struct as *pio, *mmio;
+	struct as_slot_ops slots;
+	struct as_region *ram;
+	struct as_map ram_map;
 	struct vcpu v = { 0 };
 	struct vcpu_env env;
 	const char *why = NULL;
@@ -150,16 +158,24 @@ static void test_pio_mmio_hlt(void **state)
 	assert_int_equal(kvm_open(&k, &sys_linux, "/dev/kvm"), 0);
 	/* No in-kernel irqchip: HLT then exits to us and ends the run. */
 	assert_int_equal(kvm_create_vm(&k, false), 0);
-	assert_int_equal(kvm_map_mem(&k, mem.r[0].gpa, mem.r[0].size, mem.r[0].hva), 0);
-	assert_int_equal(bus_init(&pio, "pio"), 0);
-	assert_int_equal(bus_init(&mmio, "mmio"), 0);
-	assert_int_equal(bus_register(&pio, 0x10, 8, &smoke_pio_ops, &log), 0);
-	assert_int_equal(bus_register(&mmio, SMOKE_MMIO, 0x1000, &smoke_mmio_ops, &log), 0);
+	/* RAM through the guest address space, as vm.c does it: a real memslot. */
+	slots = (struct as_slot_ops){ .set = smoke_set_memslot, .opaque = &k,
+				      .nr_slots = k.nr_slots };
+	ram_map = (struct as_map){ 0, mem.r[0].size, mem.r[0].hva };
+	assert_int_equal(as_create(&pio, "pio", NULL), 0);
+	assert_int_equal(as_create(&mmio, "mmio", &slots), 0);
+	assert_int_equal(as_region_add(mmio, "ram", AS_PRIO_RAM, NULL, NULL, &ram), 0);
+	assert_int_equal(as_region_place(ram, mem.r[0].gpa, mem.r[0].size), 0);
+	assert_int_equal(as_region_set_maps(ram, &ram_map, 1), 0);
+	assert_int_equal(as_commit(mmio), 0);
+	assert_int_equal(as_slots_used(mmio), 1);
+	assert_int_equal(as_add_fixed(pio, "test", 0x10, 8, &smoke_pio_ops, &log), 0);
+	assert_int_equal(as_add_fixed(mmio, "test", SMOKE_MMIO, 0x1000, &smoke_mmio_ops, &log), 0);
 
 	assert_int_equal(kvm_vcpu_create(&k, 0, &v.kv), 0);
 	assert_int_equal(kvm_vcpu_set_cpuid(&k, &v.kv), 0);
 	assert_int_equal(kvm_vcpu_set_boot_regs(&k, &v.kv, &entry), 0);
-	env = (struct vcpu_env){ .kvm = &k, .pio = &pio, .mmio = &mmio, .stop = smoke_stop,
+	env = (struct vcpu_env){ .kvm = &k, .pio = pio, .mmio = mmio, .stop = smoke_stop,
 				 .stop_opaque = &stop, .stopping = &stopping };
 	v.env = &env;
 	vcpu_loop(&v);
@@ -182,8 +198,8 @@ static void test_pio_mmio_hlt(void **state)
 	assert_int_equal(v.exits_mmio, 2);
 
 	kvm_vcpu_destroy(&k, &v.kv);
-	bus_destroy(&mmio);
-	bus_destroy(&pio);
+	as_destroy(mmio);
+	as_destroy(pio);
 	kvm_close(&k);
 	mem_free(&mem);
 	free(img);

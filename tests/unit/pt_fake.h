@@ -28,7 +28,14 @@ struct fake_irqs {
 	int fds[FAKE_IRQ_FDS];
 };
 
+struct fake_host;
+static inline void fake_order(struct fake_host *h, char c);
+
 struct fake_be {
+	struct fake_host *host; /* for the call order, may be NULL */
+	/* A device that ignores PowerState @refuse_state written at @refuse_off (PMCSR). */
+	unsigned refuse_off;
+	uint8_t refuse_state;
 	uint8_t cfg[4096];
 	uint8_t *mem[VFIO_PCI_NUM_REGIONS];
 	uint64_t mem_size[VFIO_PCI_NUM_REGIONS];
@@ -42,17 +49,10 @@ struct fake_be {
 	unsigned nr_resets;
 };
 
-struct fake_map {
+/* A memslot as the address space set it (by slot number). */
+struct fake_slot {
 	uint64_t gpa, size;
 	void *hva;
-	bool live;
-};
-
-struct fake_trap {
-	bool pio;
-	uint64_t base, len;
-	const struct bus_ops *ops;
-	void *opaque;
 	bool live;
 };
 
@@ -64,24 +64,24 @@ struct fake_route {
 };
 
 struct fake_host {
-	struct fake_map maps[FAKE_MAX];
-	unsigned nr_maps, nr_unmaps;
-	struct fake_trap traps[FAKE_MAX];
-	unsigned nr_traps, nr_untraps;
-	int fail_trap_base_set;
-	uint64_t fail_trap_base;
+	/* Real address spaces; the MMIO one's memslots land in @slots. */
+	struct as *mmio, *pio;
+	struct fake_slot slots[FAKE_MAX];
+	unsigned nr_slot_sets, nr_slot_dels;
+	int fail_slot_gpa_set; /* KVM refuses a memslot at fail_slot_gpa */
+	uint64_t fail_slot_gpa;
 	struct fake_route routes[FAKE_MAX];
 	unsigned nr_routes, nr_updates, nr_removes;
 	unsigned intx_slot, intx_pin, nr_intx_bind, nr_intx_unbind;
 	int intx_trigger, intx_resample;
-	/* Call order: 'M' map, 'U' unmap, 'T' trap, 'X' untrap. */
+	/* Call order: 'S' memslot created, 'D' memslot deleted, 'C' config write to the device. */
 	char order[FAKE_MAX * 2];
 	unsigned nr_order;
 };
 
 static inline void fake_order(struct fake_host *h, char c)
 {
-	if (h->nr_order < sizeof(h->order) - 1)
+	if (h && h->nr_order < sizeof(h->order) - 1)
 		h->order[h->nr_order++] = c;
 }
 
@@ -120,6 +120,16 @@ static inline ssize_t fake_region_write(void *opaque, unsigned idx, const void *
 	if (idx == VFIO_PCI_CONFIG_REGION_INDEX) {
 		if (off + len > sizeof(b->cfg))
 			return -EINVAL;
+		fake_order(b->host, 'C');
+		if (b->refuse_off && off == b->refuse_off &&
+		    (*(const uint8_t *)buf & 3) == b->refuse_state) {
+			/* PCI PM 1.2 §3.2.4: an unsupported state is discarded. */
+			uint8_t old = b->cfg[off] & 3;
+
+			memcpy(b->cfg + off, buf, len);
+			b->cfg[off] = (b->cfg[off] & ~3) | old;
+			return len;
+		}
 		memcpy(b->cfg + off, buf, len);
 		return len;
 	}
@@ -170,52 +180,60 @@ static const struct pt_backend_ops fake_be_ops = {
 	.reset = fake_reset,
 };
 
-/* Host. */
-static inline int fake_map_mem(void *opaque, uint64_t gpa, uint64_t size, void *hva)
+/* Host: KVM_SET_USER_MEMORY_REGION as the MMIO address space calls it. */
+static inline int fake_slot_set(void *opaque, unsigned slot, uint64_t gpa, uint64_t size,
+				void *hva)
 {
 	struct fake_host *h = opaque;
 
-	fake_order(h, 'M');
-	if (h->nr_maps >= FAKE_MAX)
-		return -ENOSPC;
-	h->maps[h->nr_maps] = (struct fake_map){gpa, size, hva, true};
-	return h->nr_maps++;
-}
-
-static inline void fake_unmap_mem(void *opaque, int handle)
-{
-	struct fake_host *h = opaque;
-
-	fake_order(h, 'U');
-	h->nr_unmaps++;
-	if (handle >= 0 && handle < (int)h->nr_maps)
-		h->maps[handle].live = false;
-}
-
-static inline int fake_trap(void *opaque, bool pio, uint64_t base, uint64_t len,
-			    const struct bus_ops *ops, void *dev)
-{
-	struct fake_host *h = opaque;
-
-	fake_order(h, 'T');
-	if (h->fail_trap_base_set && base == h->fail_trap_base)
-		return -EEXIST;
-	if (h->nr_traps >= FAKE_MAX)
-		return -ENOSPC;
-	h->traps[h->nr_traps++] = (struct fake_trap){pio, base, len, ops, dev, true};
+	if (slot >= FAKE_MAX)
+		return -EINVAL;
+	if (!size) {
+		fake_order(h, 'D');
+		h->nr_slot_dels++;
+		h->slots[slot].live = false;
+		return 0;
+	}
+	if (h->fail_slot_gpa_set && gpa == h->fail_slot_gpa)
+		return -EINVAL;
+	fake_order(h, 'S');
+	h->nr_slot_sets++;
+	h->slots[slot] = (struct fake_slot){gpa, size, hva, true};
 	return 0;
 }
 
-static inline void fake_untrap(void *opaque, bool pio, uint64_t base)
+static inline int fake_host_init(struct fake_host *h)
 {
-	struct fake_host *h = opaque;
-	unsigned i;
+	const struct as_slot_ops slots = {fake_slot_set, h, FAKE_MAX};
 
-	fake_order(h, 'X');
-	h->nr_untraps++;
-	for (i = 0; i < h->nr_traps; i++)
-		if (h->traps[i].live && h->traps[i].pio == pio && h->traps[i].base == base)
-			h->traps[i].live = false;
+	if (as_create(&h->mmio, "mmio", &slots))
+		return -1;
+	return as_create(&h->pio, "pio", NULL) ? -1 : 0;
+}
+
+static inline void fake_host_free(struct fake_host *h)
+{
+	as_destroy(h->mmio);
+	as_destroy(h->pio);
+	h->mmio = h->pio = NULL;
+}
+
+/* The live memslot at @gpa exactly, or NULL. */
+static inline struct fake_slot *fake_slot_at(struct fake_host *h, uint64_t gpa)
+{
+	for (unsigned i = 0; i < FAKE_MAX; i++)
+		if (h->slots[i].live && h->slots[i].gpa == gpa)
+			return &h->slots[i];
+	return NULL;
+}
+
+static inline unsigned fake_live_slots(struct fake_host *h)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < FAKE_MAX; i++)
+		n += h->slots[i].live;
+	return n;
 }
 
 static inline int fake_msi_add(void *opaque, uint64_t addr, uint32_t data, int fd)
@@ -270,10 +288,6 @@ static inline void fake_intx_unbind(void *opaque, unsigned slot, unsigned pin, i
 }
 
 static const struct pt_host_ops fake_host_ops = {
-	.map_mem = fake_map_mem,
-	.unmap_mem = fake_unmap_mem,
-	.trap = fake_trap,
-	.untrap = fake_untrap,
 	.msi_add = fake_msi_add,
 	.msi_update = fake_msi_update,
 	.msi_remove = fake_msi_remove,
@@ -281,35 +295,19 @@ static const struct pt_host_ops fake_host_ops = {
 	.intx_unbind = fake_intx_unbind,
 };
 
-/* The live trap holding @addr, or NULL. */
-static inline struct fake_trap *fake_trap_at(struct fake_host *h, bool pio, uint64_t addr)
-{
-	unsigned i;
-
-	for (i = 0; i < h->nr_traps; i++) {
-		struct fake_trap *t = &h->traps[i];
-
-		if (t->live && t->pio == pio && addr >= t->base && addr < t->base + t->len)
-			return t;
-	}
-	return NULL;
-}
-
-/* A guest access the way the bus would dispatch it; unclaimed: all-ones. */
+/* A guest access dispatched by the address space; unclaimed: all-ones. */
 static inline uint64_t fake_bus_read(struct fake_host *h, bool pio, uint64_t addr, unsigned size)
 {
-	struct fake_trap *t = fake_trap_at(h, pio, addr);
+	uint64_t v = 0;
 
-	return t ? t->ops->read(t->opaque, addr - t->base, size) : ~0ULL;
+	as_read(pio ? h->pio : h->mmio, addr, &v, size);
+	return size >= 8 ? v : v & ((1ULL << (8 * size)) - 1);
 }
 
 static inline void fake_bus_write(struct fake_host *h, bool pio, uint64_t addr, unsigned size,
 				  uint64_t val)
 {
-	struct fake_trap *t = fake_trap_at(h, pio, addr);
-
-	if (t)
-		t->ops->write(t->opaque, addr - t->base, size, val);
+	as_write(pio ? h->pio : h->mmio, addr, &val, size);
 }
 
 static inline void fake_put(uint8_t *p, unsigned off, unsigned size, uint32_t v)

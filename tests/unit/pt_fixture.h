@@ -41,8 +41,8 @@ struct fx {
 	struct pt_device_desc desc;
 	struct pt *pt;
 	struct pci_dev *dev;
-	uint8_t bar0_map[FX_BAR0_SIZE];
-	uint8_t bar3_map[0x1000];
+	uint8_t bar0_map[FX_BAR0_SIZE] __attribute__((aligned(4096)));
+	uint8_t bar3_map[0x1000] __attribute__((aligned(4096)));
 };
 
 static inline void fx_region(struct fx *f, unsigned idx, uint64_t size)
@@ -57,12 +57,19 @@ static inline void fx_region(struct fx *f, unsigned idx, uint64_t size)
 /* Build the fixture's hardware (not yet the model). */
 static inline struct fx *fx_new(void)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	/* Page aligned: the BAR mmaps it holds become memslots. */
+	struct fx *f = aligned_alloc(4096, ALIGN_UP(sizeof(*f), 4096));
 	uint8_t *c;
 	unsigned i;
 
 	if (!f)
 		return NULL;
+	memset(f, 0, sizeof(*f));
+	if (fake_host_init(&f->host)) {
+		free(f);
+		return NULL;
+	}
+	f->be.host = &f->host;
 	c = f->be.cfg;
 	fake_put(c, PCI_VENDOR_ID, 2, 0x8086);
 	fake_put(c, PCI_DEVICE_ID, 2, 0x0a54);
@@ -129,7 +136,7 @@ static inline struct fx *fx_new(void)
 /* Create the model over the fixture's hardware. */
 static inline int fx_create(struct fx *f)
 {
-	struct pt_host host = {&fake_host_ops, &f->host};
+	struct pt_host host = {&fake_host_ops, &f->host, f->host.mmio, f->host.pio};
 	int ret;
 
 	ret = pt_create(&f->pt, &fake_be_ops, &f->be, &f->desc, &host, FX_SLOT);
@@ -145,6 +152,7 @@ static inline void fx_free(struct fx *f)
 	if (!f)
 		return;
 	pt_destroy(f->pt);
+	fake_host_free(&f->host);
 	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++)
 		free(f->be.mem[i]);
 	free(f);

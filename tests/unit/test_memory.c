@@ -61,6 +61,46 @@ static void test_ptr_bounds(void **state)
 	assert_null(m.r[0].hva);
 }
 
+/* The most RAM a guest address width holds: low RAM to 3 GiB, the rest from 4 GiB. */
+static void test_max_ram(void **state)
+{
+	assert_int_equal(mem_max_ram(40), 1023ULL << 30);
+	assert_int_equal(mem_max_ram(36), 63ULL << 30);
+	assert_int_equal(mem_max_ram(48), MEM_MAX_SIZE);
+	assert_int_equal(mem_max_ram(32), LAYOUT_LOW_RAM_MAX);
+}
+
+/* The 64-bit window: sized from the BARs, within the address width. */
+static void test_window64(void **state)
+{
+	struct guest_mem m;
+	uint64_t base, size;
+
+	assert_int_equal(mem_layout(&m, 256ULL << 20), 0);
+	/* No large BARs: the default 64 GiB above 4 GiB. */
+	assert_int_equal(mem_window64(&m, 40, 0, 0, &base, &size), 0);
+	assert_int_equal(base, LAYOUT_4G);
+	assert_int_equal(size, LAYOUT_MMIO64_SIZE);
+	/* A 128 GiB BAR: the window is at least that, aligned for it. */
+	assert_int_equal(mem_window64(&m, 40, 128ULL << 30, 128ULL << 30, &base, &size), 0);
+	assert_int_equal(base, 128ULL << 30);
+	assert_int_equal(size, 128ULL << 30);
+	/* 36 bits: the default shrinks to what is left (64 - 4 GiB)... */
+	assert_int_equal(mem_window64(&m, 36, 0, 0, &base, &size), 0);
+	assert_int_equal(base + size, 64ULL << 30);
+	/* ... but never below what the BARs need. */
+	assert_int_equal(mem_window64(&m, 36, 128ULL << 30, 128ULL << 30, &base, &size), -ENOSPC);
+	/* Large RAM near the top of 40 bits: 23 GiB left, 16 of them 16 GiB aligned. */
+	assert_int_equal(mem_layout(&m, 1000ULL << 30), 0);
+	assert_int_equal(mem_window64(&m, 40, 0, 0, &base, &size), 0);
+	assert_int_equal(base, 1001ULL << 30);
+	assert_int_equal(size, 23ULL << 30);
+	assert_int_equal(mem_window64(&m, 40, 16ULL << 30, 16ULL << 30, &base, &size), 0);
+	assert_int_equal(base, 1008ULL << 30);
+	assert_int_equal(size, 16ULL << 30);
+	assert_int_equal(mem_window64(&m, 40, 32ULL << 30, 16ULL << 30, &base, &size), -ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -68,6 +108,8 @@ int main(void)
 		cmocka_unit_test(test_large_splits_at_hole),
 		cmocka_unit_test(test_rejects_bad_sizes),
 		cmocka_unit_test(test_ptr_bounds),
+		cmocka_unit_test(test_max_ram),
+		cmocka_unit_test(test_window64),
 	};
 
 	return cmocka_run_group_tests_name("memory", tests, NULL, NULL);

@@ -7,7 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "bus.h"
+#include "as.h"
 #include "layout.h"
 #include "pci/host.h"
 
@@ -21,7 +21,7 @@ struct map_call {
 };
 
 struct fixture {
-	struct bus pio, mmio;
+	struct as *pio, *mmio;
 	struct pci_host *h;
 	struct pci_dev dev;
 	struct map_call calls[16];
@@ -55,13 +55,13 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	if (!f || bus_init(&f->pio, "pio") || bus_init(&f->mmio, "mmio"))
+	if (!f || as_create(&f->pio, "pio", NULL) || as_create(&f->mmio, "mmio", NULL))
 		goto err;
 	if (pci_host_create(&f->h))
 		goto err;
-	if (bus_register(&f->pio, PORT_PCI_CONF_ADDR, PCI_HOST_CF8_PORTS, &pci_host_cf8_ops,
+	if (as_add_fixed(f->pio, "test", PORT_PCI_CONF_ADDR, PCI_HOST_CF8_PORTS, &pci_host_cf8_ops,
 			 f->h) ||
-	    bus_register(&f->mmio, LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE, &pci_host_ecam_ops, f->h))
+	    as_add_fixed(f->mmio, "test", LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE, &pci_host_ecam_ops, f->h))
 		goto err;
 	pci_cfg_init_type0(&f->dev.cfg, &fx_id);
 	if (pci_cfg_set_bar(&f->dev.cfg, 0, 4096, PCI_BAR_MEM32) ||
@@ -84,8 +84,8 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	pci_host_destroy(f->h);
-	bus_destroy(&f->pio);
-	bus_destroy(&f->mmio);
+	as_destroy(f->pio);
+	as_destroy(f->mmio);
 	free(f);
 	return 0;
 }
@@ -94,13 +94,13 @@ static uint32_t pio_in(struct fixture *f, uint16_t port, unsigned size)
 {
 	uint32_t v = 0;
 
-	bus_read(&f->pio, port, &v, size);
+	as_read(f->pio, port, &v, size);
 	return v;
 }
 
 static void pio_out(struct fixture *f, uint16_t port, unsigned size, uint32_t v)
 {
-	bus_write(&f->pio, port, &v, size);
+	as_write(f->pio, port, &v, size);
 }
 
 /* Configuration mechanism #1, as an OS does it. */
@@ -120,13 +120,13 @@ static uint64_t ecam_read(struct fixture *f, uint64_t off, unsigned size)
 {
 	uint64_t v = 0;
 
-	bus_read(&f->mmio, LAYOUT_ECAM_BASE + off, &v, size);
+	as_read(f->mmio, LAYOUT_ECAM_BASE + off, &v, size);
 	return v;
 }
 
 static void ecam_write(struct fixture *f, uint64_t off, unsigned size, uint64_t v)
 {
-	bus_write(&f->mmio, LAYOUT_ECAM_BASE + off, &v, size);
+	as_write(f->mmio, LAYOUT_ECAM_BASE + off, &v, size);
 }
 
 static void test_host_bridge_identity(void **state)

@@ -6,7 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "bus.h"
+#include "as.h"
 #include "dev/pm.h"
 #include "layout.h"
 
@@ -25,7 +25,7 @@ static void on_event(void *opaque, enum pm_event ev)
 }
 
 struct fixture {
-	struct bus bus;
+	struct as *bus;
 	struct pm *pm;
 	struct events ev;
 };
@@ -34,12 +34,12 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	if (!f || bus_init(&f->bus, "pio"))
+	if (!f || as_create(&f->bus, "pio", NULL))
 		goto err;
 	if (pm_create(&f->pm, on_event, &f->ev))
 		goto err;
-	if (bus_register(&f->bus, PORT_ACPI_SLEEP_CTL, PM_ACPI_PORTS, &pm_acpi_ops, f->pm) ||
-	    bus_register(&f->bus, PORT_I8042, PM_I8042_PORTS, &pm_i8042_ops, f->pm))
+	if (as_add_fixed(f->bus, "test", PORT_ACPI_SLEEP_CTL, PM_ACPI_PORTS, &pm_acpi_ops, f->pm) ||
+	    as_add_fixed(f->bus, "test", PORT_I8042, PM_I8042_PORTS, &pm_i8042_ops, f->pm))
 		goto err;
 	*state = f;
 	return 0;
@@ -53,21 +53,21 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	pm_destroy(f->pm);
-	bus_destroy(&f->bus);
+	as_destroy(f->bus);
 	free(f);
 	return 0;
 }
 
 static void outb(struct fixture *f, uint16_t port, uint8_t v)
 {
-	assert_true(bus_write(&f->bus, port, &v, 1));
+	assert_true(as_write(f->bus, port, &v, 1));
 }
 
 static uint8_t inb(struct fixture *f, uint16_t port)
 {
 	uint8_t v = 0x5a;
 
-	assert_true(bus_read(&f->bus, port, &v, 1));
+	assert_true(as_read(f->bus, port, &v, 1));
 	return v;
 }
 
@@ -108,7 +108,7 @@ static void test_acpi_reads_and_status(void **state)
 	outb(f, PORT_ACPI_SLEEP_STS, 0x80); /* clear WAK_STS */
 	assert_int_equal(f->ev.poweroff + f->ev.reset, 0);
 	/* The block is 3 ports: a dword at 0x600 straddles its end. */
-	assert_false(bus_read(&f->bus, PORT_ACPI_SLEEP_CTL, &v, 4));
+	assert_false(as_read(f->bus, PORT_ACPI_SLEEP_CTL, &v, 4));
 	assert_int_equal(v, 0xffffffff);
 }
 
@@ -117,7 +117,7 @@ static void test_acpi_word_write_is_byte_cycles(void **state)
 	struct fixture *f = *state;
 	uint16_t v = ACPI_RESET_VALUE << 8; /* 0x601 = 0, 0x602 = reset value */
 
-	assert_true(bus_write(&f->bus, PORT_ACPI_SLEEP_STS, &v, 2));
+	assert_true(as_write(f->bus, PORT_ACPI_SLEEP_STS, &v, 2));
 	assert_int_equal(f->ev.reset, 1);
 }
 

@@ -241,15 +241,18 @@ static void test_rom(void **state)
 {
 	struct fx *f = *state;
 	uint64_t rom = FX_MMIO + 0x100000;
-	struct fake_trap *t;
+	struct as_info i;
 
 	fx_wr(f, PCI_ROM_ADDRESS, 4, (uint32_t)rom | PCI_ROM_ENABLE);
-	assert_int_equal(f->host.nr_traps, 0); /* memory decode still off */
+	as_lookup(f->host.mmio, rom, &i);
+	assert_int_equal(i.kind, AS_NONE); /* memory decode still off */
 	fx_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
-	t = fake_trap_at(&f->host, false, rom);
-	assert_non_null(t);
-	assert_int_equal(t->base, rom);
-	assert_int_equal(t->len, FX_ROM_SIZE);
+	as_lookup(f->host.mmio, rom + FX_ROM_SIZE - 1, &i);
+	assert_int_equal(i.kind, AS_TRAP);
+	assert_string_equal(i.name, "0000:06:00.0 ROM0");
+	assert_int_equal(i.off, FX_ROM_SIZE - 1);
+	as_lookup(f->host.mmio, rom + FX_ROM_SIZE, &i);
+	assert_int_equal(i.kind, AS_NONE);
 	assert_int_equal(fake_bus_read(&f->host, false, rom + 0x1234, 4),
 			 (0x34 ^ 0x5a) | (0x35 ^ 0x5a) << 8 | (0x36 ^ 0x5a) << 16 |
 				 (uint32_t)(0x37 ^ 0x5a) << 24);
@@ -260,7 +263,8 @@ static void test_rom(void **state)
 	assert_int_equal(fake_bus_read(&f->host, false, rom, 1), 0x5a);
 	/* ROM enable off: untrapped. */
 	fx_wr(f, PCI_ROM_ADDRESS, 4, (uint32_t)rom);
-	assert_null(fake_trap_at(&f->host, false, rom));
+	as_lookup(f->host.mmio, rom, &i);
+	assert_int_equal(i.kind, AS_NONE);
 }
 
 static void test_intx_bound(void **state)
@@ -297,7 +301,7 @@ static void test_no_intx(void **state)
 static void test_create_rejects(void **state)
 {
 	struct fx *f = fx_new();
-	struct pt_host host = {&fake_host_ops, &f->host};
+	struct pt_host host = {&fake_host_ops, &f->host, f->host.mmio, f->host.pio};
 	struct pt *pt;
 
 	assert_non_null(f);
@@ -319,7 +323,7 @@ static void test_reset(void **state)
 	fx_wr(f, PCI_INTERRUPT_LINE, 1, 10);
 	fx_wr(f, FX_MSIX + 2, 2, 0x8000);
 	fx_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	assert_int_not_equal(f->host.nr_maps, 0);
+	assert_int_equal(fake_live_slots(&f->host), 2);
 	fake_bus_write(&f->host, false, FX_MMIO + FX_TABLE, 4, 0xfee00000);
 	fake_bus_write(&f->host, false, FX_MMIO + FX_TABLE + 12, 4, 0);
 	fx_clear(f);
@@ -330,9 +334,9 @@ static void test_reset(void **state)
 	assert_int_equal(fx_rd(f, PCI_BAR0, 4), 0x4);
 	assert_int_equal(fx_rd(f, PCI_INTERRUPT_LINE, 1), 0);
 	assert_int_equal(fx_rd(f, FX_MSIX + 2, 2), FX_MSIX_NR - 1);
-	/* Every BAR piece is gone, MSI-X is off in VFIO and INTx is back. */
-	assert_int_equal(f->host.nr_unmaps, f->host.nr_maps);
-	assert_int_equal(f->host.nr_untraps, f->host.nr_traps);
+	/* Every BAR is out of the guest, MSI-X is off in VFIO and INTx is back. */
+	assert_int_equal(fake_live_slots(&f->host), 0);
+	assert_int_equal(fake_bus_read(&f->host, false, FX_MMIO + FX_TABLE, 4), 0xffffffff);
 	assert_int_equal(f->be.nr_irqs, 2);
 	assert_int_equal(f->be.irqs[0].index, VFIO_PCI_MSIX_IRQ_INDEX);
 	assert_int_equal(f->be.irqs[0].count, 0);
@@ -379,8 +383,8 @@ static void test_destroy_closes_fds(void **state)
 	f->pt = NULL;
 	assert_int_equal(fx_open_fds(), before);
 	assert_int_equal(f->host.nr_intx_unbind, 1);
-	assert_int_equal(f->host.nr_unmaps, f->host.nr_maps);
-	assert_int_equal(f->host.nr_untraps, f->host.nr_traps);
+	assert_int_equal(fake_live_slots(&f->host), 0);
+	assert_int_equal(as_slots_used(f->host.mmio), 0);
 	assert_int_equal(f->host.nr_removes, 4);
 	fx_free(f);
 }

@@ -261,8 +261,8 @@ static void test_no_msix_irqs(void **state)
 	assert_int_equal(fx_rd(f, FX_EXP + 1, 1), 0xc0);
 	fx_wr(f, PCI_BAR0, 4, (uint32_t)FX_MMIO);
 	fx_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
-	assert_int_equal(f->host.maps[0].gpa, FX_MMIO);
-	assert_int_equal(f->host.maps[0].size, FX_BAR0_SIZE);
+	assert_non_null(fake_slot_at(&f->host, FX_MMIO));
+	assert_int_equal(fake_slot_at(&f->host, FX_MMIO)->size, FX_BAR0_SIZE);
 	fx_free(f);
 }
 

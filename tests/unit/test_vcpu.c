@@ -49,7 +49,7 @@ static void rec_stop(void *opaque, enum vm_stop_reason why, const char *msg)
 
 struct fixture {
 	struct rec rec;
-	struct bus pio, mmio;
+	struct as *pio, *mmio;
 	struct vcpu_env env;
 	struct vcpu v;
 	volatile int stopping;
@@ -60,11 +60,11 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	assert_int_equal(bus_init(&f->pio, "pio"), 0);
-	assert_int_equal(bus_init(&f->mmio, "mmio"), 0);
-	assert_int_equal(bus_register(&f->pio, 0x500, 8, &rec_ops, &f->rec), 0);
-	assert_int_equal(bus_register(&f->mmio, 0xd0000000, 0x1000, &rec_ops, &f->rec), 0);
-	f->env = (struct vcpu_env){ .pio = &f->pio, .mmio = &f->mmio, .stop = rec_stop,
+	assert_int_equal(as_create(&f->pio, "pio", NULL), 0);
+	assert_int_equal(as_create(&f->mmio, "mmio", NULL), 0);
+	assert_int_equal(as_add_fixed(f->pio, "test", 0x500, 8, &rec_ops, &f->rec), 0);
+	assert_int_equal(as_add_fixed(f->mmio, "test", 0xd0000000, 0x1000, &rec_ops, &f->rec), 0);
+	f->env = (struct vcpu_env){ .pio = f->pio, .mmio = f->mmio, .stop = rec_stop,
 				    .stop_opaque = &f->rec, .stopping = &f->stopping };
 	f->v.env = &f->env;
 	f->v.kv.id = 2;
@@ -77,8 +77,8 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	bus_destroy(&f->mmio);
-	bus_destroy(&f->pio);
+	as_destroy(f->mmio);
+	as_destroy(f->pio);
 	free(f);
 	return 0;
 }

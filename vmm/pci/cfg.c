@@ -265,9 +265,24 @@ bool pci_cfg_decode_enabled(const struct pci_cfg *cfg, bool is_io)
 	return cmd & (is_io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY);
 }
 
+bool pci_cfg_in_d0(const struct pci_cfg *cfg)
+{
+	unsigned pm = pci_cfg_find_cap(cfg, PCI_CAP_ID_PM);
+
+	/* PCI PM 1.2 §3.2.4: PMCSR (capability + 4), PowerState in bits 1:0. */
+	return !pm || !(pci_cfg_get(cfg, pm + 4, 1) & PCI_PM_STATE_MASK);
+}
+
 bool pci_cfg_bar_enabled(const struct pci_cfg *cfg, unsigned idx)
 {
 	if (!pci_cfg_bar_size(cfg, idx))
+		return false;
+	/*
+	 * PCI PM 1.2 §5.3 (and PCIe 4.0 §5.3.1): in D1, D2 and D3hot a
+	 * function answers configuration requests only; its memory and I/O
+	 * decoders are off whatever COMMAND says.
+	 */
+	if (!pci_cfg_in_d0(cfg))
 		return false;
 	if (idx == PCI_ROM_BAR)
 		return (pci_cfg_get(cfg, PCI_ROM_ADDRESS, 4) & PCI_ROM_ENABLE) &&

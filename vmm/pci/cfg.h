@@ -45,6 +45,10 @@
 #define PCI_STATUS_W1C	     0xf900 /* PCI 3.0 6.2.3: error bits are RW1C */
 #define PCI_ROM_ENABLE	     0x1
 
+#define PCI_CAP_ID_PM	     0x01
+#define PCI_PM_CTRL	     4	 /* PMCSR, from the PM capability */
+#define PCI_PM_STATE_MASK    0x3 /* PowerState: 0 = D0 .. 3 = D3hot */
+
 #define PCI_NUM_BARS	     6
 #define PCI_ROM_BAR	     6 /* index of the expansion ROM in BAR queries */
 
@@ -116,8 +120,11 @@ int pci_cfg_set_rom(struct pci_cfg *cfg, uint64_t size) __must_check;
 uint64_t pci_cfg_bar_size(const struct pci_cfg *cfg, unsigned idx);
 uint64_t pci_cfg_bar_addr(const struct pci_cfg *cfg, unsigned idx);
 bool pci_cfg_bar_is_io(const struct pci_cfg *cfg, unsigned idx);
-/* Whether the BAR decodes now: COMMAND enable (and for the ROM, its bit 0). */
+/* Whether the BAR decodes now: D0, COMMAND enable (and for the ROM, its bit 0). */
 bool pci_cfg_bar_enabled(const struct pci_cfg *cfg, unsigned idx);
+
+/* Whether the function is in D0 (no PM capability: always). */
+bool pci_cfg_in_d0(const struct pci_cfg *cfg);
 
 /* COMMAND.IO (@is_io) or COMMAND.MEMORY is set (PCI 3.0 6.2.2). */
 bool pci_cfg_decode_enabled(const struct pci_cfg *cfg, bool is_io);

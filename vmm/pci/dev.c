@@ -44,7 +44,7 @@ uint32_t pci_dev_cfg_read(struct pci_dev *dev, unsigned off, unsigned size)
 
 void pci_dev_cfg_write(struct pci_dev *dev, unsigned off, unsigned size, uint32_t val)
 {
-	uint64_t before[PCI_NR_WINDOWS];
+	uint64_t before[PCI_NR_WINDOWS], now;
 	unsigned i;
 
 	pci_dev_snapshot(dev, before);
@@ -52,6 +52,17 @@ void pci_dev_cfg_write(struct pci_dev *dev, unsigned off, unsigned size, uint32_
 		dev->ops->cfg_write(dev, off, size, val);
 	else
 		pci_cfg_write(&dev->cfg, off, size, val);
+	/* Windows that stop decoding are gone before the hardware hears of it. */
+	for (i = 0; i < PCI_NR_WINDOWS; i++) {
+		now = pci_dev_window(dev, i);
+		if (now == PCI_BAR_UNMAPPED && before[i] != PCI_BAR_UNMAPPED) {
+			pci_dev_report(dev, i, before[i], PCI_BAR_UNMAPPED);
+			before[i] = PCI_BAR_UNMAPPED;
+		}
+	}
+	if (dev->ops && dev->ops->cfg_commit)
+		dev->ops->cfg_commit(dev, off, size, val);
+	/* Moves, and windows that decode, once it has (and as it really took it). */
 	for (i = 0; i < PCI_NR_WINDOWS; i++)
 		pci_dev_report(dev, i, before[i], pci_dev_window(dev, i));
 }

@@ -2,9 +2,18 @@
 /*
  * A device on the PCI bus: its configuration space (data + masks, see
  * cfg.h) and optional hooks. The generic layer here routes config accesses
- * and, after every config write, compares each BAR's decoded window with the
- * one before and reports changes through bar_map (how passthrough moves its
- * memslots and how an emulated device moves its bus ranges).
+ * and, around every config write, compares each BAR's decoded window with
+ * the one before and reports changes through bar_map (how passthrough
+ * moves its memslots and how an emulated device moves its ranges).
+ *
+ * A write is done in two steps: cfg_write updates ptvm's copy, cfg_commit
+ * (optional) takes it to the hardware. Windows that stop decoding are
+ * reported gone between the two, moves and windows that start decoding
+ * after the second:
+ * a passed-through BAR's memslot leaves before the device stops decoding
+ * (Memory Space off, or a power state other than D0) and comes back only
+ * once it decodes again, because an access to a memslot whose hardware no
+ * longer decodes is an EFAULT for the whole VM (vfio-pci zaps the mmap).
  */
 #ifndef PTVM_PCI_DEV_H
 #define PTVM_PCI_DEV_H
@@ -26,12 +35,18 @@ struct pci_dev_ops {
 	 */
 	void (*cfg_write)(struct pci_dev *dev, unsigned off, unsigned size, uint32_t val);
 	/*
+	 * Optional: the hardware half of the same write, after the windows
+	 * that stopped decoding were reported gone. It may refresh bits of
+	 * the copy from the hardware (a power state the device refused).
+	 */
+	void (*cfg_commit)(struct pci_dev *dev, unsigned off, unsigned size, uint32_t val);
+	/*
 	 * Optional: BAR @bar (0..5, or PCI_ROM_BAR) moved from decoding at
 	 * @old_addr to decoding at @new_addr; either is PCI_BAR_UNMAPPED when
 	 * the BAR did not / does not decode (COMMAND.IO/MEMORY off, ROM enable
-	 * off). @enable == (new_addr != PCI_BAR_UNMAPPED). Called with the host
-	 * lock held, from a vCPU thread; it may (un)register bus ranges. An
-	 * error is the guest's fault (say, overlapping BARs): it is logged and
+	 * off, a power state other than D0). @enable == (new_addr !=
+	 * PCI_BAR_UNMAPPED). Called with the host lock held, from a vCPU
+	 * thread; it may move address-space regions. An error is logged and
 	 * the write stands.
 	 */
 	int (*bar_map)(struct pci_dev *dev, unsigned bar, uint64_t old_addr, uint64_t new_addr,

@@ -17,6 +17,7 @@
 static const struct pci_dev_ops pt_dev_ops = {
 	.cfg_read = pt_config_read,
 	.cfg_write = pt_config_write,
+	.cfg_commit = pt_config_commit,
 	.bar_map = pt_bar_map,
 };
 
@@ -109,8 +110,8 @@ static bool pt_host_ok(const struct pt_host *h)
 {
 	const struct pt_host_ops *o = h ? h->ops : NULL;
 
-	return o && o->map_mem && o->unmap_mem && o->trap && o->untrap && o->msi_add &&
-	       o->msi_update && o->msi_remove && o->intx_bind && o->intx_unbind;
+	return o && h->mmio && h->pio && o->msi_add && o->msi_update && o->msi_remove &&
+	       o->intx_bind && o->intx_unbind;
 }
 
 static bool pt_backend_ok(const struct pt_backend_ops *be, const struct pt_device_desc *desc)
@@ -149,6 +150,9 @@ int pt_create(struct pt **out, const struct pt_backend_ops *be, void *be_opaque,
 	ret = pt_config_init(pt);
 	if (ret)
 		goto err_msix;
+	ret = pt_bars_regions(pt);
+	if (ret)
+		goto err_msix;
 	pt->reset_cfg = pt->dev.cfg;
 	/* The guest finds the function with decoding and bus mastering off. */
 	pt_config_hw_write(pt, PCI_COMMAND, 2, 0);
@@ -160,6 +164,7 @@ int pt_create(struct pt **out, const struct pt_backend_ops *be, void *be_opaque,
 	return 0;
 
 err_msix:
+	pt_bars_free(pt);
 	pt_msix_free(pt);
 	pthread_mutex_destroy(&pt->lock);
 err_free:
@@ -206,6 +211,7 @@ void pt_destroy(struct pt *pt)
 	pt_irq_mode_off(pt);
 	pthread_mutex_unlock(&pt->lock);
 	pt_bars_unmap_all(pt);
+	pt_bars_free(pt);
 	pt_intx_free(pt);
 	pt_msix_free(pt);
 	pt_eventfd_close(&pt->msi.fd);

@@ -72,4 +72,10 @@ void pt_destroy(struct pt *pt);
 
 void pt_get_stats(const struct pt *pt, struct pt_stats *out);
 
+/*
+ * The 64-bit memory BARs' needs: @sum of their sizes and the @largest (both
+ * 0 if there are none), for sizing the guest's 64-bit PCI window.
+ */
+void pt_mem64_bars(const struct pt *pt, uint64_t *sum, uint64_t *largest);
+
 #endif

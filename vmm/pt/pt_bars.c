@@ -5,25 +5,28 @@
  *
  * The BAR registers are ptvm's (PCI 3.0 §6.2.5.1): type bits from the
  * device's register, size from the VFIO region, so the sizing protocol and
- * 64-bit pairs work through the generic model (pci/cfg.c). The generic layer
- * (pci/dev.c) calls pt_bar_map() whenever a BAR starts, stops or moves
- * decoding; its ranges then become pieces:
+ * 64-bit pairs work through the generic model (pci/cfg.c). Each BAR is one
+ * region of the guest's MMIO or PIO address space (as.h), placed wherever
+ * the generic layer (pci/dev.c) says the BAR decodes and taken out when it
+ * stops decoding:
  *
- *   mapped   each sparse mmap area of the region, minus the pages that hold
- *            the MSI-X table or PBA, goes into the guest as memory
- *            (host->map_mem): guest accesses never exit;
- *   trapped  everything else (those pages, parts VFIO does not let us
- *            mmap, BARs smaller than a page, I/O BARs, the ROM) is a bus
- *            range whose accesses are forwarded to the region through the
- *            backend, except the MSI-X table and PBA themselves, which
- *            pt_msix.c emulates.
+ *   maps     each sparse mmap area of the region, minus the pages that hold
+ *            the MSI-X table or PBA, is host memory the address space makes
+ *            a memslot of: guest accesses never exit;
+ *   handlers everything else (those pages, parts VFIO does not let us
+ *            mmap, BARs smaller than a page, I/O BARs, the ROM) exits and is
+ *            forwarded to the region through the backend, except the MSI-X
+ *            table and PBA themselves, which pt_msix.c emulates.
  *
  * Page rule: only whole pages are mmapped (a memslot is page granular), and
  * only the pages the table and PBA touch are taken out. On a device whose
  * table shares a page with registers (NVMe doorbells), that page's other
  * bytes are forwarded one access at a time; every other page stays mapped.
+ * Overlaps with RAM or another BAR are the address space's to resolve: a
+ * BAR hidden by one is seen again once the other moves away.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pt/pt_internal.h"
@@ -97,31 +100,30 @@ static uint64_t pt_region_access(struct pt *pt, unsigned bar, uint64_t off, unsi
 	return size >= 8 ? v : v & ((1ULL << (8 * size)) - 1);
 }
 
-static uint64_t pt_trap_read(void *opaque, uint64_t offset, unsigned size)
+static uint64_t pt_trap_read(void *opaque, uint64_t off, unsigned size)
 {
-	struct pt_piece *p = opaque;
-	struct pt *pt = p->pt;
-	uint64_t off = p->off + offset, v;
+	struct pt_bar *b = opaque;
+	struct pt *pt = b->pt;
+	uint64_t v;
 
 	__atomic_fetch_add(&pt->stats.trapped_reads, 1, __ATOMIC_RELAXED);
-	if (p->bar < PCI_NUM_BARS && pt_msix_bar_access(pt, p->bar, off, size, false, &v))
+	if (b->idx < PCI_NUM_BARS && pt_msix_bar_access(pt, b->idx, off, size, false, &v))
 		return v;
-	return pt_region_access(pt, p->bar, off, size, false, 0);
+	return pt_region_access(pt, b->idx, off, size, false, 0);
 }
 
-static void pt_trap_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+static void pt_trap_write(void *opaque, uint64_t off, unsigned size, uint64_t value)
 {
-	struct pt_piece *p = opaque;
-	struct pt *pt = p->pt;
-	uint64_t off = p->off + offset;
+	struct pt_bar *b = opaque;
+	struct pt *pt = b->pt;
 
 	__atomic_fetch_add(&pt->stats.trapped_writes, 1, __ATOMIC_RELAXED);
 	/* PCI 3.0 §6.2.5.2: the ROM is read-only. */
-	if (p->bar == PCI_ROM_BAR)
+	if (b->idx == PCI_ROM_BAR)
 		return;
-	if (pt_msix_bar_access(pt, p->bar, off, size, true, &value))
+	if (pt_msix_bar_access(pt, b->idx, off, size, true, &value))
 		return;
-	pt_region_access(pt, p->bar, off, size, true, value);
+	pt_region_access(pt, b->idx, off, size, true, value);
 }
 
 static const struct bus_ops pt_trap_ops = {
@@ -192,106 +194,92 @@ static unsigned pt_bar_mmap_spans(struct pt *pt, unsigned bar, struct pt_span *o
 	return n;
 }
 
-static void pt_bar_add(struct pt_bar *b, struct pt *pt, unsigned bar, bool trapped, uint64_t start,
-		       uint64_t end, void *hva)
+int pt_bars_regions(struct pt *pt)
 {
-	b->pieces[b->nr++] = (struct pt_piece){
-		.pt = pt,
-		.bar = bar,
-		.trapped = trapped,
-		.pio = b->io,
-		.off = start,
-		.len = end - start,
-		.hva = hva,
-		.handle = -1,
-	};
-}
-
-/* Split the BAR into pieces (not yet placed). */
-static void pt_bar_layout(struct pt *pt, unsigned bar)
-{
-	struct pt_bar *b = &pt->bars[bar];
 	struct pt_span spans[PT_MAX_AREAS * 3];
-	uint64_t pos = 0;
-	unsigned i, n = 0;
+	struct as_map maps[PT_MAX_AREAS * 3];
+	unsigned i, j, n;
+	int ret;
 
-	b->nr = 0;
-	if (bar < PCI_NUM_BARS && !b->io && b->size >= PT_PAGE)
-		n = pt_bar_mmap_spans(pt, bar, spans);
-	for (i = 0; i < n; i++) {
-		if (spans[i].start > pos)
-			pt_bar_add(b, pt, bar, true, pos, spans[i].start, NULL);
-		pt_bar_add(b, pt, bar, false, spans[i].start, spans[i].end, spans[i].hva);
-		pos = spans[i].end;
-	}
-	if (pos < b->size)
-		pt_bar_add(b, pt, bar, true, pos, b->size, NULL);
-}
+	for (i = 0; i < PT_NR_BARS; i++) {
+		struct pt_bar *b = &pt->bars[i];
 
-static void pt_bar_unmap(struct pt *pt, unsigned bar)
-{
-	const struct pt_host_ops *h = pt->host.ops;
-	struct pt_bar *b = &pt->bars[bar];
-	struct pt_piece *p;
-
-	while (b->nr) {
-		p = &b->pieces[--b->nr];
-		if (p->trapped)
-			h->untrap(pt->host.opaque, p->pio, p->base);
-		else
-			h->unmap_mem(pt->host.opaque, p->handle);
-	}
-	b->gpa = PCI_BAR_UNMAPPED;
-}
-
-static int pt_bar_place(struct pt *pt, unsigned bar, uint64_t gpa)
-{
-	const struct pt_host_ops *h = pt->host.ops;
-	struct pt_bar *b = &pt->bars[bar];
-	unsigned i, nr;
-	int ret = 0;
-
-	pt_bar_layout(pt, bar);
-	nr = b->nr;
-	for (i = 0; i < nr; i++) {
-		struct pt_piece *p = &b->pieces[i];
-
-		p->base = gpa + p->off;
-		if (p->trapped) {
-			ret = h->trap(pt->host.opaque, p->pio, p->base, p->len, &pt_trap_ops, p);
-		} else {
-			ret = h->map_mem(pt->host.opaque, p->base, p->len, p->hva);
-			p->handle = ret;
+		if (!b->size)
+			continue;
+		b->pt = pt;
+		b->idx = i;
+		snprintf(b->name, sizeof(b->name), "%s %s%u", pt->desc.name,
+			 i == PCI_ROM_BAR ? "ROM" : "BAR", i == PCI_ROM_BAR ? 0 : i);
+		ret = as_region_add(b->io ? pt->host.pio : pt->host.mmio, b->name, AS_PRIO_BAR,
+				    &pt_trap_ops, b, &b->region);
+		if (ret)
+			return ret;
+		n = 0;
+		if (i < PCI_NUM_BARS && !b->io && b->size >= PT_PAGE)
+			n = pt_bar_mmap_spans(pt, i, spans);
+		for (j = 0; j < n; j++)
+			maps[j] = (struct as_map){spans[j].start, spans[j].end - spans[j].start,
+						  spans[j].hva};
+		ret = as_region_set_maps(b->region, maps, n);
+		if (ret) {
+			log_err("vfio: %s: BAR%u mmap areas not usable (%s): trapped",
+				pt->desc.name, i, strerror(-ret));
+			(void)!as_region_set_maps(b->region, NULL, 0);
 		}
-		if (ret < 0)
-			break;
-	}
-	b->nr = i; /* what is placed, for the unwind */
-	b->gpa = gpa;
-	if (ret < 0) {
-		pt_bar_unmap(pt, bar);
-		return ret;
 	}
 	return 0;
+}
+
+void pt_bars_free(struct pt *pt)
+{
+	for (unsigned i = 0; i < PT_NR_BARS; i++) {
+		struct pt_bar *b = &pt->bars[i];
+
+		if (!b->region)
+			continue;
+		as_region_del(b->region);
+		if (as_commit(b->io ? pt->host.pio : pt->host.mmio))
+			log_err("vfio: %s: removing %s from the guest failed", pt->desc.name,
+				b->name);
+		b->region = NULL;
+	}
 }
 
 int pt_bar_map(struct pci_dev *dev, unsigned bar, uint64_t old_addr, uint64_t new_addr, bool enable)
 {
 	struct pt *pt = pt_from_dev(dev);
+	struct pt_bar *b;
+	int ret;
 
-	if (bar >= PT_NR_BARS || !pt->bars[bar].size)
+	if (bar >= PT_NR_BARS || !pt->bars[bar].region)
 		return 0;
-	/* The old ranges go first: the new ones may overlap them. */
-	pt_bar_unmap(pt, bar);
-	if (!enable || new_addr == PCI_BAR_UNMAPPED)
-		return 0;
-	return pt_bar_place(pt, bar, new_addr);
+	b = &pt->bars[bar];
+	if (!enable)
+		new_addr = PCI_BAR_UNMAPPED;
+	ret = as_region_place(b->region, new_addr == PCI_BAR_UNMAPPED ? 0 : new_addr,
+			      new_addr == PCI_BAR_UNMAPPED ? 0 : b->size);
+	if (!ret)
+		ret = as_commit(b->io ? pt->host.pio : pt->host.mmio);
+	b->gpa = ret ? PCI_BAR_UNMAPPED : new_addr;
+	return ret;
 }
 
 void pt_bars_unmap_all(struct pt *pt)
 {
-	unsigned i;
+	for (unsigned i = 0; i < PT_NR_BARS; i++)
+		if (pt->bars[i].gpa != PCI_BAR_UNMAPPED)
+			(void)!pt_bar_map(&pt->dev, i, pt->bars[i].gpa, PCI_BAR_UNMAPPED, false);
+}
 
-	for (i = 0; i < PT_NR_BARS; i++)
-		pt_bar_unmap(pt, i);
+void pt_mem64_bars(const struct pt *pt, uint64_t *sum, uint64_t *largest)
+{
+	*sum = *largest = 0;
+	for (unsigned i = 0; i < PCI_NUM_BARS; i++) {
+		uint32_t reg = pci_cfg_get(&pt->dev.cfg, PCI_BAR0 + 4 * i, 4);
+
+		if (!pt->bars[i].size || pt->bars[i].io || (reg & 0x6) != PCI_BAR_MEM64)
+			continue;
+		*sum += pt->bars[i].size;
+		*largest = MAX(*largest, pt->bars[i].size);
+	}
 }

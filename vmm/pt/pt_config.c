@@ -113,9 +113,14 @@ static const struct pt_field pt_header_fields[] = {
 	{PCI_INTERRUPT_LINE, 4, ALL32, ALL8, 0},
 };
 
-/* PCI PM 1.2 §3.2.4 PMCSR: PowerState (1:0), PME_En (8), PME_Status (15, RW1C). */
+/*
+ * PCI PM 1.2 §3.2.4 PMCSR: PowerState (1:0), PME_En (8), PME_Status (15,
+ * RW1C) go to the device. PowerState is also kept in ptvm's copy: the BARs
+ * stop decoding outside D0 (§5.3), and pci/dev.c must see the new state
+ * before the device does, to take the BARs' memslots out first.
+ */
 static const struct pt_field pt_pm_fields[] = {
-	{4, 2, 0, 0, 0x8103},
+	{4, 2, PCI_PM_STATE_MASK, PCI_PM_STATE_MASK, 0x8103},
 };
 
 /* PCI 3.0 §6.4 / Appendix I VPD: address + flag, data; VFIO emulates the protocol. */

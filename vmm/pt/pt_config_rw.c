@@ -110,10 +110,35 @@ void pt_config_write(struct pci_dev *dev, unsigned off, unsigned size, uint32_t 
 {
 	struct pt *pt = pt_from_dev(dev);
 
+	if (pt_config_access_ok(pt, off, size, true))
+		pci_cfg_write(&dev->cfg, off, size, val);
+}
+
+/*
+ * PCI PM 1.2 §3.2.4: a PowerState the function does not support is
+ * ignored, so the copy takes the state the device reports after the write
+ * (vfio-pci carries out the transition, restoring the BARs after D3hot).
+ */
+static void pt_config_refresh_power(struct pt *pt, unsigned off, unsigned size)
+{
+	unsigned pm = pci_cfg_find_cap(&pt->dev.cfg, PCI_CAP_ID_PM);
+	uint32_t hw;
+
+	if (!pm || !pt_overlaps(off, size, pm + PCI_PM_CTRL, 1) ||
+	    pt_config_hw_read(pt, pm + PCI_PM_CTRL, 1, &hw))
+		return;
+	pt->dev.cfg.data[pm + PCI_PM_CTRL] &= ~PCI_PM_STATE_MASK;
+	pt->dev.cfg.data[pm + PCI_PM_CTRL] |= hw & PCI_PM_STATE_MASK;
+}
+
+void pt_config_commit(struct pci_dev *dev, unsigned off, unsigned size, uint32_t val)
+{
+	struct pt *pt = pt_from_dev(dev);
+
 	if (!pt_config_access_ok(pt, off, size, true))
 		return;
-	pci_cfg_write(&dev->cfg, off, size, val);
 	pt_config_hw_write(pt, off, size, val);
+	pt_config_refresh_power(pt, off, size);
 	/* MSI/MSI-X Message Control or MSI message/mask: act on the new state. */
 	if (pt_overlaps(off, size, pt->msix.cap + 2, pt->msix.cap ? 2 : 0) ||
 	    pt_overlaps(off, size, pt->msi.cap + 2, pt->msi.cap ? pt->msi.len - 2 : 0)) {

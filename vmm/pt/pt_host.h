@@ -1,28 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What a passed-through device may ask of the VM it sits in. vm.c implements
- * these on top of KVM (memslots, GSI routes, irqfds) and the buses; the
- * passthrough model sees only this table, never struct vm or a KVM fd.
+ * What a passed-through device may ask of the VM it sits in: the guest
+ * address spaces its BARs go into (as.h: regions the model places, maps and
+ * commits itself), and interrupts. vm.c implements the interrupt ops on top
+ * of KVM (GSI routes, irqfds); the passthrough model never sees struct vm
+ * or a KVM fd.
  */
 #ifndef PTVM_PT_HOST_H
 #define PTVM_PT_HOST_H
 
-#include "bus.h"
+#include "as.h"
 
 struct pt_host_ops {
-	/*
-	 * Put @size bytes of host memory at @hva (a BAR's mmap) at guest-physical
-	 * @gpa, so guest accesses never exit. @gpa, @size, @hva page aligned.
-	 * Returns a handle >= 0 for unmap_mem, or -errno.
-	 */
-	int (*map_mem)(void *host, uint64_t gpa, uint64_t size, void *hva);
-	void (*unmap_mem)(void *host, int handle);
-
-	/* Trap guest accesses to [base, base+len) on the MMIO (@pio false) or PIO bus. */
-	int (*trap)(void *host, bool pio, uint64_t base, uint64_t len, const struct bus_ops *ops,
-		    void *opaque);
-	void (*untrap)(void *host, bool pio, uint64_t base);
-
 	/*
 	 * MSI/MSI-X: a route that turns a signal on @eventfd into the guest MSI
 	 * (@addr, @data) inside the kernel (KVM GSI route + irqfd), so ptvm never
@@ -51,6 +40,9 @@ struct pt_host_ops {
 struct pt_host {
 	const struct pt_host_ops *ops;
 	void *opaque;
+	/* Where memory BARs (and the ROM) and I/O BARs go. */
+	struct as *mmio;
+	struct as *pio;
 };
 
 #endif

@@ -20,28 +20,23 @@
 
 #define PT_PAGE	      SZ_4K
 #define PT_NR_BARS    (PCI_ROM_BAR + 1) /* BAR0..5 and the expansion ROM */
-#define PT_BAR_PIECES 64		/* mapped + trapped ranges per BAR */
 
 struct pt;
 
-/* One part of a decoding BAR: mmapped into the guest or trapped. */
-struct pt_piece {
-	struct pt *pt;
-	unsigned bar;
-	bool trapped;
-	bool pio;
-	uint64_t off, len; /* within the BAR */
-	uint64_t base;	   /* guest address of @off */
-	void *hva;	   /* mapped pieces: host address of @off */
-	int handle;	   /* mapped pieces: map_mem's handle */
-};
-
+/*
+ * A BAR as one region of the guest address space: its mmap areas (minus
+ * the MSI-X pages) are the region's maps, everything else exits to
+ * pt_bars.c's handlers, which get this struct (stable for the device's
+ * life) and offsets from the BAR's start.
+ */
 struct pt_bar {
+	struct pt *pt;
+	unsigned idx;
 	uint64_t size; /* 0: not implemented (or upper half of a 64-bit BAR) */
 	bool io;
-	uint64_t gpa; /* where the pieces are, PCI_BAR_UNMAPPED if none */
-	unsigned nr;
-	struct pt_piece pieces[PT_BAR_PIECES];
+	struct as_region *region;
+	uint64_t gpa; /* where it decodes, PCI_BAR_UNMAPPED if it does not */
+	char name[32];
 };
 
 struct pt_msix_vec {
@@ -131,15 +126,20 @@ void pt_irq_sync(struct pt *pt);
 /* pt_config.c, pt_config_rw.c: the virtual config space. */
 int pt_config_init(struct pt *pt) __must_check;
 uint32_t pt_config_read(struct pci_dev *dev, unsigned off, unsigned size);
+/* The two halves of a guest write (pci/dev.h): ptvm's copy, then the device. */
 void pt_config_write(struct pci_dev *dev, unsigned off, unsigned size, uint32_t val);
+void pt_config_commit(struct pci_dev *dev, unsigned off, unsigned size, uint32_t val);
 /* Mark [off, off+size) with virtual/guest-writable/to-hardware bit masks. */
 void pt_config_perm(struct pt *pt, unsigned off, unsigned size, uint32_t virt, uint32_t write,
 		    uint32_t hw);
 /* Write the hardware bits (hwmask) of @val to the device, keeping the rest. */
 void pt_config_hw_write(struct pt *pt, unsigned off, unsigned size, uint32_t val);
 
-/* pt_bars.c: BAR registers, mapping and trapping. */
+/* pt_bars.c: BAR registers, and their regions in the guest address spaces. */
 int pt_bars_init(struct pt *pt, const uint8_t *hw) __must_check;
+/* Once the MSI-X layout is known: one region per BAR with its maps. */
+int pt_bars_regions(struct pt *pt) __must_check;
+void pt_bars_free(struct pt *pt);
 int pt_bar_map(struct pci_dev *dev, unsigned bar, uint64_t old_addr, uint64_t new_addr,
 	       bool enable);
 void pt_bars_unmap_all(struct pt *pt);
