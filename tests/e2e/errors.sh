@@ -35,6 +35,9 @@ l1() {
 	bad "cpus '255'" run $k --cpus 255
 	bad --no-such-option run $k --no-such-option
 	bad "memory too small for the kernel" run --kernel "$L2_KERNEL" --memory 32M
+	# L1's CPU has 40 physical address bits: 1T of RAM cannot be addressed.
+	bad "memory 1048576M does not fit the guest's 40-bit physical address space (at most 1023G)" \
+		run --kernel "$L2_KERNEL" --memory 1T
 	truncate -s 100M /tmp/big-initrd
 	bad "initrd (100 MiB) does not fit" run --kernel "$L2_KERNEL" --memory 96M \
 		--initrd /tmp/big-initrd
