@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 #include <cmocka.h>
 
+#include "log_capture.h"
 #include "pt_fixture.h"
 
 #define TABLE	   (FX_MMIO + FX_TABLE)
@@ -266,6 +267,49 @@ static void test_no_msix_irqs(void **state)
 	fx_free(f);
 }
 
+/* Whether the guest's capability list holds MSI-X. */
+static bool msix_listed(struct fx *f)
+{
+	unsigned off;
+
+	for (off = fx_rd(f, PCI_CAP_PTR, 1); off; off = fx_rd(f, off + 1, 1))
+		if (fx_rd(f, off, 1) == 0x11)
+			return true;
+	return false;
+}
+
+/* Create @f expecting the one log line @line. */
+static void create_logged(struct fx *f, const char *line)
+{
+	struct log_capture lc;
+
+	log_capture_start(&lc);
+	assert_int_equal(fx_create(f), 0);
+	assert_string_equal(log_capture_end(&lc), line);
+	log_capture_free(&lc);
+}
+
+static void test_table_outside_bar(void **state)
+{
+	struct fx *f = fx_new();
+
+	assert_non_null(f);
+	/* Table at BAR0 + 0x8000, past the BAR's 16 KiB, as some SR-IOV VFs report. */
+	fake_put(f->be.cfg, FX_MSIX + 4, 4, 0x8000 | 0);
+	create_logged(f, "ptvm: vfio: 0000:06:00.0: MSI-X table (BIR 0, offset 0x8000, 0x100 "
+			 "bytes) is outside its BAR (0x4000 bytes): MSI-X hidden\n");
+	assert_false(msix_listed(f));
+	assert_int_equal(fx_rd(f, FX_EXP + 1, 1), 0xc0);
+	/* No MSI-X pages to trap: BAR0 is mapped whole. */
+	fx_wr(f, PCI_BAR0, 4, (uint32_t)FX_MMIO);
+	fx_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	assert_int_equal(f->host.nr_maps, 1);
+	assert_int_equal(f->host.maps[0].size, FX_BAR0_SIZE);
+	/* No half-set MSI-X state for reset and destroy to walk. */
+	assert_int_equal(pt_reset(f->pt), 0);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +322,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_disable, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_table_access, setup, fx_teardown),
 		cmocka_unit_test(test_no_msix_irqs),
+		cmocka_unit_test(test_table_outside_bar),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
