@@ -73,6 +73,38 @@ static unsigned long long pt_msix_bar_size(const struct pt *pt, unsigned bar)
 }
 
 /*
+ * The PBA lies outside its BAR (SR-IOV VFs report such layouts): as ptvm
+ * emulates the PBA, the guest can be shown one anywhere ptvm traps. PCI 3.0
+ * §6.8.2 (PCIe 4.0 §7.7.2) keeps every other register out of the naturally
+ * aligned 4 KiB ranges the table occupies, so the bytes after the table up
+ * to the end of its last page are free: put the virtual PBA at the first
+ * QWORD there (PBA Offset is QWORD aligned, §6.8.2.5), if it fits in the BAR
+ * too. Those pages are trapped already; on a device that breaks the rule,
+ * the bytes the PBA covers are no longer forwarded.
+ */
+static int pt_msix_pba_move(const struct pt *pt, struct pt_msix *m)
+{
+	uint64_t table_end = m->table_off + m->table_len;
+	uint64_t off = ALIGN_UP(table_end, 8);
+	uint64_t end = MIN(ALIGN_UP(table_end, PT_PAGE), pt->bars[m->table_bar].size);
+
+	if (off + m->pba_len > end) {
+		log_err("vfio: %s: MSI-X PBA (BIR %u, offset 0x%llx) is outside its BAR (0x%llx "
+			"bytes) and does not fit after the table: MSI-X hidden",
+			pt->desc.name, m->pba_bar, (unsigned long long)m->pba_off,
+			pt_msix_bar_size(pt, m->pba_bar));
+		return -EOPNOTSUPP;
+	}
+	log_err("vfio: %s: MSI-X PBA (BIR %u, offset 0x%llx) is outside its BAR (0x%llx bytes): "
+		"the guest sees it at BIR %u offset 0x%llx",
+		pt->desc.name, m->pba_bar, (unsigned long long)m->pba_off,
+		pt_msix_bar_size(pt, m->pba_bar), m->table_bar, (unsigned long long)off);
+	m->pba_bar = m->table_bar;
+	m->pba_off = off;
+	return 0;
+}
+
+/*
  * Everything is worked out in a local struct and committed to pt->msix only
  * on success: a hidden MSI-X leaves pt->msix all zero, which every other
  * function here reads as "no MSI-X".
@@ -83,6 +115,7 @@ int pt_msix_init(struct pt *pt, unsigned cap)
 	struct pt_msix m = {0};
 	uint32_t table, pba;
 	unsigned i;
+	int ret;
 
 	if (pt->msix.cap || cap + 12 > PCI_CFG_STD_SIZE)
 		return -EOPNOTSUPP; /* a second one, or cut off */
@@ -106,11 +139,9 @@ int pt_msix_init(struct pt *pt, unsigned cap)
 		return -EOPNOTSUPP;
 	}
 	if (!pt_msix_in_bar(pt, m.pba_bar, m.pba_off, m.pba_len)) {
-		log_err("vfio: %s: MSI-X PBA (BIR %u, offset 0x%llx) is outside its BAR (0x%llx "
-			"bytes): MSI-X hidden",
-			pt->desc.name, m.pba_bar, (unsigned long long)m.pba_off,
-			pt_msix_bar_size(pt, m.pba_bar));
-		return -EOPNOTSUPP;
+		ret = pt_msix_pba_move(pt, &m);
+		if (ret)
+			return ret;
 	}
 	m.vec = calloc(m.nr, sizeof(*m.vec));
 	m.fds = calloc(m.nr, sizeof(*m.fds));
@@ -131,6 +162,7 @@ int pt_msix_init(struct pt *pt, unsigned cap)
 	pci_cfg_set(c, cap + 2, 2, m.nr - 1);
 	pt_config_perm(pt, cap + 4, 4, 0xffffffff, 0, 0);
 	pt_config_perm(pt, cap + 8, 4, 0xffffffff, 0, 0);
+	pci_cfg_set(c, cap + 8, 4, m.pba_off | m.pba_bar); /* where the guest finds the PBA */
 	return 0;
 
 err_nomem:
