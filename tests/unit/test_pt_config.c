@@ -216,6 +216,55 @@ static void test_pcie_v1(void **state)
 	fx_free(f);
 }
 
+/* Whether the guest's capability list has one at @at. */
+static bool cap_listed(struct fx *f, unsigned at)
+{
+	unsigned off;
+
+	for (off = fx_rd(f, PCI_CAP_PTR, 1); off; off = fx_rd(f, off + 1, 1))
+		if (off == at)
+			return true;
+	return false;
+}
+
+static void test_cap_cut_off(void **state)
+{
+	struct fx *f = fx_new();
+
+	assert_non_null(f);
+	/* A second PM after the vendor capability, at 0xfc: its PMCSR would be at 0x100. */
+	f->be.cfg[0xc1] = 0xfc;
+	f->be.cfg[0xfc] = 0x01, f->be.cfg[0xfd] = 0;
+	fake_put(f->be.cfg, 0xfe, 2, 0x0003);
+	assert_int_equal(fx_create(f), 0);
+	assert_false(cap_listed(f, 0xfc));
+	assert_int_equal(fx_rd(f, 0xc1, 1), 0);
+	assert_int_equal(fx_rd(f, 0x100, 4), 0x0001 | 2 << 16 | 0x180 << 20);
+	fx_free(f);
+}
+
+static void test_pcie_cut_off(void **state)
+{
+	struct fx *f = fx_new();
+
+	assert_non_null(f);
+	/* The only PCIe capability, version 2, at 0xd0: its 0x3c bytes run past 0x100. */
+	f->be.cfg[FX_MSI + 1] = FX_MSIX;
+	f->be.cfg[0xc1] = 0xd0;
+	f->be.cfg[0xd0] = 0x10, f->be.cfg[0xd1] = 0;
+	fake_put(f->be.cfg, 0xd2, 2, 0x0002);
+	fake_put(f->be.cfg, 0xd8, 2, 0x2020);
+	assert_int_equal(fx_create(f), 0);
+	assert_false(cap_listed(f, 0xd0));
+	assert_int_equal(fx_rd(f, 0xc1, 1), 0);
+	/* Hidden whole: Device Control is the device's and a write reaches nothing. */
+	fx_clear(f);
+	fx_wr(f, 0xd8, 2, 0x0010 | 2 << 5);
+	assert_int_equal(f->be.nr_writes, 0);
+	assert_int_equal(fx_rd(f, 0xd8, 2), 0x2020);
+	fx_free(f);
+}
+
 static void test_bad_access(void **state)
 {
 	struct fx *f = *state;
@@ -398,6 +447,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readonly_dropped, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pcie_devctl, fx_setup, fx_teardown),
 		cmocka_unit_test(test_pcie_v1),
+		cmocka_unit_test(test_cap_cut_off),
+		cmocka_unit_test(test_pcie_cut_off),
 		cmocka_unit_test_setup_teardown(test_bad_access, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rom, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_intx_bound, fx_setup, fx_teardown),

@@ -49,6 +49,9 @@
 	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_PARITY | \
 	 PCI_COMMAND_SERR | PCI_COMMAND_INTX_OFF)
 
+/* PCIe 4.0 §7.5.3: bytes of a version 2 PCI Express Capability structure. */
+#define EXP_V2_SIZE 0x3c
+
 /* PCIe 4.0 §7.5.3.4 Device Control bits. */
 #define EXP_DEVCTL_MPS	   0x00e0 /* Max_Payload_Size */
 #define EXP_DEVCTL_PHANTOM 0x0200 /* Phantom Functions Enable */
@@ -80,6 +83,28 @@ static void pt_config_fields(struct pt *pt, unsigned base, unsigned limit, const
 		if (base + f[i].off + f[i].size <= limit)
 			pt_config_perm(pt, base + f[i].off, f[i].size, f[i].virt, f[i].write,
 				       f[i].hw);
+}
+
+/* Whether every field of @f at @base ends by @limit. */
+static bool pt_config_fields_fit(unsigned base, unsigned limit, const struct pt_field *f,
+				 unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (base + f[i].off + f[i].size > limit)
+			return false;
+	return true;
+}
+
+/* Undo pt_config_fields(): the bytes go back to read-through, write-drop. */
+static void pt_config_fields_clear(struct pt *pt, unsigned base, const struct pt_field *f,
+				   unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		pt_config_perm(pt, base + f[i].off, f[i].size, 0, 0, 0);
 }
 
 /* Type-0 header, PCI 3.0 §6.1 / §6.2. */
@@ -188,9 +213,12 @@ static int pt_vndr_init(struct pt *pt, unsigned off)
 static int pt_exp_init(struct pt *pt, unsigned off)
 {
 	/* PCIe 4.0 §7.5.3.2: Device Control 2 and later exist from version 2 on. */
-	if ((pt->dev.cfg.data[off + 2] & 0xf) >= 2)
-		pt_config_fields(pt, off, PCI_CFG_STD_SIZE, pt_exp2_fields,
-				 ARRAY_SIZE(pt_exp2_fields));
+	if ((pt->dev.cfg.data[off + 2] & 0xf) < 2)
+		return 0;
+	/* §7.5.3: a version 2 structure has every register, 0x00 to 0x3b. */
+	if (off + EXP_V2_SIZE > PCI_CFG_STD_SIZE)
+		return -EOPNOTSUPP;
+	pt_config_fields(pt, off, PCI_CFG_STD_SIZE, pt_exp2_fields, ARRAY_SIZE(pt_exp2_fields));
 	return 0;
 }
 
@@ -238,14 +266,28 @@ static bool pt_cap_setup(struct pt *pt, const struct pt_cap_desc *d, unsigned of
 
 	if (d->hide)
 		return false;
+	/*
+	 * A hidden capability leaves nothing behind: its bytes keep the default
+	 * (read-through, write-drop). One whose registers run past the end of
+	 * its config space is broken and hidden whole, not half-masked; the
+	 * init functions set nothing before they can fail, and a failed init
+	 * takes the table's masks back.
+	 */
+	if (!pt_config_fields_fit(off, limit, d->fields, d->nr_fields)) {
+		log_info("vfio: %s: %s capability at 0x%x runs past 0x%x: hidden", pt->desc.name,
+			 d->name, off, limit);
+		return false;
+	}
 	pt_config_fields(pt, off, limit, d->fields, d->nr_fields);
 	if (!d->init)
 		return true;
 	ret = d->init(pt, off);
-	if (ret)
-		log_info("vfio: %s: %s capability at 0x%x hidden: %s", pt->desc.name, d->name, off,
-			 strerror(-ret));
-	return !ret;
+	if (!ret)
+		return true;
+	pt_config_fields_clear(pt, off, d->fields, d->nr_fields);
+	log_info("vfio: %s: %s capability at 0x%x hidden: %s", pt->desc.name, d->name, off,
+		 strerror(-ret));
+	return false;
 }
 
 /*
