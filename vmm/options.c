@@ -29,12 +29,22 @@ const char opts_usage[] =
 	"\n"
 	"The guest's serial console is this terminal; type Ctrl-A x to stop the guest.\n";
 
+/*
+ * Numbers start with a digit. strtoull() and strtoul() would first skip
+ * blanks and take a sign, and they negate a '-' number instead of failing:
+ * " -18446744073709551615" parses as 1.
+ */
+static bool opts_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 int opts_parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v, shift = 20;
 	char *end;
 
-	if (!*s || *s == '-')
+	if (!opts_digit(*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -63,7 +73,7 @@ static int opts_uint(const char *s, unsigned *out)
 	unsigned long v;
 	char *end;
 
-	if (!*s || *s == '-')
+	if (!opts_digit(*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 10);

@@ -107,6 +107,21 @@ static void test_errors(void **state)
 		  "--cpus 'two' is out of range (use 1 to 254)" },
 		{ { "run", "--memory", "lots", "--kernel" },
 		  "--memory 'lots' is not a size (use e.g. 512M or 2G)" },
+		/* strtoull() skips blanks and negates: numbers must start with a digit. */
+		{ { "run", "--memory", " -1", "--kernel" },
+		  "--memory ' -1' is not a size (use e.g. 512M or 2G)" },
+		{ { "run", "--memory", " -18446744073709551615", "--kernel" },
+		  "--memory ' -18446744073709551615' is not a size (use e.g. 512M or 2G)" },
+		{ { "run", "--memory", " 512M", "--kernel" },
+		  "--memory ' 512M' is not a size (use e.g. 512M or 2G)" },
+		{ { "run", "--cpus", " -1", "--kernel" },
+		  "--cpus ' -1' is out of range (use 1 to 254)" },
+		{ { "run", "--cpus", " -18446744073709551614", "--kernel" },
+		  "--cpus ' -18446744073709551614' is out of range (use 1 to 254)" },
+		{ { "run", "--cpus", "+2", "--kernel" },
+		  "--cpus '+2' is out of range (use 1 to 254)" },
+		{ { "run", "--cpus", "\t2", "--kernel" },
+		  "--cpus '\t2' is out of range (use 1 to 254)" },
 		{ { "run", "--initrd", "x" }, "no kernel given (add --kernel BZIMAGE)" },
 		{ { "boot" }, "unknown command 'boot' (the only command is 'run'; see ptvm --help)" },
 	};
@@ -152,6 +167,8 @@ static void test_sizes(void **state)
 		{ "1T", 0, 1ULL << 40 },     { "", -EINVAL, 0 },	{ "-1G", -EINVAL, 0 },
 		{ "0", -EINVAL, 0 },	     { "12X", -EINVAL, 0 },	{ "1Gx", -EINVAL, 0 },
 		{ "99999999999999999999", -EINVAL, 0 },			{ "20000000T", -EINVAL, 0 },
+		{ " -1", -EINVAL, 0 },	     { " 1G", -EINVAL, 0 },	{ "+1G", -EINVAL, 0 },
+		{ " -18446744073709551615", -EINVAL, 0 },
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {

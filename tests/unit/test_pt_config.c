@@ -207,12 +207,164 @@ static void test_pcie_v1(void **state)
 
 	assert_non_null(f);
 	fake_put(f->be.cfg, FX_EXP + 2, 2, 0x0001); /* version 1: no Device Control 2 */
+	fake_put(f->be.cfg, FX_EXP + 0x10, 2, 0x0040);
 	assert_int_equal(fx_create(f), 0);
+	assert_int_equal(fx_rd(f, FX_EXP + 2, 2), 0x0091);
 	fx_clear(f);
 	fx_wr(f, FX_EXP + 0x28, 2, 0x0005);
 	assert_int_equal(f->be.nr_writes, 0);
-	fx_wr(f, FX_EXP + 0x10, 2, 0x0003); /* Link Control ASPM: still passed */
-	assert_int_equal(fake_get(f->be.cfg, FX_EXP + 0x10, 2), 0x0003);
+	/* A version 1 endpoint has Link registers: hidden as in version 2. */
+	assert_int_equal(fx_rd(f, FX_EXP + 0x10, 2), 0);
+	fx_wr(f, FX_EXP + 0x10, 2, 0x0003);
+	assert_int_equal(f->be.nr_writes, 0);
+	assert_int_equal(fake_get(f->be.cfg, FX_EXP + 0x10, 2), 0x0040);
+	fx_free(f);
+}
+
+/* The PCIe capability's registers an RCiEP does not have, as (offset, size). */
+static const struct {
+	unsigned off, size;
+} no_rciep_regs[] = {
+	{0x0c, 4}, {0x10, 2}, {0x12, 2}, /* Link Capabilities, Control, Status */
+	{0x14, 4}, {0x18, 2}, {0x1a, 2}, /* Slot */
+	{0x1c, 2}, {0x1e, 2}, {0x20, 4}, /* Root */
+	{0x2c, 4}, {0x30, 2}, {0x32, 2}, /* Link 2 */
+	{0x34, 4}, {0x38, 2}, {0x3a, 2}, /* Slot 2 */
+};
+
+/* A device whose PCIe capability has every register set. */
+static struct fx *fx_pcie_busy(uint16_t flags)
+{
+	struct fx *f = fx_new();
+	unsigned i;
+
+	if (!f)
+		return NULL;
+	for (i = 0x0c; i < 0x3c; i += 4)
+		fake_put(f->be.cfg, FX_EXP + i, 4, 0x5a5a5a5a);
+	fake_put(f->be.cfg, FX_EXP + 2, 2, flags);
+	fake_put(f->be.cfg, FX_EXP + 0x10, 4, 0x10110043); /* ASPM L0s+L1, CCC; x1 Gen1 */
+	fake_put(f->be.cfg, FX_EXP + 0x24, 4, 0x0000001f); /* DevCap2 */
+	fake_put(f->be.cfg, FX_EXP + 0x28, 4, 0x00000000); /* DevCtl2, DevSta2 */
+	return f;
+}
+
+static void test_pcie_rciep(void **state)
+{
+	/* An Endpoint (0000b) and a Legacy Endpoint (0001b), both claiming a slot. */
+	static const uint16_t flags[] = {0x0102, 0x0112};
+	struct fx *f;
+	unsigned t, i;
+
+	for (t = 0; t < ARRAY_SIZE(flags); t++) {
+		f = fx_pcie_busy(flags[t]);
+		assert_non_null(f);
+		assert_int_equal(fx_create(f), 0);
+		/* Device/Port Type 1001b, Slot Implemented 0, version as the device's. */
+		assert_int_equal(fx_rd(f, FX_EXP + 2, 2), 0x0092);
+		assert_int_equal(fx_rd(f, FX_EXP + 2, 1), 0x92);
+		assert_int_equal(fx_rd(f, FX_EXP, 4), 0x00920000 | FX_MSIX << 8 | 0x10);
+		for (i = 0; i < ARRAY_SIZE(no_rciep_regs); i++)
+			assert_int_equal(
+				fx_rd(f, FX_EXP + no_rciep_regs[i].off, no_rciep_regs[i].size), 0);
+		/* Device Capabilities and Capabilities 2 stay the device's. */
+		assert_int_equal(fx_rd(f, FX_EXP + 4, 4), 0x10008fc1);
+		assert_int_equal(fx_rd(f, FX_EXP + 0x24, 4), 0x1f);
+		/* And so after a reset. */
+		assert_int_equal(pt_reset(f->pt), 0);
+		assert_int_equal(fx_rd(f, FX_EXP + 2, 2), 0x0092);
+		assert_int_equal(fx_rd(f, FX_EXP + 0x10, 4), 0);
+		fx_free(f);
+	}
+}
+
+static void test_pcie_link_writes_dropped(void **state)
+{
+	struct fx *f = fx_pcie_busy(0x0002);
+	unsigned i;
+
+	assert_non_null(f);
+	assert_int_equal(fx_create(f), 0);
+	fx_clear(f);
+	/* ASPM off, retrain; then every such register written all-ones. */
+	fx_wr(f, FX_EXP + 0x10, 2, 0x0020);
+	fx_wr(f, FX_EXP + 0x10, 4, 0xffffffff);
+	fx_wr(f, FX_EXP + 0x02, 2, 0xffff);
+	for (i = 0; i < ARRAY_SIZE(no_rciep_regs); i++)
+		fx_wr(f, FX_EXP + no_rciep_regs[i].off, no_rciep_regs[i].size, 0xffffffff);
+	assert_int_equal(f->be.nr_writes, 0);
+	assert_int_equal(fake_get(f->be.cfg, FX_EXP + 0x10, 4), 0x10110043);
+	assert_int_equal(fake_get(f->be.cfg, FX_EXP + 0x30, 4), 0x5a5a5a5a);
+	assert_int_equal(fx_rd(f, FX_EXP + 0x10, 2), 0);
+	assert_int_equal(fx_rd(f, FX_EXP + 2, 2), 0x0092);
+	/* Device Control and Control 2 still reach the device. */
+	fx_wr(f, FX_EXP + 8, 2, 0x0010 | 1 << 5);
+	fx_wr(f, FX_EXP + 0x28, 2, 0x0005);
+	assert_int_equal(f->be.nr_writes, 2);
+	assert_int_equal(fake_get(f->be.cfg, FX_EXP + 0x28, 2), 0x0005);
+	fx_free(f);
+}
+
+static void test_pcie_v1_rciep(void **state)
+{
+	struct fx *f = fx_new();
+
+	assert_non_null(f);
+	/* A version 1 RCiEP ends after Device Status: what follows is not its. */
+	fake_put(f->be.cfg, FX_EXP + 2, 2, 0x0091);
+	fake_put(f->be.cfg, FX_EXP + 0x0c, 4, 0x12345678);
+	assert_int_equal(fx_create(f), 0);
+	assert_int_equal(fx_rd(f, FX_EXP + 2, 2), 0x0091);
+	assert_int_equal(fx_rd(f, FX_EXP + 0x0c, 4), 0x12345678);
+	fx_free(f);
+}
+
+/* Whether the guest's capability list has one at @at. */
+static bool cap_listed(struct fx *f, unsigned at)
+{
+	unsigned off;
+
+	for (off = fx_rd(f, PCI_CAP_PTR, 1); off; off = fx_rd(f, off + 1, 1))
+		if (off == at)
+			return true;
+	return false;
+}
+
+static void test_cap_cut_off(void **state)
+{
+	struct fx *f = fx_new();
+
+	assert_non_null(f);
+	/* A second PM after the vendor capability, at 0xfc: its PMCSR would be at 0x100. */
+	f->be.cfg[0xc1] = 0xfc;
+	f->be.cfg[0xfc] = 0x01, f->be.cfg[0xfd] = 0;
+	fake_put(f->be.cfg, 0xfe, 2, 0x0003);
+	assert_int_equal(fx_create(f), 0);
+	assert_false(cap_listed(f, 0xfc));
+	assert_int_equal(fx_rd(f, 0xc1, 1), 0);
+	assert_int_equal(fx_rd(f, 0x100, 4), 0x0001 | 2 << 16 | 0x180 << 20);
+	fx_free(f);
+}
+
+static void test_pcie_cut_off(void **state)
+{
+	struct fx *f = fx_new();
+
+	assert_non_null(f);
+	/* The only PCIe capability, version 2, at 0xd0: its 0x3c bytes run past 0x100. */
+	f->be.cfg[FX_MSI + 1] = FX_MSIX;
+	f->be.cfg[0xc1] = 0xd0;
+	f->be.cfg[0xd0] = 0x10, f->be.cfg[0xd1] = 0;
+	fake_put(f->be.cfg, 0xd2, 2, 0x0002);
+	fake_put(f->be.cfg, 0xd8, 2, 0x2020);
+	assert_int_equal(fx_create(f), 0);
+	assert_false(cap_listed(f, 0xd0));
+	assert_int_equal(fx_rd(f, 0xc1, 1), 0);
+	/* Hidden whole: Device Control is the device's and a write reaches nothing. */
+	fx_clear(f);
+	fx_wr(f, 0xd8, 2, 0x0010 | 2 << 5);
+	assert_int_equal(f->be.nr_writes, 0);
+	assert_int_equal(fx_rd(f, 0xd8, 2), 0x2020);
 	fx_free(f);
 }
 
@@ -402,6 +554,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readonly_dropped, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pcie_devctl, fx_setup, fx_teardown),
 		cmocka_unit_test(test_pcie_v1),
+		cmocka_unit_test(test_pcie_rciep),
+		cmocka_unit_test(test_pcie_link_writes_dropped),
+		cmocka_unit_test(test_pcie_v1_rciep),
+		cmocka_unit_test(test_cap_cut_off),
+		cmocka_unit_test(test_pcie_cut_off),
 		cmocka_unit_test_setup_teardown(test_bad_access, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rom, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_intx_bound, fx_setup, fx_teardown),

@@ -144,6 +144,32 @@ static void test_32bit_no_mask(void **state)
 	fx_free(f);
 }
 
+static void test_cut_off_at_0x100(void **state)
+{
+	struct fx *f = fx_new();
+	unsigned off;
+
+	assert_non_null(f);
+	/*
+	 * The only MSI sits at 0xec, 64-bit with per-vector masking: its
+	 * Pending Bits would be at 0x100, past the end of the capability
+	 * space. PM links to PCIe, the vendor capability to the MSI.
+	 */
+	f->be.cfg[0x41] = FX_EXP;
+	f->be.cfg[0xc1] = 0xec;
+	f->be.cfg[0xec] = 0x05, f->be.cfg[0xed] = 0;
+	fake_put(f->be.cfg, 0xee, 2, 0x0180);
+	assert_int_equal(fx_create(f), 0);
+	for (off = fx_rd(f, PCI_CAP_PTR, 1); off; off = fx_rd(f, off + 1, 1))
+		assert_int_not_equal(fx_rd(f, off, 1), 0x05);
+	/* Reads of the would-be Pending Bits leave the extended list's head alone. */
+	assert_int_equal(fx_rd(f, 0x100, 4), 0x0001 | 2 << 16 | 0x180 << 20);
+	assert_int_equal(fx_rd(f, 0x100, 1), 0x01);
+	assert_int_equal(fx_rd(f, 0x102, 2), 2 | 0x180 << 4);
+	assert_int_equal(fx_rd(f, 0x100, 4), 0x0001 | 2 << 16 | 0x180 << 20);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +178,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mask_pending, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_msix_wins, fx_setup, fx_teardown),
 		cmocka_unit_test(test_32bit_no_mask),
+		cmocka_unit_test(test_cut_off_at_0x100),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

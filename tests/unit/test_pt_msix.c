@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 #include <cmocka.h>
 
+#include "log_capture.h"
 #include "pt_fixture.h"
 
 #define TABLE	   (FX_MMIO + FX_TABLE)
@@ -266,6 +267,97 @@ static void test_no_msix_irqs(void **state)
 	fx_free(f);
 }
 
+/* Whether the guest's capability list holds MSI-X. */
+static bool msix_listed(struct fx *f)
+{
+	unsigned off;
+
+	for (off = fx_rd(f, PCI_CAP_PTR, 1); off; off = fx_rd(f, off + 1, 1))
+		if (fx_rd(f, off, 1) == 0x11)
+			return true;
+	return false;
+}
+
+/* Create @f expecting the one log line @line. */
+static void create_logged(struct fx *f, const char *line)
+{
+	struct log_capture lc;
+
+	log_capture_start(&lc);
+	assert_int_equal(fx_create(f), 0);
+	assert_string_equal(log_capture_end(&lc), line);
+	log_capture_free(&lc);
+}
+
+static void test_table_outside_bar(void **state)
+{
+	struct fx *f = fx_new();
+
+	assert_non_null(f);
+	/* Table at BAR0 + 0x8000, past the BAR's 16 KiB, as some SR-IOV VFs report. */
+	fake_put(f->be.cfg, FX_MSIX + 4, 4, 0x8000 | 0);
+	create_logged(f, "ptvm: vfio: 0000:06:00.0: MSI-X table (BIR 0, offset 0x8000, 0x100 "
+			 "bytes) is outside its BAR (0x4000 bytes): MSI-X hidden\n");
+	assert_false(msix_listed(f));
+	assert_int_equal(fx_rd(f, FX_EXP + 1, 1), 0xc0);
+	/* No MSI-X pages to trap: BAR0 is mapped whole. */
+	fx_wr(f, PCI_BAR0, 4, (uint32_t)FX_MMIO);
+	fx_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	assert_int_equal(f->host.nr_maps, 1);
+	assert_int_equal(f->host.maps[0].size, FX_BAR0_SIZE);
+	/* No half-set MSI-X state for reset and destroy to walk. */
+	assert_int_equal(pt_reset(f->pt), 0);
+	fx_free(f);
+}
+
+static void test_pba_outside_bar_moved(void **state)
+{
+	struct fx *f = fx_new();
+	uint64_t pba = FX_MMIO + FX_TABLE + FX_MSIX_NR * 16;
+	int fd;
+
+	assert_non_null(f);
+	/* PBA past the BAR: the guest gets one right after the table, in its page. */
+	fake_put(f->be.cfg, FX_MSIX + 8, 4, 0x8000 | 0);
+	create_logged(f, "ptvm: vfio: 0000:06:00.0: MSI-X PBA (BIR 0, offset 0x8000) is outside "
+			 "its BAR (0x4000 bytes): the guest sees it at BIR 0 offset 0x2100\n");
+	assert_true(msix_listed(f));
+	assert_int_equal(fx_rd(f, FX_MSIX + 8, 4), FX_TABLE + FX_MSIX_NR * 16);
+	fx_wr(f, PCI_BAR0, 4, (uint32_t)FX_MMIO);
+	fx_wr(f, PCI_BAR0 + 4, 4, 0);
+	fx_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	enable_vector0(f);
+	fd = f->host.routes[0].fd;
+	tbl_wr(f, 0, 3, 1);
+	assert_int_equal(fake_bus_read(&f->host, false, pba, 8), 0);
+	assert_int_equal(eventfd_write(fd, 1), 0);
+	assert_int_equal(fake_bus_read(&f->host, false, pba, 8), 1);
+	assert_int_equal(fake_bus_read(&f->host, false, pba, 4), 1);
+	/* Read-only, and nothing of it reaches the device. */
+	fx_clear(f);
+	fake_bus_write(&f->host, false, pba, 8, 0);
+	assert_int_equal(fake_bus_read(&f->host, false, pba, 8), 1);
+	assert_int_equal(f->be.nr_writes, 0);
+	assert_int_equal(pt_reset(f->pt), 0);
+	fx_free(f);
+}
+
+static void test_pba_outside_bar_no_room(void **state)
+{
+	struct fx *f = fx_new();
+
+	assert_non_null(f);
+	/* The table ends on a page boundary: no room for the PBA after it. */
+	fake_put(f->be.cfg, FX_MSIX + 4, 4, 0x2f00 | 0);
+	fake_put(f->be.cfg, FX_MSIX + 8, 4, 0x8000 | 0);
+	create_logged(f, "ptvm: vfio: 0000:06:00.0: MSI-X PBA (BIR 0, offset 0x8000) is outside "
+			 "its BAR (0x4000 bytes) and does not fit after the table: MSI-X "
+			 "hidden\n");
+	assert_false(msix_listed(f));
+	assert_int_equal(pt_reset(f->pt), 0);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +370,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_disable, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_table_access, setup, fx_teardown),
 		cmocka_unit_test(test_no_msix_irqs),
+		cmocka_unit_test(test_table_outside_bar),
+		cmocka_unit_test(test_pba_outside_bar_moved),
+		cmocka_unit_test(test_pba_outside_bar_no_room),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,7 +66,9 @@ uint32_t pt_config_read(struct pci_dev *dev, unsigned off, unsigned size)
 	vm = pt_mask_get(pt->vmask, off, size);
 	if (vm != pt_ones(size) && pt_config_hw_read(pt, off, size, &hw))
 		hw = 0xffffffffu;
-	if (pt->msi.pvm && off < pt->msi.pend_off + 4 && off + size > pt->msi.pend_off) {
+	/* Only a capability pt_msi_init() accepted has Pending Bits of ours. */
+	if (pt->msi.cap && pt->msi.pvm && off < pt->msi.pend_off + 4 &&
+	    off + size > pt->msi.pend_off) {
 		pthread_mutex_lock(&pt->lock);
 		pt_msi_update_pending(pt);
 		pthread_mutex_unlock(&pt->lock);

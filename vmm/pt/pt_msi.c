@@ -34,41 +34,45 @@ bool pt_msi_wanted(const struct pt *pt)
 	return pt->msi.cap && (pt_msi_ctrl(pt) & MSI_CTRL_ENABLE);
 }
 
+/*
+ * The layout is worked out in a local struct and committed to pt->msi only
+ * once it is known to fit: a hidden MSI leaves pt->msi as pt_create() set it
+ * (cap 0, no fd, no route) and the config space untouched.
+ */
 int pt_msi_init(struct pt *pt, unsigned cap)
 {
-	struct pt_msi *m = &pt->msi;
 	struct pci_cfg *c = &pt->dev.cfg;
 	uint16_t ctrl = pci_cfg_get(c, cap + 2, 2);
+	struct pt_msi m = {.fd = -1, .route = -1};
 	unsigned i;
 
-	if (m->cap || !pt->desc.irq_count[VFIO_PCI_MSI_IRQ_INDEX])
+	if (pt->msi.cap || !pt->desc.irq_count[VFIO_PCI_MSI_IRQ_INDEX])
 		return -EOPNOTSUPP;
 	/* §6.8.1: 32-bit layout 0x0c bytes (+ 0x0a with masking), 64-bit 0x10 (+ 0x0a). */
-	m->is64 = ctrl & MSI_CTRL_64;
-	m->pvm = ctrl & MSI_CTRL_PVM;
-	m->data_off = cap + (m->is64 ? 0x0c : 0x08);
-	m->mask_off = m->data_off + 4;
-	m->pend_off = m->data_off + 8;
-	m->len = m->pvm ? m->pend_off + 4 - cap : m->data_off + 4 - cap;
-	if (cap + m->len > PCI_CFG_STD_SIZE)
+	m.is64 = ctrl & MSI_CTRL_64;
+	m.pvm = ctrl & MSI_CTRL_PVM;
+	m.data_off = cap + (m.is64 ? 0x0c : 0x08);
+	m.mask_off = m.data_off + 4;
+	m.pend_off = m.data_off + 8;
+	m.len = m.pvm ? m.pend_off + 4 - cap : m.data_off + 4 - cap;
+	if (cap + m.len > PCI_CFG_STD_SIZE)
 		return -EOPNOTSUPP;
-	for (i = 2; i < m->len; i++)
+	m.cap = cap;
+	pt->msi = m;
+	for (i = 2; i < m.len; i++)
 		c->data[cap + i] = 0;
 	/* Everything after the header is virtual and reset to 0 but the flags. */
 	pci_cfg_set(c, cap + 2, 2, ctrl & (MSI_CTRL_64 | MSI_CTRL_PVM));
 	pt_config_perm(pt, cap + 2, 2, 0xffff, MSI_CTRL_ENABLE, 0);
 	pt_config_perm(pt, cap + 4, 4, 0xffffffff, 0xfffffffc, 0); /* dword aligned */
-	if (m->is64)
+	if (m.is64)
 		pt_config_perm(pt, cap + 8, 4, 0xffffffff, 0xffffffff, 0);
 	/* Message Data, 16 bits; Extended Message Data (15:0 of the next word) is 0. */
-	pt_config_perm(pt, m->data_off, 4, 0xffffffff, 0x0000ffff, 0);
-	if (m->pvm) {
-		pt_config_perm(pt, m->mask_off, 4, 0xffffffff, 0x1, 0);
-		pt_config_perm(pt, m->pend_off, 4, 0xffffffff, 0, 0);
+	pt_config_perm(pt, m.data_off, 4, 0xffffffff, 0x0000ffff, 0);
+	if (m.pvm) {
+		pt_config_perm(pt, m.mask_off, 4, 0xffffffff, 0x1, 0);
+		pt_config_perm(pt, m.pend_off, 4, 0xffffffff, 0, 0);
 	}
-	m->fd = -1;
-	m->route = -1;
-	m->cap = cap;
 	return 0;
 }
 

@@ -66,53 +66,109 @@ static bool pt_msix_in_bar(const struct pt *pt, unsigned bar, uint64_t off, uint
 	       off + len <= pt->bars[bar].size;
 }
 
+/* Size of memory BAR @bar for a log line; 0 if @bar names no memory BAR. */
+static unsigned long long pt_msix_bar_size(const struct pt *pt, unsigned bar)
+{
+	return bar < PCI_NUM_BARS && !pt->bars[bar].io ? pt->bars[bar].size : 0;
+}
+
+/*
+ * The PBA lies outside its BAR (SR-IOV VFs report such layouts): as ptvm
+ * emulates the PBA, the guest can be shown one anywhere ptvm traps. PCI 3.0
+ * §6.8.2 (PCIe 4.0 §7.7.2) keeps every other register out of the naturally
+ * aligned 4 KiB ranges the table occupies, so the bytes after the table up
+ * to the end of its last page are free: put the virtual PBA at the first
+ * QWORD there (PBA Offset is QWORD aligned, §6.8.2.5), if it fits in the BAR
+ * too. Those pages are trapped already; on a device that breaks the rule,
+ * the bytes the PBA covers are no longer forwarded.
+ */
+static int pt_msix_pba_move(const struct pt *pt, struct pt_msix *m)
+{
+	uint64_t table_end = m->table_off + m->table_len;
+	uint64_t off = ALIGN_UP(table_end, 8);
+	uint64_t end = MIN(ALIGN_UP(table_end, PT_PAGE), pt->bars[m->table_bar].size);
+
+	if (off + m->pba_len > end) {
+		log_err("vfio: %s: MSI-X PBA (BIR %u, offset 0x%llx) is outside its BAR (0x%llx "
+			"bytes) and does not fit after the table: MSI-X hidden",
+			pt->desc.name, m->pba_bar, (unsigned long long)m->pba_off,
+			pt_msix_bar_size(pt, m->pba_bar));
+		return -EOPNOTSUPP;
+	}
+	log_err("vfio: %s: MSI-X PBA (BIR %u, offset 0x%llx) is outside its BAR (0x%llx bytes): "
+		"the guest sees it at BIR %u offset 0x%llx",
+		pt->desc.name, m->pba_bar, (unsigned long long)m->pba_off,
+		pt_msix_bar_size(pt, m->pba_bar), m->table_bar, (unsigned long long)off);
+	m->pba_bar = m->table_bar;
+	m->pba_off = off;
+	return 0;
+}
+
+/*
+ * Everything is worked out in a local struct and committed to pt->msix only
+ * on success: a hidden MSI-X leaves pt->msix all zero, which every other
+ * function here reads as "no MSI-X".
+ */
 int pt_msix_init(struct pt *pt, unsigned cap)
 {
-	struct pt_msix *m = &pt->msix;
 	struct pci_cfg *c = &pt->dev.cfg;
+	struct pt_msix m = {0};
 	uint32_t table, pba;
 	unsigned i;
+	int ret;
 
-	if (m->cap || cap + 12 > PCI_CFG_STD_SIZE)
+	if (pt->msix.cap || cap + 12 > PCI_CFG_STD_SIZE)
 		return -EOPNOTSUPP; /* a second one, or cut off */
 	if (!pt->desc.irq_count[VFIO_PCI_MSIX_IRQ_INDEX])
 		return -EOPNOTSUPP;
-	m->nr = (pci_cfg_get(c, cap + 2, 2) & MSIX_CTRL_SIZE) + 1;
-	m->nr_irqs = MIN(m->nr, pt->desc.irq_count[VFIO_PCI_MSIX_IRQ_INDEX]);
-	if (m->nr_irqs < m->nr)
-		log_err("vfio: %s: MSI-X table has %u vectors, VFIO %u: the rest are silent",
-			pt->desc.name, m->nr, m->nr_irqs);
+	m.nr = (pci_cfg_get(c, cap + 2, 2) & MSIX_CTRL_SIZE) + 1;
+	m.nr_irqs = MIN(m.nr, pt->desc.irq_count[VFIO_PCI_MSIX_IRQ_INDEX]);
 	table = pci_cfg_get(c, cap + 4, 4);
 	pba = pci_cfg_get(c, cap + 8, 4);
-	m->table_bar = table & MSIX_BIR_MASK;
-	m->table_off = table & ~MSIX_BIR_MASK;
-	m->table_len = (uint64_t)m->nr * MSIX_ENTRY_SIZE;
-	m->pba_bar = pba & MSIX_BIR_MASK;
-	m->pba_off = pba & ~MSIX_BIR_MASK;
-	m->pba_len = ALIGN_UP(m->nr, 64u) / 8; /* §7.7.2: one bit per vector, in qwords */
-	if (!pt_msix_in_bar(pt, m->table_bar, m->table_off, m->table_len) ||
-	    !pt_msix_in_bar(pt, m->pba_bar, m->pba_off, m->pba_len)) {
-		log_err("vfio: %s: MSI-X table or PBA outside its BAR", pt->desc.name);
+	m.table_bar = table & MSIX_BIR_MASK;
+	m.table_off = table & ~MSIX_BIR_MASK;
+	m.table_len = (uint64_t)m.nr * MSIX_ENTRY_SIZE;
+	m.pba_bar = pba & MSIX_BIR_MASK;
+	m.pba_off = pba & ~MSIX_BIR_MASK;
+	m.pba_len = ALIGN_UP(m.nr, 64u) / 8; /* §7.7.2: one bit per vector, in qwords */
+	if (!pt_msix_in_bar(pt, m.table_bar, m.table_off, m.table_len)) {
+		log_err("vfio: %s: MSI-X table (BIR %u, offset 0x%llx, 0x%llx bytes) is outside "
+			"its BAR (0x%llx bytes): MSI-X hidden",
+			pt->desc.name, m.table_bar, (unsigned long long)m.table_off,
+			(unsigned long long)m.table_len, pt_msix_bar_size(pt, m.table_bar));
 		return -EOPNOTSUPP;
 	}
-	m->vec = calloc(m->nr, sizeof(*m->vec));
-	m->fds = calloc(m->nr, sizeof(*m->fds));
-	if (!m->vec || !m->fds) {
-		pt_msix_free(pt);
-		return -ENOMEM;
+	if (!pt_msix_in_bar(pt, m.pba_bar, m.pba_off, m.pba_len)) {
+		ret = pt_msix_pba_move(pt, &m);
+		if (ret)
+			return ret;
 	}
-	for (i = 0; i < m->nr; i++) {
-		m->vec[i].fd = -1;
-		m->vec[i].route = -1;
+	m.vec = calloc(m.nr, sizeof(*m.vec));
+	m.fds = calloc(m.nr, sizeof(*m.fds));
+	if (!m.vec || !m.fds)
+		goto err_nomem;
+	for (i = 0; i < m.nr; i++) {
+		m.vec[i].fd = -1;
+		m.vec[i].route = -1;
 	}
+	if (m.nr_irqs < m.nr)
+		log_err("vfio: %s: MSI-X table has %u vectors, VFIO %u: the rest are silent",
+			pt->desc.name, m.nr, m.nr_irqs);
+	m.cap = cap;
+	pt->msix = m;
 	pt_msix_reset(pt);
 	/* Message Control: enable and function mask are the guest's, in ptvm only. */
 	pt_config_perm(pt, cap + 2, 2, 0xffff, MSIX_CTRL_ENABLE | MSIX_CTRL_MASK, 0);
-	pci_cfg_set(c, cap + 2, 2, m->nr - 1);
+	pci_cfg_set(c, cap + 2, 2, m.nr - 1);
 	pt_config_perm(pt, cap + 4, 4, 0xffffffff, 0, 0);
 	pt_config_perm(pt, cap + 8, 4, 0xffffffff, 0, 0);
-	m->cap = cap;
+	pci_cfg_set(c, cap + 8, 4, m.pba_off | m.pba_bar); /* where the guest finds the PBA */
 	return 0;
+
+err_nomem:
+	free(m.vec);
+	free(m.fds);
+	return -ENOMEM;
 }
 
 void pt_msix_free(struct pt *pt)
