@@ -303,8 +303,8 @@ static void test_table_outside_bar(void **state)
 	/* No MSI-X pages to trap: BAR0 is mapped whole. */
 	fx_wr(f, PCI_BAR0, 4, (uint32_t)FX_MMIO);
 	fx_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
-	assert_int_equal(f->host.nr_maps, 1);
-	assert_int_equal(f->host.maps[0].size, FX_BAR0_SIZE);
+	assert_int_equal(fake_live_slots(&f->host), 1);
+	assert_int_equal(fake_slot_at(&f->host, FX_MMIO)->size, FX_BAR0_SIZE);
 	/* No half-set MSI-X state for reset and destroy to walk. */
 	assert_int_equal(pt_reset(f->pt), 0);
 	fx_free(f);
