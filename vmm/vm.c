@@ -265,8 +265,6 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	if (ret)
 		goto err;
 	vm->irq_init = true;
-	for (unsigned i = 0; i < KVM_IRQ_MAX_ROUTES; i++)
-		vm->msi_fd[i] = -1;
 	ret = mem_alloc(&vm->mem);
 	if (ret) {
 		log_err("cannot allocate %lluM of guest RAM: %s",

@@ -58,8 +58,7 @@ struct vm {
 	bool kvm_open;
 	struct kvm_irq irq;
 	bool irq_init;
-	int msi_fd[KVM_IRQ_MAX_ROUTES]; /* irqfd of each live MSI route, by GSI - KVM_IRQ_PINS */
-	uint64_t irqs_relayed;		/* interrupts ptvm had to deliver itself */
+	uint64_t irqs_relayed; /* interrupts ptvm had to deliver itself */
 	struct guest_mem mem;
 	struct as *mmio; /* guest-physical: RAM, chipset, BARs */
 	struct as *pio;

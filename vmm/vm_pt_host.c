@@ -12,43 +12,36 @@
 #include "vm.h"
 
 /*
- * A route id is the GSI; the eventfd is remembered per GSI so the irqfd can
- * be deassigned (KVM_IRQFD_FLAG_DEASSIGN needs both).
+ * MSI routes are kvm_irq.c's: a route id is the GSI, the irqfd goes with
+ * the route, and the commit orders the irqfds around KVM_SET_GSI_ROUTING.
  */
 static int vm_pt_msi_add(void *host, uint64_t addr, uint32_t data, int eventfd)
 {
 	struct vm *vm = host;
-	int gsi = kvm_irq_msi_add(&vm->irq, addr, data);
-	int ret;
 
-	if (gsi < 0)
-		return gsi;
-	ret = kvm_irqfd(&vm->kvm, eventfd, gsi, -1);
-	if (ret) {
-		kvm_irq_msi_remove(&vm->irq, gsi);
-		return ret;
-	}
-	vm->msi_fd[gsi - KVM_IRQ_PINS] = eventfd;
-	return gsi;
+	return kvm_irq_msi_add(&vm->irq, addr, data, eventfd);
 }
 
 static int vm_pt_msi_update(void *host, int route, uint64_t addr, uint32_t data)
 {
 	struct vm *vm = host;
 
-	return kvm_irq_msi_update(&vm->irq, route, addr, data);
+	return route < 0 ? -ENOENT : kvm_irq_msi_update(&vm->irq, route, addr, data);
 }
 
 static void vm_pt_msi_remove(void *host, int route)
 {
 	struct vm *vm = host;
-	unsigned i = route - KVM_IRQ_PINS;
 
-	if (route < KVM_IRQ_PINS || i >= KVM_IRQ_MAX_ROUTES)
-		return;
-	kvm_irqfd_remove(&vm->kvm, vm->msi_fd[i], route);
-	vm->msi_fd[i] = -1;
-	kvm_irq_msi_remove(&vm->irq, route);
+	if (route >= 0)
+		kvm_irq_msi_remove(&vm->irq, route);
+}
+
+static int vm_pt_msi_commit(void *host)
+{
+	struct vm *vm = host;
+
+	return kvm_irq_commit(&vm->irq);
 }
 
 /* The GSI the DSDT's _PRT gives slot @slot, pin @pin (1 = INTA). */
@@ -86,6 +79,7 @@ const struct pt_host_ops vm_pt_host_ops = {
 	.msi_add = vm_pt_msi_add,
 	.msi_update = vm_pt_msi_update,
 	.msi_remove = vm_pt_msi_remove,
+	.msi_commit = vm_pt_msi_commit,
 	.intx_bind = vm_pt_intx_bind,
 	.intx_unbind = vm_pt_intx_unbind,
 	.count_relayed = vm_pt_count_relayed,

@@ -72,6 +72,8 @@ struct fake_host {
 	uint64_t fail_slot_gpa;
 	struct fake_route routes[FAKE_MAX];
 	unsigned nr_routes, nr_updates, nr_removes;
+	/* Route changes since the last msi_commit, and commits so far. */
+	unsigned nr_staged, nr_commits;
 	unsigned intx_slot, intx_pin, nr_intx_bind, nr_intx_unbind;
 	int intx_trigger, intx_resample;
 	/* Call order: 'S' memslot created, 'D' memslot deleted, 'C' config write to the device. */
@@ -243,6 +245,7 @@ static inline int fake_msi_add(void *opaque, uint64_t addr, uint32_t data, int f
 	if (h->nr_routes >= FAKE_MAX)
 		return -ENOSPC;
 	h->routes[h->nr_routes] = (struct fake_route){addr, data, fd, true};
+	h->nr_staged++;
 	return h->nr_routes++;
 }
 
@@ -255,6 +258,7 @@ static inline int fake_msi_update(void *opaque, int route, uint64_t addr, uint32
 	h->routes[route].addr = addr;
 	h->routes[route].data = data;
 	h->nr_updates++;
+	h->nr_staged++;
 	return 0;
 }
 
@@ -263,8 +267,18 @@ static inline void fake_msi_remove(void *opaque, int route)
 	struct fake_host *h = opaque;
 
 	h->nr_removes++;
+	h->nr_staged++;
 	if (route >= 0 && route < (int)h->nr_routes)
 		h->routes[route].live = false;
+}
+
+static inline int fake_msi_commit(void *opaque)
+{
+	struct fake_host *h = opaque;
+
+	h->nr_staged = 0;
+	h->nr_commits++;
+	return 0;
 }
 
 static inline int fake_intx_bind(void *opaque, unsigned slot, unsigned pin, int trigger,
@@ -291,6 +305,7 @@ static const struct pt_host_ops fake_host_ops = {
 	.msi_add = fake_msi_add,
 	.msi_update = fake_msi_update,
 	.msi_remove = fake_msi_remove,
+	.msi_commit = fake_msi_commit,
 	.intx_bind = fake_intx_bind,
 	.intx_unbind = fake_intx_unbind,
 };

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kvm.c against a fake syscall seam: capability checks, ioctl order, CPUID. */
+/*
+ * kvm.c and kvm_irq.c against a fake syscall seam: capability checks, ioctl
+ * order, CPUID, and the GSI routing table with its irqfds.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +11,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "kvm.h"
+#include "fake_irq.h"
+#include "kvm_irq.h"
+#include "log_capture.h"
 
 #define FAKE_MAX_CALLS 32
 
@@ -57,8 +62,12 @@ static int fake_cpuid(struct kvm_cpuid2 *c)
 
 static int fake_ioctl(int fd, unsigned long req, void *arg)
 {
+	int ret;
+
 	if (fake.nr_calls < FAKE_MAX_CALLS)
 		fake.calls[fake.nr_calls++] = req;
+	if (fake_kvm_irq_ioctl(req, arg, &ret))
+		return ret;
 	switch (req) {
 	case KVM_GET_API_VERSION:
 		return fake.api_version;
@@ -127,6 +136,7 @@ static int setup(void **state)
 	fake.api_version = KVM_API_VERSION;
 	fake.max_vcpus = 288;
 	fake.missing_cap = -1;
+	fake_kvm_irq_reset();
 	return 0;
 }
 
@@ -250,6 +260,122 @@ static void test_describe(void **state)
 	kvm_close(&k);
 }
 
+/* A VM with its GSI routing, on the fake seam; the fake's records cleared. */
+static void irq_open(struct kvm *k, struct kvm_irq *ki)
+{
+	assert_int_equal(kvm_open(k, &fake_sys, "/dev/kvm"), 0);
+	assert_int_equal(kvm_create_vm(k, true), 0);
+	assert_int_equal(kvm_irq_init(ki, k), 0);
+	fake_kvm_irq_clear();
+}
+
+static void irq_close(struct kvm *k, struct kvm_irq *ki)
+{
+	kvm_irq_destroy(ki);
+	kvm_close(k);
+}
+
+static void test_irq_routes_batched(void **state)
+{
+	struct kvm_irq ki;
+	struct kvm k;
+	int gsi[8];
+
+	irq_open(&k, &ki);
+	for (unsigned i = 0; i < 8; i++) {
+		gsi[i] = kvm_irq_msi_add(&ki, 0xfee00000 | i << 12, 0x4020 + i, 100 + i);
+		assert_true(gsi[i] >= KVM_IRQ_PINS);
+		assert_true(i == 0 || gsi[i] != gsi[i - 1]);
+	}
+	/* Staged only: KVM has seen nothing yet. */
+	assert_int_equal(fake_kvm_irq.nr_order, 0);
+	/* One table with the pins and the 8 routes, then the 8 irqfds. */
+	assert_int_equal(kvm_irq_commit(&ki), 0);
+	assert_string_equal(fake_kvm_irq.order, "RAAAAAAAA");
+	assert_int_equal(fake_kvm_irq.last_nr, KVM_IRQ_PIN_ROUTES + 8);
+	for (unsigned i = 0; i < 8; i++) {
+		assert_true(fake_kvm_irq.routed[gsi[i]]);
+		assert_int_equal(fake_kvm_irq.msi[gsi[i]].address_lo, 0xfee00000 | i << 12);
+		assert_int_equal(fake_kvm_irq.msi[gsi[i]].data, 0x4020 + i);
+		assert_int_equal(fake_kvm_irq.irqfd[gsi[i]], 100 + i);
+	}
+	/* Nothing changed: no ioctl at all. */
+	fake_kvm_irq_clear();
+	assert_int_equal(kvm_irq_commit(&ki), 0);
+	assert_int_equal(fake_kvm_irq.nr_order, 0);
+	/* An update staged, a removal deassigns its irqfd at once; one table for both. */
+	assert_int_equal(kvm_irq_msi_update(&ki, gsi[0], 0xfee00000, 0x4030), 0);
+	kvm_irq_msi_remove(&ki, gsi[1]);
+	assert_string_equal(fake_kvm_irq.order, "D");
+	assert_int_equal(fake_kvm_irq.irqfd[gsi[1]], -1);
+	assert_int_equal(kvm_irq_commit(&ki), 0);
+	assert_string_equal(fake_kvm_irq.order, "DR");
+	assert_int_equal(fake_kvm_irq.msi[gsi[0]].data, 0x4030);
+	assert_false(fake_kvm_irq.routed[gsi[1]]);
+	assert_int_equal(fake_kvm_irq.last_nr, KVM_IRQ_PIN_ROUTES + 7);
+	/* Same message again: nothing to commit. */
+	assert_int_equal(kvm_irq_msi_update(&ki, gsi[0], 0xfee00000, 0x4030), 0);
+	assert_int_equal(kvm_irq_commit(&ki), 0);
+	assert_string_equal(fake_kvm_irq.order, "DR");
+	assert_int_equal(kvm_irq_msi_update(&ki, gsi[1], 0xfee00000, 0x4030), -ENOENT);
+	assert_int_equal(fake_kvm_irq.violations, 0);
+	irq_close(&k, &ki);
+}
+
+static void test_irq_commit_fails(void **state)
+{
+	struct kvm_irq ki;
+	struct kvm k;
+	int gsi;
+
+	irq_open(&k, &ki);
+	gsi = kvm_irq_msi_add(&ki, 0xfee00000, 0x4021, 100);
+	assert_true(gsi >= KVM_IRQ_PINS);
+	/* KVM refuses the table: no irqfd on a route it does not have. */
+	fake_kvm_irq.routing_ret = -ENOMEM;
+	assert_int_equal(kvm_irq_commit(&ki), -ENOMEM);
+	assert_string_equal(fake_kvm_irq.order, "R");
+	/* The next commit tries the same table again, then the irqfd. */
+	fake_kvm_irq.routing_ret = 0;
+	assert_int_equal(kvm_irq_commit(&ki), 0);
+	assert_string_equal(fake_kvm_irq.order, "RRA");
+	assert_int_equal(fake_kvm_irq.irqfd[gsi], 100);
+	assert_int_equal(fake_kvm_irq.violations, 0);
+	irq_close(&k, &ki);
+}
+
+static void test_irq_routing_cap(void **state)
+{
+	struct log_capture lc;
+	struct kvm_irq ki;
+	struct kvm k;
+	int gsi[3];
+
+	/* KVM takes 3 entries beyond the irqchip pins' own. */
+	fake_kvm_irq.cap = KVM_IRQ_PIN_ROUTES + 3;
+	irq_open(&k, &ki);
+	for (unsigned i = 0; i < 3; i++) {
+		gsi[i] = kvm_irq_msi_add(&ki, 0xfee00000, 0x4020 + i, 100 + i);
+		assert_true(gsi[i] >= KVM_IRQ_PINS && gsi[i] < fake_kvm_irq.cap);
+	}
+	log_capture_start(&lc);
+	assert_int_equal(kvm_irq_msi_add(&ki, 0xfee00000, 0x4023, 103), -ENOSPC);
+	assert_int_equal(kvm_irq_msi_add(&ki, 0xfee00000, 0x4024, 104), -ENOSPC);
+	assert_string_equal(log_capture_end(&lc),
+			    "ptvm: kvm: all 3 MSI routes KVM_CAP_IRQ_ROUTING allows are in use: "
+			    "further vectors stay silent\n");
+	log_capture_free(&lc);
+	assert_int_equal(kvm_irq_commit(&ki), 0);
+	assert_int_equal(fake_kvm_irq.last_nr, fake_kvm_irq.cap);
+	/* A freed route is free again. */
+	kvm_irq_msi_remove(&ki, gsi[1]);
+	assert_int_equal(kvm_irq_msi_add(&ki, 0xfee00000, 0x4025, 105), gsi[1]);
+	assert_int_equal(kvm_irq_commit(&ki), 0);
+	assert_int_equal(fake_kvm_irq.irqfd[gsi[1]], 105);
+	assert_int_equal(fake_kvm_irq.violations, 0);
+	irq_close(&k, &ki);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +387,9 @@ int main(void)
 		cmocka_unit_test_setup(test_create_vm_no_irqchip, setup),
 		cmocka_unit_test_setup(test_cpuid_per_vcpu, setup),
 		cmocka_unit_test_setup(test_describe, setup),
+		cmocka_unit_test_setup(test_irq_routes_batched, setup),
+		cmocka_unit_test_setup(test_irq_commit_fails, setup),
+		cmocka_unit_test_setup(test_irq_routing_cap, setup),
 	};
 
 	return cmocka_run_group_tests_name("kvm", tests, NULL, NULL);

@@ -6,9 +6,12 @@
 #include <sys/eventfd.h>
 #include <cmocka.h>
 
+#include "fake_irq.h"
 #include "log_capture.h"
 #include "pt_fixture.h"
+#include "vm.h"
 
+#undef CTRL /* termios.h's, through vm.h */
 #define TABLE	   (FX_MMIO + FX_TABLE)
 #define PBA	   (FX_MMIO + FX_PBA)
 #define CTRL	   (FX_MSIX + 2)
@@ -358,6 +361,133 @@ static void test_pba_outside_bar_no_room(void **state)
 	fx_free(f);
 }
 
+/* Do @write, a guest access: the host must see exactly one commit, at its end. */
+#define ONE_COMMIT(f, write)                                         \
+	do {                                                         \
+		unsigned before_ = (f)->host.nr_commits;             \
+		write;                                               \
+		assert_int_equal((f)->host.nr_commits, before_ + 1); \
+		assert_int_equal((f)->host.nr_staged, 0);            \
+	} while (0)
+
+static void test_commit_per_write(void **state)
+{
+	struct fx *f = *state;
+	unsigned v;
+
+	for (v = 0; v < 8; v++) {
+		ONE_COMMIT(f, tbl_wr(f, v, 0, MSG_ADDR));
+		ONE_COMMIT(f, tbl_wr(f, v, 2, MSG_DATA + v));
+		ONE_COMMIT(f, tbl_wr(f, v, 3, 0));
+	}
+	ONE_COMMIT(f, fx_wr(f, CTRL, 2, MSIX_EN | MSIX_FMASK));
+	assert_int_equal(f->host.nr_routes, 0);
+	/* Unmasking the function: 8 routes, one commit. */
+	ONE_COMMIT(f, fx_wr(f, CTRL, 2, MSIX_EN));
+	assert_int_equal(f->host.nr_routes, 8);
+	ONE_COMMIT(f, tbl_wr(f, 3, 2, 0x4031));
+	assert_int_equal(f->host.nr_updates, 1);
+	ONE_COMMIT(f, fake_bus_write(&f->host, false, TABLE + 16 * 4, 8, 0xfee02000ULL));
+	assert_int_equal(f->host.nr_updates, 2);
+	ONE_COMMIT(f, tbl_wr(f, 5, 3, 1));
+	assert_int_equal(f->host.nr_removes, 1);
+	ONE_COMMIT(f, fx_wr(f, CTRL, 2, 0));
+	assert_int_equal(f->host.nr_removes, 8);
+	/* Reset and destroy drop the routes and commit that. */
+	ONE_COMMIT(f, fx_wr(f, CTRL, 2, MSIX_EN));
+	assert_int_equal(pt_reset(f->pt), 0);
+	assert_int_equal(f->host.nr_removes, 15);
+	assert_int_equal(f->host.nr_staged, 0);
+	fx_wr(f, PCI_BAR0, 4, (uint32_t)FX_MMIO);
+	fx_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	ONE_COMMIT(f, fx_wr(f, CTRL, 2, MSIX_EN));
+	ONE_COMMIT(f, tbl_wr(f, 0, 3, 0));
+	assert_int_equal(f->host.nr_routes, 16);
+	pt_destroy(f->pt);
+	f->pt = NULL;
+	assert_int_equal(f->host.nr_removes, 16);
+	assert_int_equal(f->host.nr_staged, 0);
+}
+
+/*
+ * The model over the interrupt half of the real host (vm_pt_host.c on
+ * kvm_irq.c) and the fake KVM of fake_irq.h; memory stays the fake host's.
+ */
+static struct vm *kvm_vm;
+
+static int kvm_msi_add(void *host, uint64_t addr, uint32_t data, int fd)
+{
+	return vm_pt_host_ops.msi_add(kvm_vm, addr, data, fd);
+}
+
+static int kvm_msi_update(void *host, int route, uint64_t addr, uint32_t data)
+{
+	return vm_pt_host_ops.msi_update(kvm_vm, route, addr, data);
+}
+
+static void kvm_msi_remove(void *host, int route)
+{
+	vm_pt_host_ops.msi_remove(kvm_vm, route);
+}
+
+static int kvm_msi_commit(void *host)
+{
+	return vm_pt_host_ops.msi_commit(kvm_vm);
+}
+
+static void test_unmask_one_routing_table(void **state)
+{
+	struct pt_host_ops ops = fake_host_ops;
+	struct fx *f = fx_new();
+	struct pt_host host = {&ops, &f->host, f->host.mmio, f->host.pio};
+	unsigned v, gsi, n;
+
+	fake_kvm_irq_reset();
+	kvm_vm = calloc(1, sizeof(*kvm_vm));
+	assert_non_null(kvm_vm);
+	kvm_vm->kvm.sys = &fake_kvm_irq_sys;
+	assert_int_equal(kvm_irq_init(&kvm_vm->irq, &kvm_vm->kvm), 0);
+	ops.msi_add = kvm_msi_add;
+	ops.msi_update = kvm_msi_update;
+	ops.msi_remove = kvm_msi_remove;
+	ops.msi_commit = kvm_msi_commit;
+	assert_int_equal(pt_create(&f->pt, &fake_be_ops, &f->be, &f->desc, &host, FX_SLOT), 0);
+	f->dev = pt_pci_dev(f->pt);
+	fx_wr(f, PCI_BAR0, 4, (uint32_t)FX_MMIO);
+	fx_wr(f, PCI_BAR0 + 4, 4, 0);
+	fx_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	/* Linux's order: enable masked, program and unmask 8 vectors, unmask the function. */
+	fx_wr(f, CTRL, 2, MSIX_EN | MSIX_FMASK);
+	for (v = 0; v < 8; v++) {
+		tbl_wr(f, v, 0, MSG_ADDR);
+		tbl_wr(f, v, 2, MSG_DATA + v);
+		tbl_wr(f, v, 3, 0);
+	}
+	assert_int_equal(fake_kvm_irq.nr_routing, 0);
+	fx_wr(f, CTRL, 2, MSIX_EN);
+	/* One KVM_SET_GSI_ROUTING for the 8 routes, the irqfds after it. */
+	assert_int_equal(fake_kvm_irq.nr_routing, 1);
+	assert_string_equal(fake_kvm_irq.order, "RAAAAAAAA");
+	for (gsi = n = 0; gsi < FAKE_KVM_GSIS; gsi++) {
+		if (!fake_kvm_irq.routed[gsi])
+			continue;
+		assert_int_equal(fake_kvm_irq.msi[gsi].address_lo, MSG_ADDR);
+		assert_int_equal(fake_kvm_irq.msi[gsi].data, MSG_DATA + n);
+		assert_true(fx_fd_open(fake_kvm_irq.irqfd[gsi]));
+		n++;
+	}
+	assert_int_equal(n, 8);
+	/* Disable: every irqfd goes before the one table without the routes. */
+	fake_kvm_irq_clear();
+	fx_wr(f, CTRL, 2, 0);
+	assert_string_equal(fake_kvm_irq.order, "DDDDDDDDR");
+	assert_int_equal(fake_kvm_irq.last_nr, KVM_IRQ_PIN_ROUTES);
+	assert_int_equal(fake_kvm_irq.violations, 0);
+	fx_free(f);
+	kvm_irq_destroy(&kvm_vm->irq);
+	free(kvm_vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +503,8 @@ int main(void)
 		cmocka_unit_test(test_table_outside_bar),
 		cmocka_unit_test(test_pba_outside_bar_moved),
 		cmocka_unit_test(test_pba_outside_bar_no_room),
+		cmocka_unit_test_setup_teardown(test_commit_per_write, setup, fx_teardown),
+		cmocka_unit_test(test_unmask_one_routing_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,6 +79,12 @@ static int pt_irq_mode_on(struct pt *pt, enum pt_irq_mode mode)
 	return 0;
 }
 
+void pt_irq_commit(struct pt *pt)
+{
+	/* A failure is the host's to log; what it staged waits for its next commit. */
+	(void)!pt->host.ops->msi_commit(pt->host.opaque);
+}
+
 void pt_irq_sync(struct pt *pt)
 {
 	enum pt_irq_mode want = PT_IRQ_NONE;
@@ -104,6 +110,7 @@ void pt_irq_sync(struct pt *pt)
 		pt_msix_sync(pt);
 	else if (pt->mode == PT_IRQ_MSI)
 		pt_msi_sync(pt);
+	pt_irq_commit(pt);
 }
 
 static bool pt_host_ok(const struct pt_host *h)
@@ -111,7 +118,7 @@ static bool pt_host_ok(const struct pt_host *h)
 	const struct pt_host_ops *o = h ? h->ops : NULL;
 
 	return o && h->mmio && h->pio && o->msi_add && o->msi_update && o->msi_remove &&
-	       o->intx_bind && o->intx_unbind;
+	       o->msi_commit && o->intx_bind && o->intx_unbind;
 }
 
 static bool pt_backend_ok(const struct pt_backend_ops *be, const struct pt_device_desc *desc)
@@ -209,6 +216,7 @@ void pt_destroy(struct pt *pt)
 		return;
 	pthread_mutex_lock(&pt->lock);
 	pt_irq_mode_off(pt);
+	pt_irq_commit(pt);
 	pthread_mutex_unlock(&pt->lock);
 	pt_bars_unmap_all(pt);
 	pt_bars_free(pt);

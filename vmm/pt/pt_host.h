@@ -15,15 +15,21 @@ struct pt_host_ops {
 	/*
 	 * MSI/MSI-X: a route that turns a signal on @eventfd into the guest MSI
 	 * (@addr, @data) inside the kernel (KVM GSI route + irqfd), so ptvm never
-	 * wakes. msi_add returns a route id >= 0; msi_update changes the message
-	 * of a live route; msi_remove detaches the irqfd and frees the route. A
-	 * masked vector is a removed route: signals then accumulate in the
-	 * eventfd, and msi_add on unmask delivers one that is pending (KVM
-	 * checks the eventfd when an irqfd is assigned).
+	 * wakes. msi_add returns a route id >= 0 (-ENOSPC: none left); msi_update
+	 * changes the message of a live route; msi_remove detaches the irqfd at
+	 * once and frees the route. A masked vector is a removed route: signals
+	 * then accumulate in the eventfd, and the route added on unmask delivers
+	 * one that is pending (KVM checks the eventfd when an irqfd is assigned).
+	 *
+	 * Route changes are staged: they reach the guest's interrupt routing at
+	 * the next msi_commit, which the model calls once at the end of every
+	 * guest write that may have changed routes (config space, MSI-X table)
+	 * and after enable, disable and reset. The host logs its own failures.
 	 */
 	int (*msi_add)(void *host, uint64_t addr, uint32_t data, int eventfd);
 	int (*msi_update)(void *host, int route, uint64_t addr, uint32_t data);
 	void (*msi_remove)(void *host, int route);
+	int (*msi_commit)(void *host);
 
 	/*
 	 * INTx: the GSI that pin @pin (1 = INTA .. 4 = INTD) of the device in

@@ -120,8 +120,13 @@ int pt_eventfd_new(struct pt *pt, const char *what) __must_check;
 void pt_eventfd_close(int *fd);
 /* Whether @fd has a signal waiting (never blocks). */
 bool pt_eventfd_pending(int fd);
-/* Move to the mode the virtual MSI/MSI-X enable bits ask for; pt->lock held. */
+/*
+ * Move to the mode the virtual MSI/MSI-X enable bits ask for, bring the
+ * routes in line and commit them; pt->lock held.
+ */
 void pt_irq_sync(struct pt *pt);
+/* Have the host commit the staged route changes (pt_host.h); pt->lock held. */
+void pt_irq_commit(struct pt *pt);
 
 /* pt_config.c, pt_config_rw.c: the virtual config space. */
 int pt_config_init(struct pt *pt) __must_check;

@@ -143,10 +143,8 @@ void pt_msi_sync(struct pt *pt)
 		if (ret >= 0)
 			m->route = ret;
 	}
-	if (ret < 0) {
-		log_err("vfio: %s: MSI route: %s", pt->desc.name, strerror(-ret));
-		return;
-	}
+	if (ret < 0)
+		return; /* the host logged why; the next sync tries again */
 	m->r_addr = addr;
 	m->r_data = data;
 }

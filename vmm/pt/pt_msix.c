@@ -225,12 +225,9 @@ static void pt_msix_vec_sync(struct pt *pt, unsigned v)
 		/* §6.1.4.2: software should mask first; a live change applies now. */
 		if (addr == e->r_addr && e->data == e->r_data)
 			return;
-		ret = h->msi_update(pt->host.opaque, e->route, addr, e->data);
-		if (ret < 0) {
-			log_err("vfio: %s: MSI-X vector %u: route update: %s", pt->desc.name, v,
-				strerror(-ret));
+		/* On failure the next sync tries again. */
+		if (h->msi_update(pt->host.opaque, e->route, addr, e->data))
 			return;
-		}
 		e->r_addr = addr;
 		e->r_data = e->data;
 		return;
@@ -251,10 +248,8 @@ static void pt_msix_vec_sync(struct pt *pt, unsigned v)
 		e->fd = fd;
 	}
 	ret = h->msi_add(pt->host.opaque, addr, e->data, e->fd);
-	if (ret < 0) {
-		log_err("vfio: %s: MSI-X vector %u: route: %s", pt->desc.name, v, strerror(-ret));
-		return;
-	}
+	if (ret < 0)
+		return; /* silent until the next sync (the host logged why) */
 	e->route = ret;
 	e->r_addr = addr;
 	e->r_data = e->data;
@@ -372,6 +367,7 @@ static void pt_msix_table_access(struct pt *pt, uint64_t rel, unsigned size, boo
 	for (i = 0; i < size / 4; i++)
 		pt_msix_table_set(e, reg + i, *val >> (32 * i));
 	pt_msix_vec_sync(pt, v);
+	pt_irq_commit(pt);
 }
 
 static uint64_t pt_msix_pba_read(struct pt *pt, uint64_t rel, unsigned size)
