@@ -145,6 +145,8 @@ static void test_open_describes_device(void **state)
 	assert_int_equal(desc->irq_count[VFIO_PCI_INTX_IRQ_INDEX], 1);
 	assert_int_equal(desc->irq_count[VFIO_PCI_MSI_IRQ_INDEX], 1);
 	assert_int_equal(desc->irq_count[VFIO_PCI_MSIX_IRQ_INDEX], 16);
+	/* The flags too: the model reads NORESIZE from them. */
+	assert_int_equal(desc->irq_flags[VFIO_PCI_MSIX_IRQ_INDEX], VFIO_IRQ_INFO_EVENTFD);
 
 	/* Regions with caps took the argsz grow-and-retry round; plain ones one call. */
 	assert_int_equal(fv.nr_region_info[0], 2);

@@ -39,6 +39,7 @@ struct pt_device_desc {
 	char name[16]; /* "0000:06:12.5", for log lines */
 	struct pt_region_desc regions[VFIO_PCI_NUM_REGIONS];
 	unsigned irq_count[VFIO_PCI_NUM_IRQS]; /* vectors per VFIO_PCI_*_IRQ_INDEX */
+	uint32_t irq_flags[VFIO_PCI_NUM_IRQS]; /* VFIO_IRQ_INFO_* per index */
 	bool can_reset; /* VFIO_DEVICE_FLAGS_RESET */
 };
 

@@ -174,6 +174,7 @@ static int device_probe(struct vfio_device *d)
 			return ret;
 		d->irq_flags[i] = irq.flags;
 		d->desc.irq_count[i] = irq.count;
+		d->desc.irq_flags[i] = irq.flags;
 	}
 	return 0;
 }
