@@ -44,6 +44,14 @@ struct fake_be {
 	unsigned nr_reads[VFIO_PCI_NUM_REGIONS];
 	struct fake_irqs irqs[FAKE_MAX];
 	unsigned nr_irqs;
+	/*
+	 * Vectors enabled per index, as VFIO counts them. With @noresize (VFIO
+	 * before Linux 6.5), binding beyond the count of an enabled index fails
+	 * as vfio_msi_set_block() does; without, the index grows.
+	 */
+	unsigned enabled[VFIO_PCI_NUM_IRQS];
+	bool noresize[VFIO_PCI_NUM_IRQS];
+	uint64_t fail_counts; /* bit n set: a set_irqs of n vectors fails */
 	int unmask_fd;
 	unsigned nr_unmask;
 	unsigned nr_resets;
@@ -154,6 +162,16 @@ static inline int fake_set_irqs(void *opaque, unsigned index, unsigned start, un
 	*r = (struct fake_irqs){index, start, count, fds != NULL, {0}};
 	for (i = 0; fds && i < count && i < FAKE_IRQ_FDS; i++)
 		r->fds[i] = fds[i];
+	if (index >= VFIO_PCI_NUM_IRQS || (count < 64 && (b->fail_counts >> count & 1)))
+		return -EINVAL;
+	if (!count) {
+		b->enabled[index] = 0;
+		return 0;
+	}
+	if (b->enabled[index] && start + count > b->enabled[index] && b->noresize[index])
+		return -EINVAL;
+	if (start + count > b->enabled[index])
+		b->enabled[index] = start + count;
 	return 0;
 }
 

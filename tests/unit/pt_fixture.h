@@ -11,7 +11,8 @@
  *   caps   0x40 PM -> 0x50 MSI (64-bit, per-vector mask, 4 vectors capable)
  *          -> 0x70 PCIe v2 -> 0xb0 MSI-X -> 0xc0 vendor (8 bytes)
  *   ext    0x100 AER -> 0x140 SR-IOV -> 0x180 DSN
- *   INTA, 1 INTx, 1 MSI and 16 MSI-X vectors in VFIO, reset supported.
+ *   INTA, 1 INTx, 1 MSI and 16 MSI-X vectors in VFIO (MSI and MSI-X
+ *   NORESIZE, as before Linux 6.5), reset supported.
  */
 #ifndef PTVM_TEST_PT_FIXTURE_H
 #define PTVM_TEST_PT_FIXTURE_H
@@ -128,6 +129,11 @@ static inline struct fx *fx_new(void)
 	f->desc.irq_count[VFIO_PCI_INTX_IRQ_INDEX] = 1;
 	f->desc.irq_count[VFIO_PCI_MSI_IRQ_INDEX] = 1;
 	f->desc.irq_count[VFIO_PCI_MSIX_IRQ_INDEX] = FX_MSIX_NR;
+	/* What VFIO says before Linux 6.5: MSI and MSI-X cannot grow once enabled. */
+	f->desc.irq_flags[VFIO_PCI_INTX_IRQ_INDEX] =
+		VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
+	f->desc.irq_flags[VFIO_PCI_MSI_IRQ_INDEX] = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
+	f->desc.irq_flags[VFIO_PCI_MSIX_IRQ_INDEX] = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
 	f->desc.can_reset = true;
 	snprintf(f->desc.name, sizeof(f->desc.name), "0000:06:00.0");
 	return f;
@@ -137,8 +143,11 @@ static inline struct fx *fx_new(void)
 static inline int fx_create(struct fx *f)
 {
 	struct pt_host host = {&fake_host_ops, &f->host, f->host.mmio, f->host.pio};
+	unsigned i;
 	int ret;
 
+	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++)
+		f->be.noresize[i] = f->desc.irq_flags[i] & VFIO_IRQ_INFO_NORESIZE;
 	ret = pt_create(&f->pt, &fake_be_ops, &f->be, &f->desc, &host, FX_SLOT);
 	if (!ret)
 		f->dev = pt_pci_dev(f->pt);

@@ -72,7 +72,6 @@ static void test_ctrl(void **state)
 static void test_unmask_adds_route(void **state)
 {
 	struct fx *f = *state;
-	unsigned i;
 	int fd;
 
 	fx_clear(f);
@@ -80,16 +79,15 @@ static void test_unmask_adds_route(void **state)
 	tbl_wr(f, 0, 1, 0);
 	tbl_wr(f, 0, 2, MSG_DATA);
 	assert_int_equal(f->be.nr_irqs, 0);
-	/* Enable (function masked): INTx leaves VFIO, all 16 vectors in one call, no fds. */
+	/* Enable (function masked): INTx leaves VFIO, MSI-X with one vector and no fd. */
 	fx_wr(f, CTRL, 2, MSIX_EN | MSIX_FMASK);
 	assert_int_equal(f->be.nr_irqs, 2);
 	assert_int_equal(f->be.irqs[0].index, VFIO_PCI_INTX_IRQ_INDEX);
 	assert_int_equal(f->be.irqs[0].count, 0);
 	assert_int_equal(f->be.irqs[1].index, VFIO_PCI_MSIX_IRQ_INDEX);
 	assert_int_equal(f->be.irqs[1].start, 0);
-	assert_int_equal(f->be.irqs[1].count, FX_MSIX_NR);
-	for (i = 0; i < FX_MSIX_NR; i++)
-		assert_int_equal(f->be.irqs[1].fds[i], -1);
+	assert_int_equal(f->be.irqs[1].count, 1);
+	assert_int_equal(f->be.irqs[1].fds[0], -1);
 	/* Function unmasked, vector still masked: nothing. */
 	fx_wr(f, CTRL, 2, MSIX_EN);
 	assert_int_equal(f->be.nr_irqs, 2);
@@ -118,13 +116,13 @@ static void test_enable_with_unmasked(void **state)
 {
 	struct fx *f = *state;
 
-	/* Vectors 1 and 3 unmasked before the enable: bound in the one batched call. */
+	/* Vectors 1 and 3 unmasked before the enable: VFIO gets 4 vectors, 2 with fds. */
 	tbl_wr(f, 1, 3, 0);
 	tbl_wr(f, 3, 3, 0);
 	fx_clear(f);
 	fx_wr(f, CTRL, 2, MSIX_EN);
 	assert_int_equal(f->be.nr_irqs, 2);
-	assert_int_equal(f->be.irqs[1].count, FX_MSIX_NR);
+	assert_int_equal(f->be.irqs[1].count, 4);
 	assert_int_equal(f->be.irqs[1].fds[0], -1);
 	assert_true(fx_fd_open(f->be.irqs[1].fds[1]));
 	assert_int_equal(f->be.irqs[1].fds[2], -1);
@@ -361,6 +359,165 @@ static void test_pba_outside_bar_no_room(void **state)
 	fx_free(f);
 }
 
+/* A device with a 64-entry table, VFIO resizable or not; vectors 0 and 1 live. */
+static struct fx *big_table(bool noresize)
+{
+	struct fx *f = fx_new();
+	unsigned v;
+
+	assert_non_null(f);
+	fake_put(f->be.cfg, CTRL, 2, 63);
+	f->desc.irq_count[VFIO_PCI_MSIX_IRQ_INDEX] = 64;
+	if (!noresize)
+		f->desc.irq_flags[VFIO_PCI_MSIX_IRQ_INDEX] &= ~VFIO_IRQ_INFO_NORESIZE;
+	assert_int_equal(fx_create(f), 0);
+	fx_wr(f, PCI_BAR0, 4, (uint32_t)FX_MMIO);
+	fx_wr(f, PCI_BAR0 + 4, 4, 0);
+	fx_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	for (v = 0; v < 64; v++) {
+		tbl_wr(f, v, 0, MSG_ADDR);
+		tbl_wr(f, v, 2, MSG_DATA + v);
+	}
+	tbl_wr(f, 0, 3, 0);
+	tbl_wr(f, 1, 3, 0);
+	fx_clear(f);
+	fx_wr(f, CTRL, 2, MSIX_EN);
+	return f;
+}
+
+static void test_enable_live_only(void **state)
+{
+	struct fx *f = big_table(true);
+
+	/* VFIO is asked for 2 vectors, not the table's 64. */
+	assert_int_equal(f->be.nr_irqs, 2);
+	assert_int_equal(f->be.irqs[1].index, VFIO_PCI_MSIX_IRQ_INDEX);
+	assert_int_equal(f->be.irqs[1].start, 0);
+	assert_int_equal(f->be.irqs[1].count, 2);
+	assert_true(fx_fd_open(f->be.irqs[1].fds[0]));
+	assert_true(fx_fd_open(f->be.irqs[1].fds[1]));
+	assert_int_equal(f->host.nr_routes, 2);
+	assert_int_equal(f->host.routes[1].data, MSG_DATA + 1);
+	fx_free(f);
+}
+
+static void test_grow_resizable(void **state)
+{
+	struct fx *f = big_table(false);
+	int fd;
+
+	/* Vector 5 goes live: VFIO can resize, so it is bound alone. */
+	fx_clear(f);
+	tbl_wr(f, 5, 3, 0);
+	assert_int_equal(f->be.nr_irqs, 1);
+	assert_int_equal(f->be.irqs[0].index, VFIO_PCI_MSIX_IRQ_INDEX);
+	assert_int_equal(f->be.irqs[0].start, 5);
+	assert_int_equal(f->be.irqs[0].count, 1);
+	fd = f->be.irqs[0].fds[0];
+	assert_true(fx_fd_open(fd));
+	assert_int_equal(f->be.enabled[VFIO_PCI_MSIX_IRQ_INDEX], 6);
+	assert_int_equal(f->host.nr_routes, 3);
+	assert_int_equal(f->host.routes[2].fd, fd);
+	assert_int_equal(f->host.routes[2].data, MSG_DATA + 5);
+	fx_free(f);
+}
+
+static void test_grow_noresize(void **state)
+{
+	struct fx *f = big_table(true);
+	int fd0 = f->be.irqs[1].fds[0], fd1 = f->be.irqs[1].fds[1];
+
+	/* Vector 1 masked: its eventfd stays bound and keeps what the device sends. */
+	tbl_wr(f, 1, 3, 1);
+	assert_int_equal(eventfd_write(fd1, 1), 0);
+	fx_clear(f);
+	/* Vector 5 goes live: disable, then one enable of 6 with every bound fd. */
+	tbl_wr(f, 5, 3, 0);
+	assert_int_equal(f->be.nr_irqs, 2);
+	assert_int_equal(f->be.irqs[0].index, VFIO_PCI_MSIX_IRQ_INDEX);
+	assert_int_equal(f->be.irqs[0].count, 0);
+	assert_int_equal(f->be.irqs[1].index, VFIO_PCI_MSIX_IRQ_INDEX);
+	assert_int_equal(f->be.irqs[1].start, 0);
+	assert_int_equal(f->be.irqs[1].count, 6);
+	assert_int_equal(f->be.irqs[1].fds[0], fd0);
+	assert_int_equal(f->be.irqs[1].fds[1], fd1);
+	assert_int_equal(f->be.irqs[1].fds[2], -1);
+	assert_int_equal(f->be.irqs[1].fds[4], -1);
+	assert_true(fx_fd_open(f->be.irqs[1].fds[5]));
+	assert_int_equal(f->be.enabled[VFIO_PCI_MSIX_IRQ_INDEX], 6);
+	/* The routes of 0 stay, 5 gets one; 1's pending message survived the re-enable. */
+	assert_true(f->host.routes[0].live);
+	assert_int_equal(f->host.nr_routes, 3);
+	assert_int_equal(f->host.routes[2].fd, f->be.irqs[1].fds[5]);
+	assert_int_equal(fake_bus_read(&f->host, false, PBA, 8), 1 << 1);
+	/* Vector 3, below the new count, is bound alone. */
+	fx_clear(f);
+	tbl_wr(f, 3, 3, 0);
+	assert_int_equal(f->be.nr_irqs, 1);
+	assert_int_equal(f->be.irqs[0].start, 3);
+	assert_int_equal(f->be.irqs[0].count, 1);
+	fx_free(f);
+}
+
+static void test_grow_once_per_write(void **state)
+{
+	struct fx *f = fx_new();
+	unsigned v;
+
+	assert_non_null(f);
+	assert_int_equal(fx_create(f), 0);
+	fx_wr(f, PCI_BAR0, 4, (uint32_t)FX_MMIO);
+	fx_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	fx_wr(f, CTRL, 2, MSIX_EN | MSIX_FMASK);
+	for (v = 0; v < 8; v++)
+		tbl_wr(f, v, 3, 0);
+	fx_clear(f);
+	/* Unmasking the function brings 8 vectors live: one grow, not 7. */
+	fx_wr(f, CTRL, 2, MSIX_EN);
+	assert_int_equal(f->be.nr_irqs, 2);
+	assert_int_equal(f->be.irqs[0].count, 0);
+	assert_int_equal(f->be.irqs[1].count, 8);
+	for (v = 0; v < 8; v++)
+		assert_true(fx_fd_open(f->be.irqs[1].fds[v]));
+	assert_int_equal(f->host.nr_routes, 8);
+	fx_free(f);
+}
+
+static void test_grow_fails(void **state)
+{
+	struct fx *f = big_table(true);
+	int fd0 = f->be.irqs[1].fds[0];
+	unsigned open_fds = fx_open_fds();
+
+	/* VFIO cannot give 6 vectors: back to 2 with the old fds; 5 stays silent. */
+	f->be.fail_counts = 1 << 6;
+	fx_clear(f);
+	tbl_wr(f, 5, 3, 0);
+	assert_int_equal(f->be.nr_irqs, 3);
+	assert_int_equal(f->be.irqs[1].count, 6);
+	assert_int_equal(f->be.irqs[2].count, 2);
+	assert_int_equal(f->be.irqs[2].fds[0], fd0);
+	assert_int_equal(f->be.enabled[VFIO_PCI_MSIX_IRQ_INDEX], 2);
+	assert_int_equal(f->host.nr_routes, 2);
+	assert_true(f->host.routes[0].live);
+	assert_int_equal(fx_open_fds(), open_fds);
+	/* The next write tries again; if the old count fails too, MSI-X is off. */
+	f->be.fail_counts = 1 << 6 | 1 << 2;
+	tbl_wr(f, 5, 3, 0);
+	assert_false(f->host.routes[0].live);
+	assert_false(f->host.routes[1].live);
+	assert_false(fx_fd_open(fd0));
+	assert_int_equal(fx_open_fds(), open_fds - 2);
+	/* Until the guest enables it again. */
+	f->be.fail_counts = 0;
+	fx_clear(f);
+	fx_wr(f, CTRL, 2, 0);
+	fx_wr(f, CTRL, 2, MSIX_EN);
+	assert_int_equal(f->be.irqs[f->be.nr_irqs - 1].count, 6);
+	assert_int_equal(f->host.nr_routes, 5);
+	fx_free(f);
+}
+
 /* Do @write, a guest access: the host must see exactly one commit, at its end. */
 #define ONE_COMMIT(f, write)                                         \
 	do {                                                         \
@@ -503,6 +660,11 @@ int main(void)
 		cmocka_unit_test(test_table_outside_bar),
 		cmocka_unit_test(test_pba_outside_bar_moved),
 		cmocka_unit_test(test_pba_outside_bar_no_room),
+		cmocka_unit_test(test_enable_live_only),
+		cmocka_unit_test(test_grow_resizable),
+		cmocka_unit_test(test_grow_noresize),
+		cmocka_unit_test(test_grow_once_per_write),
+		cmocka_unit_test(test_grow_fails),
 		cmocka_unit_test_setup_teardown(test_commit_per_write, setup, fx_teardown),
 		cmocka_unit_test(test_unmask_one_routing_table),
 	};

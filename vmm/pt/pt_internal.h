@@ -54,9 +54,10 @@ struct pt_msix {
 	unsigned table_bar, pba_bar;
 	uint64_t table_off, table_len;
 	uint64_t pba_off, pba_len;
-	bool on; /* the MSI-X index is enabled in VFIO */
+	bool on;	     /* the MSI-X index is enabled in VFIO */
+	unsigned nr_enabled; /* vectors the index was enabled with (grows if NORESIZE) */
 	struct pt_msix_vec *vec;
-	int *fds; /* scratch for the batched set_irqs at enable */
+	int *fds; /* scratch for set_irqs calls that carry many vectors */
 };
 
 struct pt_msi {

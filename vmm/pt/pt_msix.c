@@ -12,12 +12,15 @@
  * readable, and msi_add on unmask delivers what is pending (the spec's
  * "pending message is sent when unmasked").
  *
- * VFIO enables the MSI-X index with its vector count fixed (kernels before
- * 6.5 cannot grow it), so the enable flip asks for every vector of the table
- * in one set_irqs call, with fds only for the vectors live at that moment
- * (usually none: Linux enables with the function masked); a vector going
- * live later is bound alone. Disabling drops the index, the routes and the
- * fds.
+ * Every vector VFIO enables costs the host an interrupt and an interrupt
+ * remapping entry, so the enable flip asks VFIO for the vectors up to the
+ * highest one live at that moment (at least one, so the device is in MSI-X
+ * mode: Linux enables with the function masked and unmasks vectors one by
+ * one later). A vector beyond that count going live grows the index: bound
+ * alone where VFIO can resize it (VFIO_IRQ_INFO_NORESIZE clear, dynamic
+ * MSI-X, Linux 6.5+), else by a disable and an enable with the larger
+ * count carrying every bound eventfd. Disabling drops the index, the
+ * routes and the fds.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -201,10 +204,118 @@ unsigned pt_msix_pages(const struct pt *pt, unsigned bar, uint64_t *start, uint6
 	return n;
 }
 
+/* Neither the function nor the vector is masked (§7.7.2.2, §7.7.2.5). */
+static bool pt_msix_unmasked(const struct pt *pt, const struct pt_msix_vec *e)
+{
+	return !(pt_msix_ctrl(pt) & MSIX_CTRL_MASK) && !(e->ctrl & MSIX_VEC_MASKED);
+}
+
 static bool pt_msix_live(const struct pt *pt, const struct pt_msix_vec *e)
 {
-	return pt->mode == PT_IRQ_MSIX && pt->msix.on && !(pt_msix_ctrl(pt) & MSIX_CTRL_MASK) &&
-	       !(e->ctrl & MSIX_VEC_MASKED);
+	return pt->mode == PT_IRQ_MSIX && pt->msix.on && pt_msix_unmasked(pt, e);
+}
+
+/* vfio.h: without NORESIZE, vectors can be added to an enabled index one by one. */
+static bool pt_msix_resizable(const struct pt *pt)
+{
+	return !(pt->desc.irq_flags[VFIO_PCI_MSIX_IRQ_INDEX] & VFIO_IRQ_INFO_NORESIZE);
+}
+
+/* Every route and eventfd goes; the index is off in VFIO. */
+static void pt_msix_drop(struct pt *pt)
+{
+	struct pt_msix *m = &pt->msix;
+	unsigned i;
+
+	for (i = 0; i < m->nr; i++) {
+		if (m->vec[i].route >= 0)
+			pt->host.ops->msi_remove(pt->host.opaque, m->vec[i].route);
+		m->vec[i].route = -1;
+		pt_eventfd_close(&m->vec[i].fd);
+	}
+	m->nr_enabled = 0;
+	m->on = false;
+}
+
+/*
+ * NORESIZE: VFIO fixes the index's vector count at the enable, so it grows
+ * to @top by a disable and an enable in one call that carries every bound
+ * eventfd: the vectors' own and the new ones in m->fds[first, top). The
+ * eventfds outlive the re-enable, so what the device signalled into them
+ * before (a masked vector's pending message) is still there. If VFIO does
+ * not take @top vectors, the index goes back to the count it had.
+ */
+static void pt_msix_grow(struct pt *pt, unsigned first, unsigned top)
+{
+	struct pt_msix *m = &pt->msix;
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < top; i++)
+		if (i < first || m->fds[i] < 0)
+			m->fds[i] = m->vec[i].fd;
+	ret = pt->be->set_irqs(pt->be_opaque, VFIO_PCI_MSIX_IRQ_INDEX, 0, 0, NULL);
+	if (!ret) {
+		ret = pt->be->set_irqs(pt->be_opaque, VFIO_PCI_MSIX_IRQ_INDEX, 0, top, m->fds);
+		if (!ret) {
+			for (i = first; i < top; i++)
+				m->vec[i].fd = m->fds[i];
+			m->nr_enabled = top;
+			return;
+		}
+	}
+	log_err("vfio: %s: growing MSI-X from %u to %u vectors: %s", pt->desc.name, m->nr_enabled,
+		top, strerror(-ret));
+	for (i = first; i < top; i++)
+		if (m->vec[i].fd < 0)
+			pt_eventfd_close(&m->fds[i]);
+	for (i = 0; i < m->nr_enabled; i++)
+		m->fds[i] = m->vec[i].fd;
+	/* Back to the old count (if the disable failed, this rebinds the same eventfds). */
+	if (pt->be->set_irqs(pt->be_opaque, VFIO_PCI_MSIX_IRQ_INDEX, 0, m->nr_enabled, m->fds)) {
+		log_err("vfio: %s: MSI-X is off until the guest enables it again", pt->desc.name);
+		pt_msix_drop(pt);
+	}
+}
+
+/*
+ * Give each vector in [first, end) that is live without an eventfd one,
+ * bound to VFIO: alone if it is below the index's vector count or VFIO can
+ * resize the index, else by growing the index once for all of them.
+ */
+static void pt_msix_bind(struct pt *pt, unsigned first, unsigned end)
+{
+	struct pt_msix *m = &pt->msix;
+	unsigned v, top = 0;
+	int fd, ret;
+
+	end = MIN(end, m->nr_irqs); /* the rest are silent, pt_msix_init() said so */
+	for (v = first; v < end; v++) {
+		m->fds[v] = -1;
+		if (m->vec[v].fd >= 0 || !pt_msix_live(pt, &m->vec[v]))
+			continue;
+		fd = pt_eventfd_new(pt, "MSI-X");
+		if (fd < 0)
+			continue; /* logged; the vector stays silent */
+		m->fds[v] = fd;
+		top = v + 1;
+	}
+	if (top > m->nr_enabled && !pt_msix_resizable(pt)) {
+		pt_msix_grow(pt, first, top);
+		return;
+	}
+	for (v = first; v < top; v++) {
+		if (m->fds[v] < 0)
+			continue;
+		ret = pt->be->set_irqs(pt->be_opaque, VFIO_PCI_MSIX_IRQ_INDEX, v, 1, &m->fds[v]);
+		if (ret) {
+			log_err("vfio: %s: MSI-X vector %u: set_irqs: %s", pt->desc.name, v,
+				strerror(-ret));
+			pt_eventfd_close(&m->fds[v]);
+			continue;
+		}
+		m->vec[v].fd = m->fds[v];
+	}
 }
 
 /* Bring vector @v's route in line with its entry and the mask bits. */
@@ -213,9 +324,9 @@ static void pt_msix_vec_sync(struct pt *pt, unsigned v)
 	const struct pt_host_ops *h = pt->host.ops;
 	struct pt_msix_vec *e = &pt->msix.vec[v];
 	uint64_t addr = (uint64_t)e->addr_hi << 32 | e->addr_lo;
-	int ret, fd;
+	int ret;
 
-	if (!pt_msix_live(pt, e)) {
+	if (!pt_msix_live(pt, e) || e->fd < 0) {
 		if (e->route >= 0)
 			h->msi_remove(pt->host.opaque, e->route);
 		e->route = -1;
@@ -232,21 +343,6 @@ static void pt_msix_vec_sync(struct pt *pt, unsigned v)
 		e->r_data = e->data;
 		return;
 	}
-	if (v >= pt->msix.nr_irqs)
-		return;
-	if (e->fd < 0) {
-		fd = pt_eventfd_new(pt, "MSI-X");
-		if (fd < 0)
-			return;
-		ret = pt->be->set_irqs(pt->be_opaque, VFIO_PCI_MSIX_IRQ_INDEX, v, 1, &fd);
-		if (ret) {
-			log_err("vfio: %s: MSI-X vector %u: set_irqs: %s", pt->desc.name, v,
-				strerror(-ret));
-			pt_eventfd_close(&fd);
-			return;
-		}
-		e->fd = fd;
-	}
 	ret = h->msi_add(pt->host.opaque, addr, e->data, e->fd);
 	if (ret < 0)
 		return; /* silent until the next sync (the host logged why) */
@@ -255,63 +351,65 @@ static void pt_msix_vec_sync(struct pt *pt, unsigned v)
 	e->r_data = e->data;
 }
 
+/* Eventfds first (one grow at most), then the routes. */
+static void pt_msix_sync_range(struct pt *pt, unsigned first, unsigned end)
+{
+	unsigned v;
+
+	pt_msix_bind(pt, first, end);
+	for (v = first; v < end; v++)
+		pt_msix_vec_sync(pt, v);
+}
+
 void pt_msix_sync(struct pt *pt)
 {
-	unsigned i;
-
-	for (i = 0; i < pt->msix.nr; i++)
-		pt_msix_vec_sync(pt, i);
+	pt_msix_sync_range(pt, 0, pt->msix.nr);
 }
 
 int pt_msix_on(struct pt *pt)
 {
 	struct pt_msix *m = &pt->msix;
-	bool fmask = pt_msix_ctrl(pt) & MSIX_CTRL_MASK;
-	unsigned i;
+	unsigned i, n = 1;
 	int ret;
 
-	for (i = 0; i < m->nr_irqs; i++) {
+	for (i = 0; i < m->nr_irqs; i++)
+		if (pt_msix_unmasked(pt, &m->vec[i]))
+			n = i + 1;
+	for (i = 0; i < n; i++) {
 		m->fds[i] = -1;
-		if (fmask || (m->vec[i].ctrl & MSIX_VEC_MASKED))
+		if (!pt_msix_unmasked(pt, &m->vec[i]))
 			continue;
 		ret = pt_eventfd_new(pt, "MSI-X");
 		if (ret < 0)
 			goto err;
 		m->vec[i].fd = m->fds[i] = ret;
 	}
-	ret = pt->be->set_irqs(pt->be_opaque, VFIO_PCI_MSIX_IRQ_INDEX, 0, m->nr_irqs, m->fds);
+	ret = pt->be->set_irqs(pt->be_opaque, VFIO_PCI_MSIX_IRQ_INDEX, 0, n, m->fds);
 	if (ret) {
-		log_err("vfio: %s: enabling %u MSI-X vectors: %s", pt->desc.name, m->nr_irqs,
+		log_err("vfio: %s: enabling %u MSI-X vectors: %s", pt->desc.name, n,
 			strerror(-ret));
 		goto err;
 	}
+	m->nr_enabled = n;
 	m->on = true;
 	return 0;
 
 err:
-	for (i = 0; i < m->nr_irqs; i++)
+	for (i = 0; i < n; i++)
 		pt_eventfd_close(&m->vec[i].fd);
 	return ret;
 }
 
 void pt_msix_off(struct pt *pt)
 {
-	struct pt_msix *m = &pt->msix;
-	unsigned i;
 	int ret;
 
-	if (!m->on)
+	if (!pt->msix.on)
 		return;
 	ret = pt->be->set_irqs(pt->be_opaque, VFIO_PCI_MSIX_IRQ_INDEX, 0, 0, NULL);
 	if (ret)
 		log_err("vfio: %s: disabling MSI-X: %s", pt->desc.name, strerror(-ret));
-	for (i = 0; i < m->nr; i++) {
-		if (m->vec[i].route >= 0)
-			pt->host.ops->msi_remove(pt->host.opaque, m->vec[i].route);
-		m->vec[i].route = -1;
-		pt_eventfd_close(&m->vec[i].fd);
-	}
-	m->on = false;
+	pt_msix_drop(pt);
 }
 
 static bool pt_msix_pending(const struct pt *pt, const struct pt_msix_vec *e)
@@ -366,7 +464,7 @@ static void pt_msix_table_access(struct pt *pt, uint64_t rel, unsigned size, boo
 	}
 	for (i = 0; i < size / 4; i++)
 		pt_msix_table_set(e, reg + i, *val >> (32 * i));
-	pt_msix_vec_sync(pt, v);
+	pt_msix_sync_range(pt, v, v + 1);
 	pt_irq_commit(pt);
 }
 
