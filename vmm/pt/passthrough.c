@@ -90,6 +90,7 @@ void pt_irq_sync(struct pt *pt)
 	enum pt_irq_mode want = PT_IRQ_NONE;
 	int ret;
 
+	pt_msi_clamp_mme(pt);
 	/* PCIe 4.0 §7.7.2.2: with MSI-X enabled, MSI and INTx are not used. */
 	if (pt_msix_wanted(pt))
 		want = PT_IRQ_MSIX;
@@ -131,6 +132,7 @@ int pt_create(struct pt **out, const struct pt_backend_ops *be, void *be_opaque,
 	      const struct pt_device_desc *desc, const struct pt_host *host, unsigned slot)
 {
 	struct pt *pt;
+	unsigned i;
 	int ret;
 
 	if (!out || !desc || !pt_backend_ok(be, desc) || !pt_host_ok(host))
@@ -144,7 +146,8 @@ int pt_create(struct pt **out, const struct pt_backend_ops *be, void *be_opaque,
 	pt->desc.name[sizeof(pt->desc.name) - 1] = '\0';
 	pt->host = *host;
 	pt->slot = slot;
-	pt->msi.fd = pt->msi.route = -1;
+	for (i = 0; i < PT_MSI_MAX_VECS; i++)
+		pt->msi.vec[i].fd = pt->msi.vec[i].route = -1;
 	pt->intx.trigger = pt->intx.resample = -1;
 	pt->dev.ops = &pt_dev_ops;
 	pt->dev.opaque = pt;
@@ -222,7 +225,6 @@ void pt_destroy(struct pt *pt)
 	pt_bars_free(pt);
 	pt_intx_free(pt);
 	pt_msix_free(pt);
-	pt_eventfd_close(&pt->msi.fd);
 	pthread_mutex_destroy(&pt->lock);
 	free(pt);
 }

@@ -60,16 +60,23 @@ struct pt_msix {
 	int *fds; /* scratch for set_irqs calls that carry many vectors */
 };
 
+#define PT_MSI_MAX_VECS 32 /* PCI 3.0 §6.8.1.3: Multiple Message Capable 101b */
+
+struct pt_msi_vec {
+	int fd;		 /* eventfd bound to VFIO while the index is on, or -1 */
+	int route;	 /* host route while unmasked, or -1 */
+	uint64_t r_addr; /* the message @route carries */
+	uint32_t r_data;
+};
+
 struct pt_msi {
 	unsigned cap; /* 0: none */
 	unsigned len; /* bytes of the capability */
 	bool is64, pvm;
 	unsigned data_off, mask_off, pend_off; /* absolute config offsets */
 	bool on;			       /* the MSI index is enabled in VFIO */
-	int fd;
-	int route;
-	uint64_t r_addr;
-	uint32_t r_data;
+	unsigned nr;			       /* with this many vectors (2^MME then) */
+	struct pt_msi_vec vec[PT_MSI_MAX_VECS];
 };
 
 struct pt_intx {
@@ -173,6 +180,8 @@ bool pt_msix_bar_access(struct pt *pt, unsigned bar, uint64_t off, unsigned size
 /* pt_msi.c: MSI capability. */
 int pt_msi_init(struct pt *pt, unsigned cap) __must_check;
 bool pt_msi_wanted(const struct pt *pt);
+/* Multiple Message Enable back to at most Multiple Message Capable, after a write. */
+void pt_msi_clamp_mme(struct pt *pt);
 int pt_msi_on(struct pt *pt) __must_check;
 void pt_msi_off(struct pt *pt);
 void pt_msi_sync(struct pt *pt);
