@@ -213,3 +213,75 @@ int kvm_vcpu_run(struct kvm *k, struct kvm_vcpu *v)
 		log_err("kvm: vCPU %u: KVM_RUN: %s", v->id, strerror(-ret));
 	return ret < 0 ? ret : 0;
 }
+
+int kvm_vfio_create(struct kvm *k, struct kvm_vfio *kv)
+{
+	struct kvm_create_device dev = {.type = KVM_DEV_TYPE_VFIO};
+	int ret;
+
+	kvm_vfio_init(kv);
+	ret = kvm_ioctl(k, k->vm_fd, KVM_CREATE_DEVICE, &dev,
+			"KVM_CREATE_DEVICE(KVM_DEV_TYPE_VFIO)");
+	if (ret < 0)
+		return ret;
+	kv->kvm = k;
+	kv->fd = (int)dev.fd;
+	return 0;
+}
+
+/* KVM_SET_DEVICE_ATTR in group KVM_DEV_VFIO_GROUP; @name is @attr's for the log line. */
+static int kvm_vfio_group_attr(struct kvm_vfio *kv, uint64_t attr, const char *name, int group_fd,
+			       unsigned id)
+{
+	/* vfio.rst: addr points to an int32_t holding the group fd. */
+	int32_t fd = group_fd;
+	struct kvm_device_attr a = {
+		.group = KVM_DEV_VFIO_GROUP,
+		.attr = attr,
+		.addr = (uintptr_t)&fd,
+	};
+	int ret = kv->kvm->sys->ioctl(kv->fd, KVM_SET_DEVICE_ATTR, &a);
+
+	if (ret < 0)
+		log_err("kvm: KVM_SET_DEVICE_ATTR(%s) of /dev/vfio/%u: %s", name, id,
+			strerror(-ret));
+	return ret < 0 ? ret : 0;
+}
+
+int kvm_vfio_add_group(struct kvm_vfio *kv, int group_fd, unsigned id)
+{
+	int ret;
+
+	if (kv->nr_groups == ARRAY_SIZE(kv->groups)) {
+		log_err("kvm: KVM_DEV_VFIO_GROUP_ADD of /dev/vfio/%u: more than %zu groups", id,
+			ARRAY_SIZE(kv->groups));
+		return -ENOSPC;
+	}
+	ret = kvm_vfio_group_attr(kv, KVM_DEV_VFIO_GROUP_ADD, "KVM_DEV_VFIO_GROUP_ADD", group_fd,
+				  id);
+	if (ret)
+		return ret;
+	kv->groups[kv->nr_groups].fd = group_fd;
+	kv->groups[kv->nr_groups].id = id;
+	kv->nr_groups++;
+	return 0;
+}
+
+void kvm_vfio_destroy(struct kvm_vfio *kv)
+{
+	if (kv->fd < 0)
+		return;
+	/*
+	 * Before Linux 6.2 the KVM-VFIO device lives until the VM is destroyed
+	 * (its ops have .destroy, not .release) and keeps a reference on every
+	 * group it was given: only GROUP_DEL lets a group go when its fd closes.
+	 */
+	while (kv->nr_groups) {
+		unsigned i = --kv->nr_groups;
+
+		(void)!kvm_vfio_group_attr(kv, KVM_DEV_VFIO_GROUP_DEL, "KVM_DEV_VFIO_GROUP_DEL",
+					   kv->groups[i].fd, kv->groups[i].id);
+	}
+	kv->kvm->sys->close(kv->fd);
+	kv->fd = -1;
+}

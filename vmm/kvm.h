@@ -70,4 +70,47 @@ int kvm_vcpu_describe(struct kvm *k, struct kvm_vcpu *v, char *buf, size_t len) 
 /* One KVM_RUN; -EINTR when kicked by a signal. */
 int kvm_vcpu_run(struct kvm *k, struct kvm_vcpu *v) __must_check;
 
+/*
+ * The KVM-VFIO pseudo device (Documentation/virt/kvm/devices/vfio.rst), one
+ * per VM: every VFIO group the guest uses is registered with it, so KVM
+ * knows whether any of them can do non-coherent DMA (then it honours the
+ * guest's memory types and WBINVD instead of forcing write-back), and VFIO
+ * can hand the kvm pointer to the drivers of the group's devices.
+ */
+#define KVM_VFIO_MAX_GROUPS 16
+
+struct kvm_vfio {
+	struct kvm *kvm;
+	int fd; /* from KVM_CREATE_DEVICE, or -1 */
+	/* The groups registered, for KVM_DEV_VFIO_GROUP_DEL at teardown. */
+	struct {
+		int fd;
+		unsigned id; /* /dev/vfio/<id>, for log lines */
+	} groups[KVM_VFIO_MAX_GROUPS];
+	unsigned nr_groups;
+};
+
+/* KVM_CREATE_DEVICE(KVM_DEV_TYPE_VFIO) on the VM of @k; needs kvm_create_vm() done. */
+int kvm_vfio_create(struct kvm *k, struct kvm_vfio *kv) __must_check;
+/*
+ * KVM_DEV_VFIO_GROUP_ADD of the group fd @group_fd (/dev/vfio/@id, named in
+ * the log line on error). Do it before the group's devices are opened: VFIO
+ * gives a device's driver the group's kvm pointer when the device is first
+ * opened.
+ */
+int kvm_vfio_add_group(struct kvm_vfio *kv, int group_fd, unsigned id) __must_check;
+/*
+ * KVM_DEV_VFIO_GROUP_DEL of every group added, last first, then close the
+ * device. Call it before the group fds close. Safe on a kvm_vfio whose
+ * create failed or never ran, as long as fd is -1 (kvm_vfio_init()).
+ */
+void kvm_vfio_destroy(struct kvm_vfio *kv);
+
+static inline void kvm_vfio_init(struct kvm_vfio *kv)
+{
+	kv->kvm = NULL;
+	kv->fd = -1;
+	kv->nr_groups = 0;
+}
+
 #endif

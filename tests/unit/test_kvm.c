@@ -29,6 +29,19 @@ static struct fake {
 	unsigned nr_calls;
 	struct kvm_cpuid2 *set_cpuid; /* copy of the last KVM_SET_CPUID2 */
 	struct kvm_run run;
+	/* KVM-VFIO device: script and record. */
+	int create_device_ret;
+	int set_attr_ret;
+	unsigned set_attr_fail_at; /* 1-based KVM_SET_DEVICE_ATTR call that fails */
+	int device_fd;
+	struct kvm_create_device created;
+	int create_on_fd;
+	struct {
+		int fd;
+		struct kvm_device_attr a;
+		int32_t group_fd; /* what a.addr pointed to during the call */
+	} attrs[8];
+	unsigned nr_attrs;
 } fake;
 
 static int fake_open(const char *path, int flags)
@@ -105,6 +118,27 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 		fake.set_cpuid = malloc(sz);
 		memcpy(fake.set_cpuid, c, sz);
 		return 0;
+	}
+	case KVM_CREATE_DEVICE:
+		fake.created = *(struct kvm_create_device *)arg;
+		fake.create_on_fd = fd;
+		if (fake.create_device_ret < 0)
+			return fake.create_device_ret;
+		fake.open_fds++;
+		fake.device_fd = 40 + fake.open_fds;
+		((struct kvm_create_device *)arg)->fd = fake.device_fd;
+		return 0;
+	case KVM_SET_DEVICE_ATTR: {
+		const struct kvm_device_attr *a = arg;
+		unsigned n = fake.nr_attrs++;
+
+		if (n < ARRAY_SIZE(fake.attrs)) {
+			fake.attrs[n].fd = fd;
+			fake.attrs[n].a = *a;
+			memcpy(&fake.attrs[n].group_fd, (const void *)(uintptr_t)a->addr,
+			       sizeof(int32_t));
+		}
+		return fake.nr_attrs == fake.set_attr_fail_at ? fake.set_attr_ret : 0;
 	}
 	default:
 		return 0;
@@ -376,6 +410,102 @@ static void test_irq_routing_cap(void **state)
 	irq_close(&k, &ki);
 }
 
+/* A VM with its irqchip; *@vm_fds is how many fds it holds. */
+static void open_vm(struct kvm *k, int *vm_fds)
+{
+	assert_int_equal(kvm_open(k, &fake_sys, "/dev/kvm"), 0);
+	assert_int_equal(kvm_create_vm(k, true), 0);
+	*vm_fds = fake.open_fds;
+}
+
+static void assert_attr(unsigned i, uint64_t attr, int group_fd, int dev_fd)
+{
+	assert_int_equal(fake.attrs[i].fd, dev_fd);
+	assert_int_equal(fake.attrs[i].a.flags, 0);
+	assert_int_equal(fake.attrs[i].a.group, KVM_DEV_VFIO_GROUP);
+	assert_int_equal(fake.attrs[i].a.attr, attr);
+	assert_int_equal(fake.attrs[i].group_fd, group_fd);
+}
+
+static void test_vfio_device_groups(void **state)
+{
+	struct kvm_vfio kv;
+	struct kvm k;
+	int base;
+
+	open_vm(&k, &base);
+	assert_int_equal(kvm_vfio_create(&k, &kv), 0);
+	/* On the VM fd, type KVM_DEV_TYPE_VFIO (4 in enum kvm_device_type), no flags. */
+	assert_int_equal(fake.create_on_fd, k.vm_fd);
+	assert_int_equal(fake.created.type, 4);
+	assert_int_equal(fake.created.type, KVM_DEV_TYPE_VFIO);
+	assert_int_equal(fake.created.flags, 0);
+	assert_int_equal(kv.fd, fake.device_fd);
+
+	assert_int_equal(kvm_vfio_add_group(&kv, 103, 3), 0);
+	assert_int_equal(kvm_vfio_add_group(&kv, 104, 4), 0);
+	assert_int_equal(fake.nr_attrs, 2);
+	assert_attr(0, KVM_DEV_VFIO_GROUP_ADD, 103, kv.fd);
+	assert_attr(1, KVM_DEV_VFIO_GROUP_ADD, 104, kv.fd);
+
+	/* Teardown: every group deleted, last first, then the device closed. */
+	kvm_vfio_destroy(&kv);
+	assert_int_equal(fake.nr_attrs, 4);
+	assert_attr(2, KVM_DEV_VFIO_GROUP_DEL, 104, fake.device_fd);
+	assert_attr(3, KVM_DEV_VFIO_GROUP_DEL, 103, fake.device_fd);
+	assert_int_equal(fake.open_fds, base);
+	assert_int_equal(kv.fd, -1);
+	kvm_close(&k);
+}
+
+static void test_vfio_create_fails(void **state)
+{
+	struct log_capture lc;
+	struct kvm_vfio kv;
+	struct kvm k;
+	int base;
+
+	open_vm(&k, &base);
+	fake.create_device_ret = -ENODEV;
+	log_capture_start(&lc);
+	assert_int_equal(kvm_vfio_create(&k, &kv), -ENODEV);
+	assert_string_equal(log_capture_end(&lc),
+			    "ptvm: kvm: KVM_CREATE_DEVICE(KVM_DEV_TYPE_VFIO): No such device\n");
+	log_capture_free(&lc);
+	assert_int_equal(kv.fd, -1);
+	kvm_vfio_destroy(&kv);
+	assert_int_equal(fake.nr_attrs, 0);
+	assert_int_equal(fake.open_fds, base);
+	kvm_close(&k);
+}
+
+/* The second group is refused: one line, and teardown deletes only the first. */
+static void test_vfio_add_fails(void **state)
+{
+	struct log_capture lc;
+	struct kvm_vfio kv;
+	struct kvm k;
+	int base;
+
+	open_vm(&k, &base);
+	assert_int_equal(kvm_vfio_create(&k, &kv), 0);
+	assert_int_equal(kvm_vfio_add_group(&kv, 103, 3), 0);
+	fake.set_attr_fail_at = 2;
+	fake.set_attr_ret = -EINVAL;
+	log_capture_start(&lc);
+	assert_int_equal(kvm_vfio_add_group(&kv, 104, 4), -EINVAL);
+	assert_string_equal(
+		log_capture_end(&lc),
+		"ptvm: kvm: KVM_SET_DEVICE_ATTR(KVM_DEV_VFIO_GROUP_ADD) of /dev/vfio/4: "
+		"Invalid argument\n");
+	log_capture_free(&lc);
+	kvm_vfio_destroy(&kv);
+	assert_int_equal(fake.nr_attrs, 3);
+	assert_attr(2, KVM_DEV_VFIO_GROUP_DEL, 103, fake.device_fd);
+	assert_int_equal(fake.open_fds, base);
+	kvm_close(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +520,9 @@ int main(void)
 		cmocka_unit_test_setup(test_irq_routes_batched, setup),
 		cmocka_unit_test_setup(test_irq_commit_fails, setup),
 		cmocka_unit_test_setup(test_irq_routing_cap, setup),
+		cmocka_unit_test_setup(test_vfio_device_groups, setup),
+		cmocka_unit_test_setup(test_vfio_create_fails, setup),
+		cmocka_unit_test_setup(test_vfio_add_fails, setup),
 	};
 
 	return cmocka_run_group_tests_name("kvm", tests, NULL, NULL);
