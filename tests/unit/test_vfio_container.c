@@ -134,6 +134,48 @@ static void test_groups_attach_once(void **state)
 	assert_int_equal(fv_open_fds(), 0);
 }
 
+struct group_visit {
+	unsigned n, id[4];
+	int fd[4];
+	int ret_at; /* 1-based visit that returns -EIO */
+};
+
+static int visit_group(void *opaque, const struct vfio_group *g)
+{
+	struct group_visit *v = opaque;
+
+	v->id[v->n] = g->id;
+	v->fd[v->n] = g->fd;
+	return ++v->n == (unsigned)v->ret_at ? -EIO : 0;
+}
+
+/* Every attached group once, in attach order, with its fd; the first error stops the walk. */
+static void test_for_each_group(void **state)
+{
+	struct fixture *f = *state;
+	struct group_visit v = {0};
+	struct vfio_group *g3, *g4;
+	struct vfio_container *c;
+
+	fake_sysfs_add_dev(&f->fs, "0000:00:04.0", "vfio-pci", 4);
+	assert_int_equal(container_open(&f->cfg, &c), 0);
+	assert_int_equal(container_for_each_group(c, visit_group, &v), 0);
+	assert_int_equal(v.n, 0);
+	assert_int_equal(container_group_get(c, 4, &g4), 0);
+	assert_int_equal(container_group_get(c, 3, &g3), 0);
+	assert_int_equal(container_group_get(c, 4, &g4), 0);
+	assert_int_equal(container_for_each_group(c, visit_group, &v), 0);
+	assert_int_equal(v.n, 2);
+	assert_int_equal(v.id[0], 4);
+	assert_int_equal(v.fd[0], g4->fd);
+	assert_int_equal(v.id[1], 3);
+	assert_int_equal(v.fd[1], g3->fd);
+	v = (struct group_visit){.ret_at = 1};
+	assert_int_equal(container_for_each_group(c, visit_group, &v), -EIO);
+	assert_int_equal(v.n, 1);
+	container_close(c);
+}
+
 static void test_group_not_viable(void **state)
 {
 	struct fixture *f = *state;
@@ -505,6 +547,7 @@ int main(void)
 		T(test_info_cap_find_kernel_layout),
 		T(test_open_errors),
 		T(test_groups_attach_once),
+		T(test_for_each_group),
 		T(test_group_not_viable),
 		T(test_set_iommu_eperm),
 		T(test_second_group_eperm),

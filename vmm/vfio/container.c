@@ -227,6 +227,18 @@ int container_group_get(struct vfio_container *c, unsigned id, struct vfio_group
 	return 0;
 }
 
+int container_for_each_group(struct vfio_container *c,
+			     int (*fn)(void *opaque, const struct vfio_group *g), void *opaque)
+{
+	for (unsigned i = 0; i < c->nr_groups; i++) {
+		int ret = fn(opaque, &c->groups[i]);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int range_cmp(const void *a, const void *b)
 {
 	const struct vfio_iova_range *x = a, *y = b;

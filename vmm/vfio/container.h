@@ -75,6 +75,15 @@ int container_group_get(struct vfio_container *c, unsigned id,
 			struct vfio_group **out) __must_check;
 
 /*
+ * Call @fn for every group attached so far, in the order they were attached;
+ * stops at the first error and returns it. For what else must know the
+ * groups (the KVM-VFIO device).
+ */
+int container_for_each_group(struct vfio_container *c,
+			     int (*fn)(void *opaque, const struct vfio_group *g),
+			     void *opaque) __must_check;
+
+/*
  * Refresh the usable IOVA ranges (VFIO_IOMMU_GET_INFO with
  * VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE). Needs an attached group. Each group
  * can narrow the ranges, so call it after the last device is opened.
