@@ -221,6 +221,7 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	vm->cfg = cfg;
 	vm->sys = sys;
 	vm->wake_fd = vm->signal_fd = vm->guard_fd = -1;
+	kvm_vfio_init(&vm->kvm_vfio);
 	vm->console.in_fd = STDIN_FILENO;
 	vm->console.out_fd = STDOUT_FILENO;
 	pthread_mutex_init(&vm->stop_lock, NULL);

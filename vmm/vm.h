@@ -33,6 +33,7 @@ struct pci_host;
 struct vm_pt_dev {
 	struct pci_bdf bdf;
 	char name[PCI_BDF_STRLEN];
+	unsigned group; /* IOMMU group, as sysfs gave it to vm_pt_check() */
 	struct vfio_device *dev;
 	struct pt *pt;
 	bool attached;
@@ -69,6 +70,7 @@ struct vm {
 	struct pm *pm;
 	struct pci_host *pci;
 	struct vfio_container *vfio;
+	struct kvm_vfio kvm_vfio; /* fd -1 unless there are passthrough devices */
 	int guard_fd; /* /dev/ptguard holding the --passthrough claims, or -1 */
 	struct vm_pt_dev pt[OPTS_MAX_PASSTHROUGH];
 	unsigned nr_pt;
@@ -103,6 +105,12 @@ int vm_pt_open(struct vm *vm) __must_check;
 void vm_pt_close(struct vm *vm);
 /* vm_pt.c: size the 64-bit PCI window (also without devices); after vm_pt_open. */
 int vm_pt_window(struct vm *vm) __must_check;
+/*
+ * Part of vm_pt_open(), apart for tests: attach the group of every
+ * --passthrough device to vm->vfio and register each with KVM through the
+ * KVM-VFIO device. vm_pt_close() undoes it.
+ */
+int vm_pt_open_groups(struct vm *vm) __must_check;
 void vm_pt_print_stats(const struct vm *vm);
 
 /* vm_boot.c: map and check the kernel/initrd files (before any KVM work). */

@@ -27,7 +27,6 @@ int vm_pt_check(struct vm *vm)
 
 	for (unsigned i = 0; i < cfg->nr_passthrough; i++) {
 		struct vm_pt_dev *d = &vm->pt[i];
-		unsigned group;
 		int ret;
 
 		if (pci_bdf_parse(cfg->passthrough[i], &d->bdf)) {
@@ -42,11 +41,40 @@ int vm_pt_check(struct vm *vm)
 				return -EINVAL;
 			}
 		}
-		ret = sysfs_vfio_check(NULL, &d->bdf, &group);
+		ret = sysfs_vfio_check(NULL, &d->bdf, &d->group);
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+static int vm_pt_kvm_add_group(void *opaque, const struct vfio_group *g)
+{
+	return kvm_vfio_add_group(opaque, g->fd, g->id);
+}
+
+/*
+ * The groups go to KVM before any device in them is opened: VFIO gives a
+ * device's driver the kvm pointer of its group when the device is first
+ * opened (VFIO_GROUP_GET_DEVICE_FD copies group->kvm into device->kvm), and
+ * KVM_DEV_VFIO_GROUP_ADD is what sets group->kvm. KVM also learns from it
+ * whether the group's IOMMU enforces cache coherency (vfio.rst).
+ */
+int vm_pt_open_groups(struct vm *vm)
+{
+	int ret;
+
+	for (unsigned i = 0; i < vm->cfg->nr_passthrough; i++) {
+		struct vfio_group *g;
+
+		ret = container_group_get(vm->vfio, vm->pt[i].group, &g);
+		if (ret)
+			return ret;
+	}
+	ret = kvm_vfio_create(&vm->kvm, &vm->kvm_vfio);
+	if (ret)
+		return ret;
+	return container_for_each_group(vm->vfio, vm_pt_kvm_add_group, &vm->kvm_vfio);
 }
 
 /* Open the devices and pin RAM; needs guest RAM allocated, runs before any vCPU. */
@@ -77,6 +105,9 @@ int vm_pt_open(struct vm *vm)
 	if (ret)
 		return ret;
 	ret = container_open(&ccfg, &vm->vfio);
+	if (ret)
+		return ret;
+	ret = vm_pt_open_groups(vm);
 	if (ret)
 		return ret;
 	for (unsigned i = 0; i < vm->cfg->nr_passthrough; i++) {
@@ -167,6 +198,8 @@ void vm_pt_close(struct vm *vm)
 		memset(d, 0, sizeof(*d));
 	}
 	vm->nr_pt = 0;
+	/* KVM lets go of the groups before their fds close (kvm_vfio_destroy()). */
+	kvm_vfio_destroy(&vm->kvm_vfio);
 	if (vm->vfio)
 		container_close(vm->vfio);
 	vm->vfio = NULL;
