@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <cmocka.h>
 
@@ -258,22 +259,126 @@ static void test_sparse_cap_overrun(void **state)
 }
 
 /*
- * Only INTx, MSI and MSI-X are asked about, however many indexes the device
- * reports: vfio-pci answers EINVAL for the ERR index of a conventional PCI
- * device, which refused the rig's e1000.
+ * However many indexes the device reports, each of the five vfio-pci
+ * defines is asked about once and none beyond: INTx, MSI and MSI-X by the
+ * probe, ERR and REQ by the notifier binding.
  */
 static void test_extra_irq_indexes(void **state)
 {
 	struct fixture *f = *state;
-	unsigned n = 0;
 
 	fv.num_irqs = 9;
 	fv.num_regions = 12;
 	open_dev(f);
-	for (unsigned i = 0; i < fv.nr_calls; i++)
-		n += fv.calls[i] == VFIO_DEVICE_GET_IRQ_INFO;
-	assert_int_equal(n, VFIO_PCI_MSIX_IRQ_INDEX + 1);
+	for (unsigned i = 0; i < VFIO_PCI_NUM_IRQS; i++)
+		assert_int_equal(fv.nr_irq_info[i], 1);
+	for (unsigned i = VFIO_PCI_NUM_IRQS; i < ARRAY_SIZE(fv.nr_irq_info); i++)
+		assert_int_equal(fv.nr_irq_info[i], 0);
 	assert_int_equal(fv.nr_region_info[VFIO_PCI_VGA_REGION_INDEX], 1);
+}
+
+static void assert_notifier_set(unsigned i, unsigned index, int fd)
+{
+	assert_int_equal(fv.sets[i].hdr.argsz, sizeof(struct vfio_irq_set) + sizeof(int32_t));
+	assert_int_equal(fv.sets[i].hdr.flags,
+			 VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER);
+	assert_int_equal(fv.sets[i].hdr.index, index);
+	assert_int_equal(fv.sets[i].hdr.start, 0);
+	assert_int_equal(fv.sets[i].hdr.count, 1);
+	assert_int_equal(fv.sets[i].fd, fd);
+}
+
+/* A PCIe device: an eventfd each for ERR and REQ, bound at open, closed with the device. */
+static void test_notifiers_bound(void **state)
+{
+	struct fixture *f = *state;
+	int err_fd, req_fd;
+
+	open_dev(f);
+	err_fd = vfio_device_notify_fd(f->d, VFIO_PCI_ERR_IRQ_INDEX);
+	req_fd = vfio_device_notify_fd(f->d, VFIO_PCI_REQ_IRQ_INDEX);
+	assert_true(err_fd >= FV_FIRST_FD);
+	assert_true(req_fd >= FV_FIRST_FD);
+	assert_int_not_equal(err_fd, req_fd);
+	assert_int_equal(fv.nr_eventfds, 2);
+	assert_true(fv.eventfd_flags & EFD_NONBLOCK);
+	assert_int_equal(fv.nr_set_irqs, 2);
+	assert_notifier_set(0, VFIO_PCI_ERR_IRQ_INDEX, err_fd);
+	assert_notifier_set(1, VFIO_PCI_REQ_IRQ_INDEX, req_fd);
+	assert_int_equal(vfio_device_notify_fd(f->d, VFIO_PCI_MSIX_IRQ_INDEX), -1);
+	assert_int_equal(f->d->desc.irq_flags[VFIO_PCI_ERR_IRQ_INDEX], VFIO_IRQ_INFO_EVENTFD);
+	assert_int_equal(f->d->desc.irq_count[VFIO_PCI_REQ_IRQ_INDEX], 1);
+	vfio_device_close(f->d);
+	f->d = NULL;
+	assert_int_equal(fv_open_fds(), 2); /* the container and the group */
+}
+
+/*
+ * A conventional PCI device (the rig's e1000): vfio-pci answers EINVAL for
+ * ERR. The device opens, silently, with REQ only.
+ */
+static void test_err_einval_conventional_pci(void **state)
+{
+	struct fixture *f = *state;
+
+	fv.irq_info_ret[VFIO_PCI_ERR_IRQ_INDEX] = -EINVAL;
+	log_capture_start(&f->lc);
+	open_dev(f);
+	assert_string_equal(log_capture_end(&f->lc), "");
+	assert_int_equal(vfio_device_notify_fd(f->d, VFIO_PCI_ERR_IRQ_INDEX), -1);
+	assert_int_equal(fv.nr_set_irqs, 1);
+	assert_notifier_set(0, VFIO_PCI_REQ_IRQ_INDEX,
+			    vfio_device_notify_fd(f->d, VFIO_PCI_REQ_IRQ_INDEX));
+}
+
+/* A count of 0, or an index past num_irqs, is "not offered": not bound, not logged. */
+static void test_notifiers_absent(void **state)
+{
+	struct fixture *f = *state;
+
+	fv.irq_count[VFIO_PCI_ERR_IRQ_INDEX] = 0;
+	fv.num_irqs = VFIO_PCI_REQ_IRQ_INDEX;
+	log_capture_start(&f->lc);
+	open_dev(f);
+	assert_string_equal(log_capture_end(&f->lc), "");
+	assert_int_equal(fv.nr_irq_info[VFIO_PCI_ERR_IRQ_INDEX], 1);
+	assert_int_equal(fv.nr_irq_info[VFIO_PCI_REQ_IRQ_INDEX], 0);
+	assert_int_equal(fv.nr_set_irqs, 0);
+	assert_int_equal(fv.nr_eventfds, 0);
+	assert_int_equal(vfio_device_notify_fd(f->d, VFIO_PCI_ERR_IRQ_INDEX), -1);
+	assert_int_equal(vfio_device_notify_fd(f->d, VFIO_PCI_REQ_IRQ_INDEX), -1);
+}
+
+/* Binding refused: one line, the open fails and leaves nothing open or mapped. */
+static void test_notifier_set_irqs_fails(void **state)
+{
+	struct fixture *f = *state;
+
+	fv.set_irqs_ret = -EBUSY;
+	log_capture_start(&f->lc);
+	assert_int_equal(vfio_device_open(f->c, &f->bdf, &f->d), -EBUSY);
+	assert_string_equal(log_capture_end(&f->lc),
+			    "ptvm: vfio: 0000:00:03.0: VFIO_DEVICE_SET_IRQS(ERR 0+1): Device or "
+			    "resource busy\n");
+	assert_null(f->d);
+	assert_int_equal(fv_open_fds(), 2);
+	assert_int_equal(fv.nr_munmaps, fv.nr_mmaps);
+}
+
+/* Any other GET_IRQ_INFO error is one line too; ERR's eventfd, already bound, is closed. */
+static void test_notifier_info_fails(void **state)
+{
+	struct fixture *f = *state;
+
+	fv.irq_info_ret[VFIO_PCI_REQ_IRQ_INDEX] = -EIO;
+	log_capture_start(&f->lc);
+	assert_int_equal(vfio_device_open(f->c, &f->bdf, &f->d), -EIO);
+	assert_string_equal(log_capture_end(&f->lc),
+			    "ptvm: vfio: 0000:00:03.0: VFIO_DEVICE_GET_IRQ_INFO(REQ): Input/output "
+			    "error\n");
+	assert_null(f->d);
+	assert_int_equal(fv.nr_eventfds, 1);
+	assert_int_equal(fv_open_fds(), 2);
 }
 
 static const struct pt_backend_ops *be = &vfio_pt_backend_ops;
@@ -396,11 +501,13 @@ static void test_set_irqs_errors(void **state)
 {
 	struct fixture *f = *state;
 	const int fds[2] = {7, 8};
+	unsigned n;
 
 	open_dev(f);
+	n = fv.nr_set_irqs; /* the notifiers' */
 	assert_int_equal(be->set_irqs(f->d, VFIO_PCI_MSIX_IRQ_INDEX, 15, 2, fds), -EINVAL);
 	assert_int_equal(be->set_irqs(f->d, VFIO_PCI_NUM_IRQS, 0, 1, fds), -EINVAL);
-	assert_int_equal(fv.nr_set_irqs, 0);
+	assert_int_equal(fv.nr_set_irqs, n);
 	fv.set_irqs_ret = -EINVAL;
 	log_capture_start(&f->lc);
 	assert_int_equal(be->set_irqs(f->d, VFIO_PCI_MSI_IRQ_INDEX, 0, 1, fds), -EINVAL);
@@ -461,6 +568,11 @@ int main(void)
 		T(test_region_info_error_unwinds),
 		T(test_sparse_cap_overrun),
 		T(test_extra_irq_indexes),
+		T(test_notifiers_bound),
+		T(test_err_einval_conventional_pci),
+		T(test_notifiers_absent),
+		T(test_notifier_set_irqs_fails),
+		T(test_notifier_info_fails),
 		T(test_bar_read_split),
 		T(test_bar_write_aligned_and_config_unsplit),
 		T(test_region_access_checks),

@@ -54,6 +54,7 @@ struct fake_vfio {
 	unsigned num_regions, num_irqs;
 	struct fv_region regions[VFIO_PCI_NUM_REGIONS];
 	unsigned irq_count[VFIO_PCI_NUM_IRQS];
+	int irq_info_ret[VFIO_PCI_NUM_IRQS]; /* < 0: GET_IRQ_INFO of that index fails */
 	int map_dma_fail_at; /* 1-based MAP_DMA call that fails with map_dma_ret */
 	int map_dma_ret;
 	int region_info_fail; /* index + 1 whose VFIO_DEVICE_GET_REGION_INFO fails */
@@ -99,6 +100,14 @@ struct fake_vfio {
 	unsigned nr_rw;
 	unsigned char irq_set[256]; /* last VFIO_DEVICE_SET_IRQS argument */
 	unsigned nr_set_irqs, nr_reset;
+	/* The first VFIO_DEVICE_SET_IRQS calls: header and first eventfd (-2: none). */
+	struct {
+		struct vfio_irq_set hdr;
+		int32_t fd;
+	} sets[8];
+	unsigned nr_irq_info[16]; /* VFIO_DEVICE_GET_IRQ_INFO calls by index */
+	unsigned nr_eventfds;
+	int eventfd_flags;
 };
 
 static struct fake_vfio fv;
@@ -318,8 +327,12 @@ static inline int fv_ioctl(int fd, unsigned long req, void *arg)
 	case VFIO_DEVICE_GET_IRQ_INFO: {
 		struct vfio_irq_info *irq = arg;
 
+		if (irq->index < ARRAY_SIZE(fv.nr_irq_info))
+			fv.nr_irq_info[irq->index]++;
 		if (irq->index >= VFIO_PCI_NUM_IRQS)
 			return -EINVAL;
+		if (fv.irq_info_ret[irq->index] < 0)
+			return fv.irq_info_ret[irq->index];
 		irq->flags = VFIO_IRQ_INFO_EVENTFD;
 		irq->count = fv.irq_count[irq->index];
 		return 0;
@@ -327,6 +340,12 @@ static inline int fv_ioctl(int fd, unsigned long req, void *arg)
 	case VFIO_DEVICE_SET_IRQS: {
 		const struct vfio_irq_set *s = arg;
 
+		if (fv.nr_set_irqs < ARRAY_SIZE(fv.sets)) {
+			fv.sets[fv.nr_set_irqs].hdr = *s;
+			fv.sets[fv.nr_set_irqs].fd = -2;
+			if (s->count && (s->flags & VFIO_IRQ_SET_DATA_EVENTFD))
+				memcpy(&fv.sets[fv.nr_set_irqs].fd, s->data, sizeof(int32_t));
+		}
 		fv.nr_set_irqs++;
 		memset(fv.irq_set, 0, sizeof(fv.irq_set));
 		memcpy(fv.irq_set, s,
@@ -399,12 +418,20 @@ static inline ssize_t fv_pwrite(int fd, const void *buf, size_t len, off_t off)
 	return (ssize_t)len;
 }
 
+static inline int fv_eventfd(unsigned int initval, int flags)
+{
+	fv.nr_eventfds++;
+	fv.eventfd_flags = flags;
+	return fv_new_fd();
+}
+
 static const struct sys_ops fv_sys = {
 	.open = fv_open,
 	.close = fv_close,
 	.ioctl = fv_ioctl,
 	.mmap = fv_mmap,
 	.munmap = fv_munmap,
+	.eventfd = fv_eventfd,
 	.pread = fv_pread,
 	.pwrite = fv_pwrite,
 };

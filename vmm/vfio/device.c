@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -20,6 +21,9 @@ static const char *const region_names[VFIO_PCI_NUM_REGIONS] = {
 static const char *const irq_names[VFIO_PCI_NUM_IRQS] = {
 	"INTx", "MSI", "MSI-X", "ERR", "REQ",
 };
+
+static int device_set_irqs(struct vfio_device *d, uint32_t flags, unsigned index, unsigned start,
+			   unsigned count, const int *fds);
 
 static int device_ioctl(struct vfio_device *d, unsigned long req, void *arg, const char *name)
 {
@@ -153,6 +157,7 @@ static int device_probe(struct vfio_device *d)
 		return -ENODEV;
 	}
 	d->flags = info.flags;
+	d->num_irqs = info.num_irqs;
 	d->desc.can_reset = info.flags & VFIO_DEVICE_FLAGS_RESET;
 	nr = MIN(info.num_regions, (unsigned)VFIO_PCI_NUM_REGIONS);
 	for (unsigned i = 0; i < nr; i++) {
@@ -179,6 +184,71 @@ static int device_probe(struct vfio_device *d)
 	return 0;
 }
 
+/*
+ * Bind an eventfd to notifier @index (ERR or REQ) if the device offers it.
+ * Asked apart from device_probe(), which must keep to the indexes every
+ * device answers for: vfio-pci answers EINVAL for ERR on a conventional PCI
+ * device (vfio_pci_ioctl_get_irq_info()), and that, a count of 0 and an
+ * index beyond num_irqs all mean "not offered", without a log line.
+ */
+static int device_bind_notifier(struct vfio_device *d, unsigned index, int *out)
+{
+	struct vfio_irq_info irq = {.argsz = sizeof(irq), .index = index};
+	int fd, ret;
+
+	if (index >= d->num_irqs)
+		return 0;
+	ret = d->c->sys->ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq);
+	if (ret == -EINVAL)
+		return 0;
+	if (ret < 0) {
+		log_err("vfio: %s: VFIO_DEVICE_GET_IRQ_INFO(%s): %s", d->desc.name,
+			irq_names[index], strerror(-ret));
+		return ret;
+	}
+	if (!irq.count || !(irq.flags & VFIO_IRQ_INFO_EVENTFD))
+		return 0;
+	d->irq_flags[index] = irq.flags;
+	d->desc.irq_flags[index] = irq.flags;
+	d->desc.irq_count[index] = irq.count;
+	/* Non-blocking: the main loop drains it and must never sleep in read(). */
+	fd = d->c->sys->eventfd(0, EFD_NONBLOCK);
+	if (fd < 0) {
+		log_err("vfio: %s: eventfd for %s: %s", d->desc.name, irq_names[index],
+			strerror(-fd));
+		return fd;
+	}
+	/* vfio.h: DATA_EVENTFD with ACTION_TRIGGER, count 1: the kernel signals @fd. */
+	ret = device_set_irqs(d, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, index, 0,
+			      1, &fd);
+	if (ret) {
+		d->c->sys->close(fd);
+		return ret;
+	}
+	*out = fd;
+	return 0;
+}
+
+static int device_bind_notifiers(struct vfio_device *d)
+{
+	int ret = device_bind_notifier(d, VFIO_PCI_ERR_IRQ_INDEX, &d->err_fd);
+
+	return ret ? ret : device_bind_notifier(d, VFIO_PCI_REQ_IRQ_INDEX, &d->req_fd);
+}
+
+/*
+ * After the device fd is closed: vfio-pci's close_device drops its own
+ * reference to each trigger, so the order does not matter to the kernel.
+ */
+static void device_close_notifiers(struct vfio_device *d)
+{
+	if (d->err_fd >= 0)
+		d->c->sys->close(d->err_fd);
+	if (d->req_fd >= 0)
+		d->c->sys->close(d->req_fd);
+	d->err_fd = d->req_fd = -1;
+}
+
 static void device_unmap(struct vfio_device *d)
 {
 	for (unsigned i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
@@ -201,7 +271,7 @@ int vfio_device_open(struct vfio_container *c, const struct pci_bdf *bdf, struct
 		return -ENOMEM;
 	d->c = c;
 	d->bdf = *bdf;
-	d->fd = -1;
+	d->fd = d->err_fd = d->req_fd = -1;
 	pci_bdf_format(bdf, d->desc.name);
 	ret = sysfs_vfio_check(c->sysfs_root, bdf, &group);
 	if (ret)
@@ -219,12 +289,16 @@ int vfio_device_open(struct vfio_container *c, const struct pci_bdf *bdf, struct
 	ret = device_probe(d);
 	if (ret)
 		goto err_close;
+	ret = device_bind_notifiers(d);
+	if (ret)
+		goto err_close;
 	*out = d;
 	return 0;
 
 err_close:
 	device_unmap(d);
 	c->sys->close(d->fd);
+	device_close_notifiers(d);
 err_free:
 	free(d);
 	return ret;
@@ -236,6 +310,7 @@ void vfio_device_close(struct vfio_device *d)
 		return;
 	device_unmap(d);
 	d->c->sys->close(d->fd);
+	device_close_notifiers(d);
 	free(d);
 }
 

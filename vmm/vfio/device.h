@@ -31,6 +31,10 @@ struct vfio_device {
 	bool msix_mappable[VFIO_PCI_NUM_REGIONS];
 	uint32_t irq_flags[VFIO_PCI_NUM_IRQS]; /* VFIO_IRQ_INFO_* */
 	unsigned log_key;		       /* rate limit for guest-caused failures */
+	unsigned num_irqs;		       /* VFIO_DEVICE_GET_INFO's */
+	/* Eventfds bound to the ERR and REQ notifiers, or -1 where not offered. */
+	int err_fd;
+	int req_fd;
 };
 
 /*
@@ -38,7 +42,9 @@ struct vfio_device {
  * attaches its group to @c, VFIO_GROUP_GET_DEVICE_FD, VFIO_DEVICE_GET_INFO
  * (must be vfio-pci), region and IRQ info, and mmaps every mmappable area
  * (VFIO_REGION_INFO_CAP_SPARSE_MMAP areas, or the whole region). Fills
- * (*@out)->desc. Errors are logged once, naming the BDF and the ioctl.
+ * (*@out)->desc. Binds an eventfd to each of the ERR and REQ notifiers the
+ * device offers (vfio_device_notify_fd()). Errors are logged once, naming
+ * the BDF and the ioctl.
  */
 int vfio_device_open(struct vfio_container *c, const struct pci_bdf *bdf,
 		     struct vfio_device **out) __must_check;
@@ -66,6 +72,22 @@ static inline unsigned vfio_device_group(const struct vfio_device *d)
 static inline bool vfio_device_group_viable(const struct vfio_device *d)
 {
 	return d->group->viable;
+}
+
+/*
+ * The eventfd VFIO signals for notifier @index, or -1 if the device does not
+ * offer it: VFIO_PCI_REQ_IRQ_INDEX when the host asks for the device back
+ * (vfio-pci's driver is being unbound from it; the unbind waits until the
+ * device fd is closed), VFIO_PCI_ERR_IRQ_INDEX on an uncorrectable AER error
+ * (PCIe devices only). The fds are non-blocking and close with the device.
+ */
+static inline int vfio_device_notify_fd(const struct vfio_device *d, unsigned index)
+{
+	if (index == VFIO_PCI_ERR_IRQ_INDEX)
+		return d->err_fd;
+	if (index == VFIO_PCI_REQ_IRQ_INDEX)
+		return d->req_fd;
+	return -1;
 }
 
 /* pt_backend_ops over a VFIO device fd; the backend pointer is a struct vfio_device *. */
