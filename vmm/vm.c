@@ -188,9 +188,69 @@ static int vm_create_vcpus(struct vm *vm, const struct boot_entry *entry)
 	return kvm_vcpu_set_boot_regs(&vm->kvm, &vm->vcpus[0].kv, entry);
 }
 
+int vm_add_source(struct vm *vm, int fd, void (*handle)(struct vm *vm, struct vm_source *src),
+		  void *opaque)
+{
+	if (vm->nr_src == ARRAY_SIZE(vm->src))
+		return -ENOSPC;
+	vm->src[vm->nr_src] = (struct vm_source){.fd = fd, .handle = handle, .opaque = opaque};
+	return (int)vm->nr_src++;
+}
+
+/* Move pending host input into the guest UART, as much as its FIFO takes. */
+static void vm_pump_input(struct vm *vm)
+{
+	size_t n = vm->in_len ? serial_rx_push(vm->serial, vm->in, vm->in_len) : 0;
+
+	memmove(vm->in, vm->in + n, vm->in_len - n);
+	vm->in_len -= n;
+	/* What is left waits for room; vm_rx_ready() wakes the loop when there is. */
+	if (vm->console_src && !vm->console_eof)
+		vm->console_src->fd = vm->in_len ? -1 : vm->console.in_fd;
+}
+
+static void vm_on_wake(struct vm *vm, struct vm_source *src)
+{
+	uint64_t count;
+
+	(void)!read(src->fd, &count, sizeof(count));
+	vm_pump_input(vm);
+}
+
+static void vm_on_signal(struct vm *vm, struct vm_source *src)
+{
+	struct signalfd_siginfo si;
+	char msg[64];
+
+	if (read(src->fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	snprintf(msg, sizeof(msg), "stopped by signal %s", sigabbrev_np(si.ssi_signo) ?: "?");
+	vm_request_stop(vm, VM_STOP_SIGNAL, msg);
+}
+
+static void vm_on_console(struct vm *vm, struct vm_source *src)
+{
+	ssize_t n = read(src->fd, vm->in, sizeof(vm->in));
+	bool quit = false;
+
+	if (n <= 0) {
+		/* EOF or a read error: the guest keeps running with no more input. */
+		if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+			vm->console_eof = true;
+			src->fd = -1;
+		}
+		return;
+	}
+	vm->in_len = console_filter(&vm->console, vm->in, n, &quit);
+	if (quit)
+		vm_request_stop(vm, VM_STOP_SIGNAL, "stopped from the console (Ctrl-A x)");
+	vm_pump_input(vm);
+}
+
 static int vm_create_events(struct vm *vm)
 {
 	sigset_t set;
+	int ret;
 
 	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->wake_fd < 0)
@@ -206,6 +266,14 @@ static int vm_create_events(struct vm *vm)
 	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (vm->signal_fd < 0)
 		return -errno;
+	ret = vm_add_source(vm, vm->wake_fd, vm_on_wake, NULL);
+	if (ret >= 0)
+		ret = vm_add_source(vm, vm->signal_fd, vm_on_signal, NULL);
+	if (ret >= 0)
+		ret = vm_add_source(vm, vm->console.in_fd, vm_on_console, NULL);
+	if (ret < 0)
+		return ret;
+	vm->console_src = &vm->src[ret];
 	return vcpu_kick_init();
 }
 
@@ -305,59 +373,32 @@ err:
 	return ret;
 }
 
-/* Move pending host input into the guest UART, as much as its FIFO takes. */
-static void vm_pump_input(struct vm *vm, uint8_t *buf, size_t *len)
+void vm_event_loop(struct vm *vm)
 {
-	size_t n = *len ? serial_rx_push(vm->serial, buf, *len) : 0;
-
-	memmove(buf, buf + n, *len - n);
-	*len -= n;
-}
-
-static void vm_event_loop(struct vm *vm)
-{
-	uint8_t in[256];
-	size_t in_len = 0;
-	bool in_open = true;
+	struct pollfd p[ARRAY_SIZE(vm->src)];
 
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
-		struct pollfd p[3] = {
-			{ .fd = vm->wake_fd, .events = POLLIN },
-			{ .fd = vm->signal_fd, .events = POLLIN },
-			{ .fd = in_open && !in_len ? vm->console.in_fd : -1, .events = POLLIN },
-		};
-		uint64_t count;
+		for (unsigned i = 0; i < vm->nr_src; i++)
+			p[i] = (struct pollfd){.fd = vm->src[i].fd, .events = POLLIN};
+		if (poll(p, vm->nr_src, -1) < 0) {
+			char msg[64];
 
-		/* Input waits in @in until the FIFO has room; vm_rx_ready() wakes us. */
-		if (poll(p, ARRAY_SIZE(p), -1) < 0 && errno != EINTR)
-			break;
-		if (p[0].revents & POLLIN)
-			(void)!read(vm->wake_fd, &count, sizeof(count));
-		if (p[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(vm->signal_fd, &si, sizeof(si)) == sizeof(si)) {
-				char msg[64];
-
-				snprintf(msg, sizeof(msg), "stopped by signal %s",
-					 sigabbrev_np(si.ssi_signo) ?: "?");
-				vm_request_stop(vm, VM_STOP_SIGNAL, msg);
-			}
-		}
-		if (p[2].revents & (POLLIN | POLLHUP)) {
-			ssize_t n = read(vm->console.in_fd, in, sizeof(in));
-			bool quit = false;
-
-			if (n <= 0) {
-				/* EOF: the guest keeps running with no more input. */
-				in_open = n < 0 && errno == EINTR;
+			if (errno == EINTR)
 				continue;
-			}
-			in_len = console_filter(&vm->console, in, n, &quit);
-			if (quit)
-				vm_request_stop(vm, VM_STOP_SIGNAL, "stopped from the console (Ctrl-A x)");
+			/* Without the loop nothing could stop the vCPUs: stop them now. */
+			snprintf(msg, sizeof(msg), "main loop: poll: %s", strerror(errno));
+			vm_request_stop(vm, VM_STOP_ERROR, msg);
+			break;
 		}
-		vm_pump_input(vm, in, &in_len);
+		for (unsigned i = 0; i < vm->nr_src; i++) {
+			struct vm_source *src = &vm->src[i];
+
+			/* An fd closed under the loop would make every poll return at once. */
+			if (p[i].revents & POLLNVAL)
+				src->fd = -1;
+			else if (p[i].revents)
+				src->handle(vm, src);
+		}
 	}
 }
 

@@ -39,6 +39,22 @@ struct vm_pt_dev {
 	bool attached;
 };
 
+struct vm;
+
+/*
+ * One fd the main loop polls, and what to do when it is readable (or hung
+ * up). A handler may set @fd to -1 to stop polling it for a while, or for
+ * good; it must not block.
+ */
+struct vm_source {
+	int fd;
+	void (*handle)(struct vm *vm, struct vm_source *src);
+	void *opaque;
+};
+
+/* wake_fd, signal_fd, the console, and ERR and REQ of each passed-through device. */
+#define VM_MAX_SOURCES (3 + 2 * OPTS_MAX_PASSTHROUGH)
+
 /* A GSI of the in-kernel IOAPIC, as a struct irq_line for a device. */
 struct vm_gsi {
 	struct vm *vm;
@@ -85,6 +101,14 @@ struct vm {
 	char stop_msg[256];
 	int wake_fd;
 	int signal_fd;
+
+	/* The main loop's table; only the main thread touches it and what follows. */
+	struct vm_source src[VM_MAX_SOURCES];
+	unsigned nr_src;
+	struct vm_source *console_src;
+	bool console_eof; /* stdin ended: the guest runs on without input */
+	uint8_t in[256];  /* console input waiting for room in the UART's RX FIFO */
+	size_t in_len;
 };
 
 /* Build the whole VM from @cfg; on error everything is undone and logged. */
@@ -95,6 +119,12 @@ void vm_destroy(struct vm *vm);
 
 /* Ask the VM to stop (any thread). */
 void vm_request_stop(void *opaque, enum vm_stop_reason why, const char *msg);
+
+/* Poll @fd in the main loop; before vm_run(). -ENOSPC when the table is full. */
+int vm_add_source(struct vm *vm, int fd, void (*handle)(struct vm *vm, struct vm_source *src),
+		  void *opaque) __must_check;
+/* The main loop: poll every source until the VM is stopping. Run by vm_run(); tests call it. */
+void vm_event_loop(struct vm *vm);
 
 /* vm_pt_host.c: what passed-through devices may ask of the VM. */
 extern const struct pt_host_ops vm_pt_host_ops;

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VM's main loop (vm_event_loop in vm.c) over real pipes and eventfds:
+ * each readable source runs its handler, a disarmed or closed one is not
+ * polled, and the loop ends once the VM is stopping.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "vm.h"
+
+struct fixture {
+	struct vm *vm;
+	int pipe_a[2], pipe_b[2];
+	unsigned nr_a, nr_b, nr_closed;
+};
+
+static struct fixture *fx; /* for the handlers */
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	f->vm = calloc(1, sizeof(*f->vm));
+	pthread_mutex_init(&f->vm->stop_lock, NULL);
+	f->vm->wake_fd = -1; /* vm_request_stop()'s wake-up write just fails */
+	assert_int_equal(pipe2(f->pipe_a, O_NONBLOCK), 0);
+	assert_int_equal(pipe2(f->pipe_b, O_NONBLOCK), 0);
+	fx = f;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	for (unsigned i = 0; i < 2; i++) {
+		close(f->pipe_a[i]);
+		close(f->pipe_b[i]);
+	}
+	pthread_mutex_destroy(&f->vm->stop_lock);
+	free(f->vm);
+	free(f);
+	return 0;
+}
+
+static void poke(int fd)
+{
+	assert_int_equal(write(fd, "x", 1), 1);
+}
+
+/* Leaves its byte unread and stops polling its fd: polled again, it would run again. */
+static void on_a(struct vm *vm, struct vm_source *src)
+{
+	assert_ptr_equal(src->opaque, &fx->nr_a);
+	fx->nr_a++;
+	src->fd = -1;
+}
+
+/* The first wakeup asks for another round; the second stops the VM. */
+static void on_b(struct vm *vm, struct vm_source *src)
+{
+	char c;
+
+	assert_int_equal(read(src->fd, &c, 1), 1);
+	if (++fx->nr_b == 1)
+		poke(fx->pipe_b[1]);
+	else
+		vm_request_stop(vm, VM_STOP_ERROR, "b ran twice");
+}
+
+static void on_closed(struct vm *vm, struct vm_source *src)
+{
+	fx->nr_closed++;
+}
+
+/* An fd number nothing has open. */
+static int closed_fd(void)
+{
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	close(p[1]);
+	close(p[0]);
+	return p[0];
+}
+
+static void test_loop_runs_handlers_until_stop(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vm_add_source(f->vm, f->pipe_a[0], on_a, &f->nr_a), 0);
+	assert_int_equal(vm_add_source(f->vm, -1, on_closed, NULL), 1);
+	assert_int_equal(vm_add_source(f->vm, f->pipe_b[0], on_b, NULL), 2);
+	assert_int_equal(vm_add_source(f->vm, closed_fd(), on_closed, NULL), 3);
+	poke(f->pipe_a[1]);
+	poke(f->pipe_b[1]);
+	vm_event_loop(f->vm);
+	assert_int_equal(f->nr_a, 1);
+	assert_int_equal(f->nr_b, 2);
+	/* Neither the disarmed source nor the closed fd ran its handler; the closed one is off. */
+	assert_int_equal(f->nr_closed, 0);
+	assert_int_equal(f->vm->src[3].fd, -1);
+	assert_int_equal(f->vm->stop_reason, VM_STOP_ERROR);
+	assert_string_equal(f->vm->stop_msg, "b ran twice");
+}
+
+/* A stopping VM does not poll at all. */
+static void test_loop_returns_when_stopping(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vm_add_source(f->vm, f->pipe_b[0], on_b, NULL), 0);
+	poke(f->pipe_b[1]);
+	f->vm->stopping = 1;
+	vm_event_loop(f->vm);
+	assert_int_equal(f->nr_b, 0);
+}
+
+static void test_table_full(void **state)
+{
+	struct fixture *f = *state;
+
+	for (unsigned i = 0; i < VM_MAX_SOURCES; i++)
+		assert_int_equal(vm_add_source(f->vm, -1, on_closed, NULL), (int)i);
+	assert_int_equal(vm_add_source(f->vm, -1, on_closed, NULL), -ENOSPC);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_loop_runs_handlers_until_stop),
+		T(test_loop_returns_when_stopping),
+		T(test_table_full),
+	};
+#undef T
+
+	return cmocka_run_group_tests_name("vm_loop", tests, NULL, NULL);
+}
