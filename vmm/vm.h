@@ -141,6 +141,13 @@ int vm_pt_window(struct vm *vm) __must_check;
  * KVM-VFIO device. vm_pt_close() undoes it.
  */
 int vm_pt_open_groups(struct vm *vm) __must_check;
+/*
+ * Part of vm_pt_open(), apart for tests: poll @fd, the eventfd of notifier
+ * @index (VFIO_PCI_ERR_IRQ_INDEX or VFIO_PCI_REQ_IRQ_INDEX) of @d, in the
+ * main loop; when it fires the VM stops with VM_STOP_DEVICE and a line
+ * naming the device and why. Nothing to do for @fd -1 (not offered).
+ */
+int vm_pt_watch(struct vm *vm, struct vm_pt_dev *d, unsigned index, int fd) __must_check;
 void vm_pt_print_stats(const struct vm *vm);
 
 /* vm_boot.c: map and check the kernel/initrd files (before any KVM work). */

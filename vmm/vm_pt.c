@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "guard.h"
 #include "pci/host.h"
@@ -77,6 +78,60 @@ int vm_pt_open_groups(struct vm *vm)
 	return container_for_each_group(vm->vfio, vm_pt_kvm_add_group, &vm->kvm_vfio);
 }
 
+/* A notifier's count says only that it fired: drain it so that poll() sleeps again. */
+static void vm_pt_drain(int fd)
+{
+	uint64_t count;
+
+	(void)!read(fd, &count, sizeof(count));
+}
+
+/*
+ * REQ: the host wants the device back; vfio-pci's unbind waits until the
+ * device fd is closed (and signals REQ again every few seconds meanwhile).
+ * Stopping the guest lets teardown reset and close the device, and the
+ * unbind then completes.
+ */
+static void vm_pt_on_req(struct vm *vm, struct vm_source *src)
+{
+	const struct vm_pt_dev *d = src->opaque;
+	char msg[160];
+
+	vm_pt_drain(src->fd);
+	snprintf(msg, sizeof(msg),
+		 "%s: the host asked for the device back (driver unbind): stopping the guest",
+		 d->name);
+	vm_request_stop(vm, VM_STOP_DEVICE, msg);
+}
+
+/* ERR: an uncorrectable AER error; the guest would go on with a broken device. */
+static void vm_pt_on_err(struct vm *vm, struct vm_source *src)
+{
+	const struct vm_pt_dev *d = src->opaque;
+	char msg[160];
+
+	vm_pt_drain(src->fd);
+	snprintf(msg, sizeof(msg), "%s: uncorrectable device error (AER): stopping the guest",
+		 d->name);
+	vm_request_stop(vm, VM_STOP_DEVICE, msg);
+}
+
+int vm_pt_watch(struct vm *vm, struct vm_pt_dev *d, unsigned index, int fd)
+{
+	bool req = index == VFIO_PCI_REQ_IRQ_INDEX;
+	int ret;
+
+	if (fd < 0)
+		return 0;
+	ret = vm_add_source(vm, fd, req ? vm_pt_on_req : vm_pt_on_err, d);
+	if (ret < 0) {
+		log_err("%s: cannot watch its %s notifier: %s", d->name, req ? "REQ" : "ERR",
+			strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
 /* Open the devices and pin RAM; needs guest RAM allocated, runs before any vCPU. */
 int vm_pt_open(struct vm *vm)
 {
@@ -111,10 +166,20 @@ int vm_pt_open(struct vm *vm)
 	if (ret)
 		return ret;
 	for (unsigned i = 0; i < vm->cfg->nr_passthrough; i++) {
-		ret = vfio_device_open(vm->vfio, &vm->pt[i].bdf, &vm->pt[i].dev);
+		struct vm_pt_dev *d = &vm->pt[i];
+
+		ret = vfio_device_open(vm->vfio, &d->bdf, &d->dev);
 		if (ret)
 			return ret;
 		vm->nr_pt++;
+		ret = vm_pt_watch(vm, d, VFIO_PCI_ERR_IRQ_INDEX,
+				  vfio_device_notify_fd(d->dev, VFIO_PCI_ERR_IRQ_INDEX));
+		if (ret)
+			return ret;
+		ret = vm_pt_watch(vm, d, VFIO_PCI_REQ_IRQ_INDEX,
+				  vfio_device_notify_fd(d->dev, VFIO_PCI_REQ_IRQ_INDEX));
+		if (ret)
+			return ret;
 	}
 	/* Each group may narrow the usable IOVA ranges: check after the last one. */
 	ret = container_check_ranges(vm->vfio, &vm->mem);

@@ -2,16 +2,20 @@
 /*
  * The VM's main loop (vm_event_loop in vm.c) over real pipes and eventfds:
  * each readable source runs its handler, a disarmed or closed one is not
- * polled, and the loop ends once the VM is stopping.
+ * polled, and the loop ends once the VM is stopping; a VFIO REQ or ERR
+ * notifier (vm_pt_watch in vm_pt.c) that fires stops the VM.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <linux/vfio.h>
 
 #include "vm.h"
 
@@ -133,6 +137,61 @@ static void test_table_full(void **state)
 	assert_int_equal(vm_add_source(f->vm, -1, on_closed, NULL), -ENOSPC);
 }
 
+/* The notifier eventfd of @index of a device named 0000:00:03.0, fired once. */
+static int fire_notifier(struct fixture *f, unsigned index)
+{
+	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	assert_true(efd >= 0);
+	snprintf(f->vm->pt[0].name, sizeof(f->vm->pt[0].name), "0000:00:03.0");
+	assert_int_equal(vm_pt_watch(f->vm, &f->vm->pt[0], index, efd), 0);
+	assert_int_equal(eventfd_write(efd, 1), 0);
+	return efd;
+}
+
+static void assert_stopped_and_drained(struct fixture *f, int efd, const char *msg)
+{
+	eventfd_t v;
+
+	assert_int_equal(f->vm->stop_reason, VM_STOP_DEVICE);
+	assert_string_equal(f->vm->stop_msg, msg);
+	/* Drained: nothing left to make poll() return again. */
+	assert_int_equal(eventfd_read(efd, &v), -1);
+	assert_int_equal(errno, EAGAIN);
+	close(efd);
+}
+
+/* A host-side unbind (REQ) stops the guest so teardown can give the device back. */
+static void test_req_stops_guest(void **state)
+{
+	struct fixture *f = *state;
+	int efd = fire_notifier(f, VFIO_PCI_REQ_IRQ_INDEX);
+
+	vm_event_loop(f->vm);
+	assert_stopped_and_drained(f, efd,
+				   "0000:00:03.0: the host asked for the device back (driver "
+				   "unbind): stopping the guest");
+}
+
+static void test_err_stops_guest(void **state)
+{
+	struct fixture *f = *state;
+	int efd = fire_notifier(f, VFIO_PCI_ERR_IRQ_INDEX);
+
+	vm_event_loop(f->vm);
+	assert_stopped_and_drained(
+		f, efd, "0000:00:03.0: uncorrectable device error (AER): stopping the guest");
+}
+
+/* A notifier the device does not offer (-1) adds nothing to the loop. */
+static void test_watch_not_offered(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vm_pt_watch(f->vm, &f->vm->pt[0], VFIO_PCI_REQ_IRQ_INDEX, -1), 0);
+	assert_int_equal(f->vm->nr_src, 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -140,6 +199,9 @@ int main(void)
 		T(test_loop_runs_handlers_until_stop),
 		T(test_loop_returns_when_stopping),
 		T(test_table_full),
+		T(test_req_stops_guest),
+		T(test_err_stops_guest),
+		T(test_watch_not_offered),
 	};
 #undef T
 
