@@ -11,18 +11,6 @@
 #define PTVM_VERSION "0.1"
 #endif
 
-static void main_print_stats(const struct vm *vm)
-{
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		const struct vcpu *v = &vm->vcpus[i];
-
-		fprintf(stderr, "ptvm: stats: vcpu%u exits: pio %llu mmio %llu other %llu\n", i,
-			(unsigned long long)v->exits_pio, (unsigned long long)v->exits_mmio,
-			(unsigned long long)v->exits_other);
-	}
-	vm_pt_print_stats(vm);
-}
-
 int main(int argc, char **argv)
 {
 	struct vm_config cfg;
@@ -52,7 +40,7 @@ int main(int argc, char **argv)
 		return 1;
 	why = vm_run(vm, &msg);
 	if (cfg.stats)
-		main_print_stats(vm);
+		vm_print_stats(vm);
 	vm_destroy(vm);
 
 	switch (why) {

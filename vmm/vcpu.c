@@ -24,6 +24,25 @@ int vcpu_kick_init(void)
 	return sigaction(VCPU_KICK_SIGNAL, &sa, NULL) ? -errno : 0;
 }
 
+/*
+ * One writer per counter (this vCPU's thread): a relaxed load and store is
+ * enough, and unlike a locked add it costs nothing on the exit path. The
+ * atomic store is what lets another thread read the counter untorn.
+ */
+static void vcpu_count(uint64_t *c)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
+
+void vcpu_get_stats(const struct vcpu *v, struct vcpu_stats *out)
+{
+	out->pio = __atomic_load_n(&v->stats.pio, __ATOMIC_RELAXED);
+	out->mmio = __atomic_load_n(&v->stats.mmio, __ATOMIC_RELAXED);
+	out->intr = __atomic_load_n(&v->stats.intr, __ATOMIC_RELAXED);
+	out->halt = __atomic_load_n(&v->stats.halt, __ATOMIC_RELAXED);
+	out->other = __atomic_load_n(&v->stats.other, __ATOMIC_RELAXED);
+}
+
 static void vcpu_stop(struct vcpu *v, enum vm_stop_reason why, const char *fmt, ...)
 	__printf(3, 4);
 
@@ -50,7 +69,7 @@ static void vcpu_pio(struct vcpu *v)
 		else
 			as_read(v->env->pio, run->io.port, data, run->io.size);
 	}
-	v->exits_pio++;
+	vcpu_count(&v->stats.pio);
 }
 
 static void vcpu_mmio(struct vcpu *v)
@@ -62,26 +81,15 @@ static void vcpu_mmio(struct vcpu *v)
 		as_write(v->env->mmio, run->mmio.phys_addr, run->mmio.data, len);
 	else
 		as_read(v->env->mmio, run->mmio.phys_addr, run->mmio.data, len);
-	v->exits_mmio++;
+	vcpu_count(&v->stats.mmio);
 }
 
-bool vcpu_handle_exit(struct vcpu *v)
+/* The exits that end the run, each with its reason and message. */
+static void vcpu_stop_on_exit(struct vcpu *v)
 {
 	struct kvm_run *run = v->kv.run;
 
 	switch (run->exit_reason) {
-	case KVM_EXIT_IO:
-		vcpu_pio(v);
-		return true;
-	case KVM_EXIT_MMIO:
-		vcpu_mmio(v);
-		return true;
-	case KVM_EXIT_INTR:
-		v->exits_other++;
-		return true;
-	case KVM_EXIT_HLT:
-		vcpu_stop(v, VM_STOP_HALT, "vCPU %u halted", v->kv.id);
-		return false;
 	case KVM_EXIT_SHUTDOWN: {
 		/* Where the guest died is most of what there is to know about it. */
 		char where[160];
@@ -90,27 +98,50 @@ bool vcpu_handle_exit(struct vcpu *v)
 			where[0] = '\0';
 		vcpu_stop(v, VM_STOP_ERROR, "guest triple fault on vCPU %u (KVM_EXIT_SHUTDOWN)%s%s",
 			  v->kv.id, where[0] ? " at " : "", where);
-		return false;
+		break;
 	}
 	case KVM_EXIT_SYSTEM_EVENT:
-		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET) {
+		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
 			vcpu_stop(v, VM_STOP_RESET, "guest reset");
-			return false;
-		}
-		vcpu_stop(v, VM_STOP_POWEROFF, "guest system event %u", run->system_event.type);
-		return false;
+		else
+			vcpu_stop(v, VM_STOP_POWEROFF, "guest system event %u",
+				  run->system_event.type);
+		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		vcpu_stop(v, VM_STOP_ERROR, "vCPU %u: KVM entry failed, hardware reason 0x%llx",
 			  v->kv.id,
 			  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-		return false;
+		break;
 	case KVM_EXIT_INTERNAL_ERROR:
 		vcpu_stop(v, VM_STOP_ERROR, "vCPU %u: KVM internal error, suberror %u", v->kv.id,
 			  run->internal.suberror);
-		return false;
+		break;
 	default:
 		vcpu_stop(v, VM_STOP_ERROR, "vCPU %u: unexpected KVM exit reason %u", v->kv.id,
 			  run->exit_reason);
+		break;
+	}
+}
+
+bool vcpu_handle_exit(struct vcpu *v)
+{
+	switch (v->kv.run->exit_reason) {
+	case KVM_EXIT_IO:
+		vcpu_pio(v);
+		return true;
+	case KVM_EXIT_MMIO:
+		vcpu_mmio(v);
+		return true;
+	case KVM_EXIT_INTR:
+		vcpu_count(&v->stats.intr);
+		return true;
+	case KVM_EXIT_HLT:
+		vcpu_count(&v->stats.halt);
+		vcpu_stop(v, VM_STOP_HALT, "vCPU %u halted", v->kv.id);
+		return false;
+	default:
+		vcpu_count(&v->stats.other);
+		vcpu_stop_on_exit(v);
 		return false;
 	}
 }
@@ -127,6 +158,7 @@ void vcpu_loop(struct vcpu *v)
 		ret = kvm_vcpu_run(env->kvm, &v->kv);
 		if (ret == -EINTR || ret == -EAGAIN) {
 			/* Kicked: clear the flag we may have set, then re-check stopping. */
+			vcpu_count(&v->stats.intr);
 			v->kv.run->immediate_exit = 0;
 			continue;
 		}

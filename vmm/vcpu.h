@@ -34,17 +34,29 @@ struct vcpu_env {
 	volatile int *stopping;
 };
 
+/* Returns of KVM_RUN to ptvm, by kind, for --stats. */
+struct vcpu_stats {
+	uint64_t pio;	/* KVM_EXIT_IO (a rep ins/outs counts once) */
+	uint64_t mmio;	/* KVM_EXIT_MMIO: a trapped guest-physical access */
+	uint64_t intr;	/* a signal (the kick) ended KVM_RUN: -EINTR or KVM_EXIT_INTR */
+	uint64_t halt;	/* KVM_EXIT_HLT: only without the in-kernel irqchip */
+	uint64_t other; /* everything else; all of them end the run */
+};
+
 struct vcpu {
 	struct kvm_vcpu kv;
 	const struct vcpu_env *env;
 	pthread_t thread;
 	bool started;
-	/* Counters: exits by kind, for `--stats` and the passthrough scenarios. */
-	uint64_t exits_pio;
-	uint64_t exits_mmio;
-	uint64_t exits_other;
+	/*
+	 * Written only by this vCPU's thread, with relaxed atomic stores, so
+	 * that any thread may read them at any time with vcpu_get_stats().
+	 */
+	struct vcpu_stats stats;
 };
 
+/* @v's counters, each read untorn (not one atomic snapshot); any thread, any time. */
+void vcpu_get_stats(const struct vcpu *v, struct vcpu_stats *out);
 /* Handle one exit already in v->kv.run. Returns true to keep running. */
 bool vcpu_handle_exit(struct vcpu *v);
 /* Run until the VM stops. */

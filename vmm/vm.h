@@ -115,6 +115,12 @@ struct vm {
 int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops *sys) __must_check;
 /* Run until the guest stops; returns why. @msg gets the stop message. */
 enum vm_stop_reason vm_run(struct vm *vm, const char **msg);
+/*
+ * --stats, after vm_run(): each vCPU's exits by kind and their sum, then
+ * each passed-through device's trapped accesses. One stable line each on
+ * stderr, "ptvm: stats: ...", for scripts to grep.
+ */
+void vm_print_stats(const struct vm *vm);
 void vm_destroy(struct vm *vm);
 
 /* Ask the VM to stop (any thread). */

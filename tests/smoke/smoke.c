@@ -194,8 +194,9 @@ static void test_pio_mmio_hlt(void **state)
 	/* The value the MMIO read returned came back out through the port. */
 	assert_true(log.ev[5].kind == 'o' && log.ev[5].addr == 0x14 && log.ev[5].size == 4 &&
 		    log.ev[5].val == 0xcafebabe);
-	assert_int_equal(v.exits_pio, 4);
-	assert_int_equal(v.exits_mmio, 2);
+	assert_int_equal(v.stats.pio, 4);
+	assert_int_equal(v.stats.mmio, 2);
+	assert_int_equal(v.stats.halt, 1);
 
 	kvm_vcpu_destroy(&k, &v.kv);
 	as_destroy(mmio);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <errno.h>
 
 #include "vcpu.h"
 
@@ -101,7 +102,7 @@ static void test_rep_outs(void **state)
 	assert_int_equal(f->rec.size[0], 2);
 	assert_int_equal(f->rec.val[0], 0x0201);
 	assert_int_equal(f->rec.val[2], 0x0605);
-	assert_int_equal(f->v.exits_pio, 1);
+	assert_int_equal(f->v.stats.pio, 1);
 }
 
 static void test_pio_in_and_unclaimed(void **state)
@@ -140,7 +141,7 @@ static void test_mmio(void **state)
 	assert_true(vcpu_handle_exit(&f->v));
 	assert_int_equal(run->mmio.data[0], 0x10);
 	assert_int_equal(run->mmio.data[1], 0x11);
-	assert_int_equal(f->v.exits_mmio, 2);
+	assert_int_equal(f->v.stats.mmio, 2);
 }
 
 static void test_fatal_exits_stop(void **state)
@@ -181,6 +182,57 @@ static void test_reset_event(void **state)
 	assert_int_equal(f->rec.why, VM_STOP_RESET);
 }
 
+/* Each kind of exit counts in its own counter, and vcpu_get_stats() reads them. */
+static void test_exit_counters(void **state)
+{
+	struct fixture *f = *state;
+	struct kvm_run *run = f->v.kv.run;
+	struct vcpu_stats st;
+
+	run->exit_reason = KVM_EXIT_INTR;
+	assert_true(vcpu_handle_exit(&f->v));
+	assert_true(vcpu_handle_exit(&f->v));
+	run->exit_reason = KVM_EXIT_HLT;
+	assert_false(vcpu_handle_exit(&f->v));
+	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+	run->system_event.type = KVM_SYSTEM_EVENT_SHUTDOWN;
+	assert_false(vcpu_handle_exit(&f->v));
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	assert_false(vcpu_handle_exit(&f->v));
+	vcpu_get_stats(&f->v, &st);
+	assert_int_equal(st.intr, 2);
+	assert_int_equal(st.halt, 1);
+	assert_int_equal(st.other, 2);
+	assert_int_equal(st.pio, 0);
+	assert_int_equal(st.mmio, 0);
+}
+
+/* KVM_RUN ended by the kick (-EINTR) counts as intr; the loop then sees stopping. */
+static volatile int *kick_stopping;
+
+static int kick_ioctl(int fd, unsigned long req, void *arg)
+{
+	assert_int_equal(req, KVM_RUN);
+	*kick_stopping = 1;
+	return -EINTR;
+}
+
+static const struct sys_ops kick_sys = {.ioctl = kick_ioctl};
+
+static void test_kick_counts_intr(void **state)
+{
+	struct fixture *f = *state;
+	struct kvm k = {.sys = &kick_sys};
+
+	kick_stopping = &f->stopping;
+	f->env.kvm = &k;
+	f->v.kv.run->immediate_exit = 1;
+	vcpu_loop(&f->v);
+	assert_int_equal(f->v.stats.intr, 1);
+	assert_int_equal(f->v.kv.run->immediate_exit, 0);
+	assert_int_equal(f->rec.stops, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +241,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mmio, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fatal_exits_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_event, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kick_counts_intr, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("vcpu", tests, NULL, NULL);

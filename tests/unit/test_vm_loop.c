@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <linux/vfio.h>
 
+#include "log_capture.h"
 #include "vm.h"
 
 struct fixture {
@@ -192,6 +193,27 @@ static void test_watch_not_offered(void **state)
 	assert_int_equal(f->vm->nr_src, 0);
 }
 
+/* --stats: one line per vCPU and one for all, each kind by name. */
+static void test_print_stats(void **state)
+{
+	struct fixture *f = *state;
+	struct log_capture lc;
+
+	f->vm->vcpus = calloc(2, sizeof(*f->vm->vcpus));
+	f->vm->nr_vcpus = 2;
+	f->vm->vcpus[0].stats = (struct vcpu_stats){.pio = 1, .mmio = 2, .intr = 3, .other = 4};
+	f->vm->vcpus[1].stats = (struct vcpu_stats){.pio = 10, .mmio = 20, .intr = 30, .halt = 5};
+	log_capture_start(&lc);
+	vm_print_stats(f->vm);
+	assert_string_equal(log_capture_end(&lc),
+			    "ptvm: stats: vcpu0 exits pio 1 mmio 2 intr 3 halt 0 other 4\n"
+			    "ptvm: stats: vcpu1 exits pio 10 mmio 20 intr 30 halt 5 other 0\n"
+			    "ptvm: stats: exits pio 11 mmio 22 intr 33 halt 5 other 4\n"
+			    "ptvm: stats: interrupts relayed by ptvm 0\n");
+	log_capture_free(&lc);
+	free(f->vm->vcpus);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -202,6 +224,7 @@ int main(void)
 		T(test_req_stops_guest),
 		T(test_err_stops_guest),
 		T(test_watch_not_offered),
+		T(test_print_stats),
 	};
 #undef T
 
