@@ -188,12 +188,13 @@ static int vm_create_vcpus(struct vm *vm, const struct boot_entry *entry)
 	return kvm_vcpu_set_boot_regs(&vm->kvm, &vm->vcpus[0].kv, entry);
 }
 
-int vm_add_source(struct vm *vm, int fd, void (*handle)(struct vm *vm, struct vm_source *src),
-		  void *opaque)
+int vm_add_source(struct vm *vm, int fd, enum vm_wake kind,
+		  void (*handle)(struct vm *vm, struct vm_source *src), void *opaque)
 {
 	if (vm->nr_src == ARRAY_SIZE(vm->src))
 		return -ENOSPC;
-	vm->src[vm->nr_src] = (struct vm_source){.fd = fd, .handle = handle, .opaque = opaque};
+	vm->src[vm->nr_src] =
+		(struct vm_source){.fd = fd, .kind = kind, .handle = handle, .opaque = opaque};
 	return (int)vm->nr_src++;
 }
 
@@ -266,11 +267,11 @@ static int vm_create_events(struct vm *vm)
 	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (vm->signal_fd < 0)
 		return -errno;
-	ret = vm_add_source(vm, vm->wake_fd, vm_on_wake, NULL);
+	ret = vm_add_source(vm, vm->wake_fd, VM_WAKE_WAKE, vm_on_wake, NULL);
 	if (ret >= 0)
-		ret = vm_add_source(vm, vm->signal_fd, vm_on_signal, NULL);
+		ret = vm_add_source(vm, vm->signal_fd, VM_WAKE_SIGNAL, vm_on_signal, NULL);
 	if (ret >= 0)
-		ret = vm_add_source(vm, vm->console.in_fd, vm_on_console, NULL);
+		ret = vm_add_source(vm, vm->console.in_fd, VM_WAKE_CONSOLE, vm_on_console, NULL);
 	if (ret < 0)
 		return ret;
 	vm->console_src = &vm->src[ret];
@@ -394,10 +395,12 @@ void vm_event_loop(struct vm *vm)
 			struct vm_source *src = &vm->src[i];
 
 			/* An fd closed under the loop would make every poll return at once. */
-			if (p[i].revents & POLLNVAL)
+			if (p[i].revents & POLLNVAL) {
 				src->fd = -1;
-			else if (p[i].revents)
+			} else if (p[i].revents) {
+				vm->wakeups[src->kind]++;
 				src->handle(vm, src);
+			}
 		}
 	}
 }
@@ -452,6 +455,11 @@ void vm_print_stats(const struct vm *vm)
 		sum.other += st.other;
 	}
 	vm_print_exits("", &sum);
+	fprintf(stderr, "ptvm: stats: loop wakeups console %llu wake %llu signal %llu vfio %llu\n",
+		(unsigned long long)vm->wakeups[VM_WAKE_CONSOLE],
+		(unsigned long long)vm->wakeups[VM_WAKE_WAKE],
+		(unsigned long long)vm->wakeups[VM_WAKE_SIGNAL],
+		(unsigned long long)vm->wakeups[VM_WAKE_VFIO]);
 	vm_pt_print_stats(vm);
 }
 

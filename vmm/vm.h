@@ -41,6 +41,15 @@ struct vm_pt_dev {
 
 struct vm;
 
+/* What woke the main loop, as --stats counts it. */
+enum vm_wake {
+	VM_WAKE_CONSOLE, /* input on stdin */
+	VM_WAKE_WAKE,	 /* wake_fd: a stop request, or room in the UART's RX FIFO */
+	VM_WAKE_SIGNAL,	 /* signal_fd */
+	VM_WAKE_VFIO,	 /* a VFIO ERR or REQ notifier */
+	VM_WAKE_NR,
+};
+
 /*
  * One fd the main loop polls, and what to do when it is readable (or hung
  * up). A handler may set @fd to -1 to stop polling it for a while, or for
@@ -48,6 +57,7 @@ struct vm;
  */
 struct vm_source {
 	int fd;
+	enum vm_wake kind; /* the counter its wakeups go to */
 	void (*handle)(struct vm *vm, struct vm_source *src);
 	void *opaque;
 };
@@ -105,6 +115,7 @@ struct vm {
 	/* The main loop's table; only the main thread touches it and what follows. */
 	struct vm_source src[VM_MAX_SOURCES];
 	unsigned nr_src;
+	uint64_t wakeups[VM_WAKE_NR]; /* sources found ready, by kind */
 	struct vm_source *console_src;
 	bool console_eof; /* stdin ended: the guest runs on without input */
 	uint8_t in[256];  /* console input waiting for room in the UART's RX FIFO */
@@ -116,9 +127,10 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 /* Run until the guest stops; returns why. @msg gets the stop message. */
 enum vm_stop_reason vm_run(struct vm *vm, const char **msg);
 /*
- * --stats, after vm_run(): each vCPU's exits by kind and their sum, then
- * each passed-through device's trapped accesses. One stable line each on
- * stderr, "ptvm: stats: ...", for scripts to grep.
+ * --stats, after vm_run(): each vCPU's exits by kind and their sum, the
+ * main loop's wakeups by kind, then each passed-through device's trapped
+ * accesses. One stable line each on stderr, "ptvm: stats: ...", for
+ * scripts to grep.
  */
 void vm_print_stats(const struct vm *vm);
 void vm_destroy(struct vm *vm);
@@ -126,9 +138,12 @@ void vm_destroy(struct vm *vm);
 /* Ask the VM to stop (any thread). */
 void vm_request_stop(void *opaque, enum vm_stop_reason why, const char *msg);
 
-/* Poll @fd in the main loop; before vm_run(). -ENOSPC when the table is full. */
-int vm_add_source(struct vm *vm, int fd, void (*handle)(struct vm *vm, struct vm_source *src),
-		  void *opaque) __must_check;
+/*
+ * Poll @fd in the main loop, its wakeups counted as @kind; before vm_run().
+ * Returns the index in vm->src, or -ENOSPC when the table is full.
+ */
+int vm_add_source(struct vm *vm, int fd, enum vm_wake kind,
+		  void (*handle)(struct vm *vm, struct vm_source *src), void *opaque) __must_check;
 /* The main loop: poll every source until the VM is stopping. Run by vm_run(); tests call it. */
 void vm_event_loop(struct vm *vm);
 

@@ -123,7 +123,7 @@ int vm_pt_watch(struct vm *vm, struct vm_pt_dev *d, unsigned index, int fd)
 
 	if (fd < 0)
 		return 0;
-	ret = vm_add_source(vm, fd, req ? vm_pt_on_req : vm_pt_on_err, d);
+	ret = vm_add_source(vm, fd, VM_WAKE_VFIO, req ? vm_pt_on_req : vm_pt_on_err, d);
 	if (ret < 0) {
 		log_err("%s: cannot watch its %s notifier: %s", d->name, req ? "REQ" : "ERR",
 			strerror(-ret));

@@ -101,10 +101,10 @@ static void test_loop_runs_handlers_until_stop(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(vm_add_source(f->vm, f->pipe_a[0], on_a, &f->nr_a), 0);
-	assert_int_equal(vm_add_source(f->vm, -1, on_closed, NULL), 1);
-	assert_int_equal(vm_add_source(f->vm, f->pipe_b[0], on_b, NULL), 2);
-	assert_int_equal(vm_add_source(f->vm, closed_fd(), on_closed, NULL), 3);
+	assert_int_equal(vm_add_source(f->vm, f->pipe_a[0], VM_WAKE_CONSOLE, on_a, &f->nr_a), 0);
+	assert_int_equal(vm_add_source(f->vm, -1, VM_WAKE_WAKE, on_closed, NULL), 1);
+	assert_int_equal(vm_add_source(f->vm, f->pipe_b[0], VM_WAKE_SIGNAL, on_b, NULL), 2);
+	assert_int_equal(vm_add_source(f->vm, closed_fd(), VM_WAKE_WAKE, on_closed, NULL), 3);
 	poke(f->pipe_a[1]);
 	poke(f->pipe_b[1]);
 	vm_event_loop(f->vm);
@@ -115,6 +115,11 @@ static void test_loop_runs_handlers_until_stop(void **state)
 	assert_int_equal(f->vm->src[3].fd, -1);
 	assert_int_equal(f->vm->stop_reason, VM_STOP_ERROR);
 	assert_string_equal(f->vm->stop_msg, "b ran twice");
+	/* Each handler run is one wakeup of its source's kind; the closed fd none. */
+	assert_int_equal(f->vm->wakeups[VM_WAKE_CONSOLE], 1);
+	assert_int_equal(f->vm->wakeups[VM_WAKE_SIGNAL], 2);
+	assert_int_equal(f->vm->wakeups[VM_WAKE_WAKE], 0);
+	assert_int_equal(f->vm->wakeups[VM_WAKE_VFIO], 0);
 }
 
 /* A stopping VM does not poll at all. */
@@ -122,7 +127,7 @@ static void test_loop_returns_when_stopping(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(vm_add_source(f->vm, f->pipe_b[0], on_b, NULL), 0);
+	assert_int_equal(vm_add_source(f->vm, f->pipe_b[0], VM_WAKE_SIGNAL, on_b, NULL), 0);
 	poke(f->pipe_b[1]);
 	f->vm->stopping = 1;
 	vm_event_loop(f->vm);
@@ -134,8 +139,8 @@ static void test_table_full(void **state)
 	struct fixture *f = *state;
 
 	for (unsigned i = 0; i < VM_MAX_SOURCES; i++)
-		assert_int_equal(vm_add_source(f->vm, -1, on_closed, NULL), (int)i);
-	assert_int_equal(vm_add_source(f->vm, -1, on_closed, NULL), -ENOSPC);
+		assert_int_equal(vm_add_source(f->vm, -1, VM_WAKE_WAKE, on_closed, NULL), (int)i);
+	assert_int_equal(vm_add_source(f->vm, -1, VM_WAKE_WAKE, on_closed, NULL), -ENOSPC);
 }
 
 /* The notifier eventfd of @index of a device named 0000:00:03.0, fired once. */
@@ -156,6 +161,7 @@ static void assert_stopped_and_drained(struct fixture *f, int efd, const char *m
 
 	assert_int_equal(f->vm->stop_reason, VM_STOP_DEVICE);
 	assert_string_equal(f->vm->stop_msg, msg);
+	assert_int_equal(f->vm->wakeups[VM_WAKE_VFIO], 1);
 	/* Drained: nothing left to make poll() return again. */
 	assert_int_equal(eventfd_read(efd, &v), -1);
 	assert_int_equal(errno, EAGAIN);
@@ -193,7 +199,7 @@ static void test_watch_not_offered(void **state)
 	assert_int_equal(f->vm->nr_src, 0);
 }
 
-/* --stats: one line per vCPU and one for all, each kind by name. */
+/* --stats: one line per vCPU, one for all, one for the loop, each kind by name. */
 static void test_print_stats(void **state)
 {
 	struct fixture *f = *state;
@@ -203,12 +209,17 @@ static void test_print_stats(void **state)
 	f->vm->nr_vcpus = 2;
 	f->vm->vcpus[0].stats = (struct vcpu_stats){.pio = 1, .mmio = 2, .intr = 3, .other = 4};
 	f->vm->vcpus[1].stats = (struct vcpu_stats){.pio = 10, .mmio = 20, .intr = 30, .halt = 5};
+	f->vm->wakeups[VM_WAKE_CONSOLE] = 7;
+	f->vm->wakeups[VM_WAKE_WAKE] = 8;
+	f->vm->wakeups[VM_WAKE_SIGNAL] = 9;
+	f->vm->wakeups[VM_WAKE_VFIO] = 6;
 	log_capture_start(&lc);
 	vm_print_stats(f->vm);
 	assert_string_equal(log_capture_end(&lc),
 			    "ptvm: stats: vcpu0 exits pio 1 mmio 2 intr 3 halt 0 other 4\n"
 			    "ptvm: stats: vcpu1 exits pio 10 mmio 20 intr 30 halt 5 other 0\n"
 			    "ptvm: stats: exits pio 11 mmio 22 intr 33 halt 5 other 4\n"
+			    "ptvm: stats: loop wakeups console 7 wake 8 signal 9 vfio 6\n"
 			    "ptvm: stats: interrupts relayed by ptvm 0\n");
 	log_capture_free(&lc);
 	free(f->vm->vcpus);
