@@ -85,7 +85,6 @@ struct vm {
 	bool kvm_open;
 	struct kvm_irq irq;
 	bool irq_init;
-	uint64_t irqs_relayed; /* interrupts ptvm had to deliver itself */
 	struct guest_mem mem;
 	struct as *mmio; /* guest-physical: RAM, chipset, BARs */
 	struct as *pio;

@@ -283,6 +283,4 @@ void vm_pt_print_stats(const struct vm *vm)
 		fprintf(stderr, "ptvm: stats: %s trapped reads %llu writes %llu\n", vm->pt[i].name,
 			(unsigned long long)st.trapped_reads, (unsigned long long)st.trapped_writes);
 	}
-	fprintf(stderr, "ptvm: stats: interrupts relayed by ptvm %llu\n",
-		(unsigned long long)__atomic_load_n(&vm->irqs_relayed, __ATOMIC_RELAXED));
 }

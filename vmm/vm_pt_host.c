@@ -68,13 +68,6 @@ static void vm_pt_intx_unbind(void *host, unsigned slot, unsigned pin, int trigg
 		kvm_irqfd_remove(&vm->kvm, trigger_fd, vm_pt_intx_gsi(slot, pin));
 }
 
-static void vm_pt_count_relayed(void *host)
-{
-	struct vm *vm = host;
-
-	__atomic_fetch_add(&vm->irqs_relayed, 1, __ATOMIC_RELAXED);
-}
-
 const struct pt_host_ops vm_pt_host_ops = {
 	.msi_add = vm_pt_msi_add,
 	.msi_update = vm_pt_msi_update,
@@ -82,5 +75,4 @@ const struct pt_host_ops vm_pt_host_ops = {
 	.msi_commit = vm_pt_msi_commit,
 	.intx_bind = vm_pt_intx_bind,
 	.intx_unbind = vm_pt_intx_unbind,
-	.count_relayed = vm_pt_count_relayed,
 };

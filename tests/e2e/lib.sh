@@ -97,6 +97,19 @@ expect_out() {
 	grep -q -e "$1" "$out" || fail "no ${2:-'$1'} in the L2 output; $(how_ended)"
 }
 
+# ptvm_stat WHAT NAME: after a run with --stats, the number after NAME on
+# ptvm's "ptvm: stats: WHAT ..." line (e.g. ptvm_stat exits mmio).
+ptvm_stat() {
+	awk -v w="$1" -v n="$2" '$1 == "ptvm:" && $2 == "stats:" && $3 == w {
+		for (i = 4; i < NF; i++) if ($i == n) print $(i + 1) }' "$err" | head -n 1
+}
+
+# ptvm_wakeups: the main loop's wakeups of every kind, summed.
+ptvm_wakeups() {
+	awk '$1 == "ptvm:" && $2 == "stats:" && $3 == "loop" && $4 == "wakeups" {
+		s = 0; for (i = 6; i <= NF; i += 2) s += $i; print s }' "$err" | head -n 1
+}
+
 # The PCI address of the first device of class $1 (e.g. 0x010802 NVMe).
 pci_find_class() {
 	local d

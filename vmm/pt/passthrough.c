@@ -231,7 +231,6 @@ void pt_destroy(struct pt *pt)
 
 void pt_get_stats(const struct pt *pt, struct pt_stats *out)
 {
-	out->relayed_irqs = __atomic_load_n(&pt->stats.relayed_irqs, __ATOMIC_RELAXED);
 	out->trapped_reads = __atomic_load_n(&pt->stats.trapped_reads, __ATOMIC_RELAXED);
 	out->trapped_writes = __atomic_load_n(&pt->stats.trapped_writes, __ATOMIC_RELAXED);
 }

@@ -27,12 +27,6 @@
 struct pt;
 
 struct pt_stats {
-	/*
-	 * Interrupts ptvm relayed itself. Every interrupt source this model
-	 * sets up is delivered in the kernel (irqfd), so this stays 0 unless
-	 * a future fallback path counts here.
-	 */
-	uint64_t relayed_irqs;
 	/* Guest accesses to BAR ranges that are trapped (incl. MSI-X table/PBA). */
 	uint64_t trapped_reads;
 	uint64_t trapped_writes;

@@ -38,9 +38,6 @@ struct pt_host_ops {
 	 */
 	int (*intx_bind)(void *host, unsigned slot, unsigned pin, int trigger_fd, int resample_fd);
 	void (*intx_unbind)(void *host, unsigned slot, unsigned pin, int trigger_fd);
-
-	/* Count one interrupt ptvm had to relay itself (shown by --stats). */
-	void (*count_relayed)(void *host);
 };
 
 struct pt_host {
