@@ -2,8 +2,8 @@
 /*
  * Inside the passthrough model: struct pt and the functions its files
  * (passthrough.c, pt_config.c, pt_exp.c, pt_config_rw.c, pt_bars.c,
- * pt_msix.c, pt_msi.c, pt_intx.c) call in each other. Not for users of the
- * model: see passthrough.h.
+ * pt_msix.c, pt_msix_table.c, pt_msi.c, pt_intx.c) call in each other. Not
+ * for users of the model: see passthrough.h.
  *
  * Locking: config accesses are serialised by the PCI host lock. BAR traps
  * (incl. the MSI-X table) run on any vCPU thread at any time, so the
@@ -43,6 +43,10 @@ struct pt_bar {
 	uint64_t gpa; /* where it decodes, PCI_BAR_UNMAPPED if it does not */
 	char name[32];
 };
+
+/* PCIe 4.0 §7.7.2 Figure 7-33: 16 bytes per entry: address low/high, data, control. */
+#define MSIX_ENTRY_SIZE 16
+#define MSIX_VEC_MASKED 0x1 /* Vector Control bit 0, set after reset */
 
 struct pt_msix_vec {
 	uint32_t addr_lo, addr_hi, data, ctrl; /* the guest's table entry */
@@ -181,7 +185,7 @@ int pt_bar_map(struct pci_dev *dev, unsigned bar, uint64_t old_addr, uint64_t ne
 	       bool enable);
 void pt_bars_unmap_all(struct pt *pt);
 
-/* pt_msix.c: MSI-X capability, table and PBA. -EOPNOTSUPP from init: hide it. */
+/* pt_msix.c: MSI-X capability, enable and vectors. -EOPNOTSUPP from init: hide it. */
 int pt_msix_init(struct pt *pt, unsigned cap) __must_check;
 void pt_msix_free(struct pt *pt);
 void pt_msix_reset(struct pt *pt);
@@ -189,6 +193,10 @@ bool pt_msix_wanted(const struct pt *pt);
 int pt_msix_on(struct pt *pt) __must_check;
 void pt_msix_off(struct pt *pt);
 void pt_msix_sync(struct pt *pt);
+/* pt_msix_sync() for vectors [first, end) only; pt->lock held, the caller commits. */
+void pt_msix_sync_range(struct pt *pt, unsigned first, unsigned end);
+
+/* pt_msix_table.c: the MSI-X table and PBA in the guest's BARs. */
 /*
  * The page-aligned ranges [start, end) of BAR @bar that hold the MSI-X table
  * or PBA and so are never mmapped into the guest: returns how many (0..2).
