@@ -16,7 +16,7 @@
  *   handlers everything else (those pages, parts VFIO does not let us
  *            mmap, BARs smaller than a page, I/O BARs, the ROM) exits and is
  *            forwarded to the region through the backend, except the MSI-X
- *            table and PBA themselves, which pt_msix.c emulates.
+ *            table and PBA themselves, which pt_msix_table.c emulates.
  *
  * Page rule: only whole pages are mmapped (a memslot is page granular), and
  * only the pages the table and PBA touch are taken out. On a device whose

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Inside the passthrough model: struct pt and the functions its files
- * (passthrough.c, pt_config.c, pt_config_rw.c, pt_bars.c, pt_msix.c,
- * pt_msi.c, pt_intx.c) call in each other. Not for users of the model:
- * see passthrough.h.
+ * (passthrough.c, pt_config.c, pt_exp.c, pt_config_rw.c, pt_bars.c,
+ * pt_msix.c, pt_msix_table.c, pt_msi.c, pt_intx.c) call in each other. Not
+ * for users of the model: see passthrough.h.
  *
  * Locking: config accesses are serialised by the PCI host lock. BAR traps
  * (incl. the MSI-X table) run on any vCPU thread at any time, so the
@@ -20,6 +20,11 @@
 
 #define PT_PAGE	      SZ_4K
 #define PT_NR_BARS    (PCI_ROM_BAR + 1) /* BAR0..5 and the expansion ROM */
+
+/* Every bit of a config field of 1, 2 or 4 bytes, for the mask tables. */
+#define ALL8  0xffu
+#define ALL16 0xffffu
+#define ALL32 0xffffffffu
 
 struct pt;
 
@@ -38,6 +43,10 @@ struct pt_bar {
 	uint64_t gpa; /* where it decodes, PCI_BAR_UNMAPPED if it does not */
 	char name[32];
 };
+
+/* PCIe 4.0 §7.7.2 Figure 7-33: 16 bytes per entry: address low/high, data, control. */
+#define MSIX_ENTRY_SIZE 16
+#define MSIX_VEC_MASKED 0x1 /* Vector Control bit 0, set after reset */
 
 struct pt_msix_vec {
 	uint32_t addr_lo, addr_hi, data, ctrl; /* the guest's table entry */
@@ -118,6 +127,13 @@ struct pt {
 	unsigned log_key_irq;
 };
 
+/* One field of a mask table (pt_config.c): its bits' masks, pt_config_perm()'s. */
+struct pt_field {
+	uint16_t off; /* from the start of the header or capability */
+	uint8_t size; /* 1, 2 or 4 */
+	uint32_t virt, write, hw;
+};
+
 static inline struct pt *pt_from_dev(struct pci_dev *dev)
 {
 	return dev->opaque;
@@ -147,6 +163,18 @@ void pt_config_perm(struct pt *pt, unsigned off, unsigned size, uint32_t virt, u
 		    uint32_t hw);
 /* Write the hardware bits (hwmask) of @val to the device, keeping the rest. */
 void pt_config_hw_write(struct pt *pt, unsigned off, unsigned size, uint32_t val);
+/* pt_config_perm() each of the @n fields of @f at @base that ends by @limit. */
+void pt_config_fields(struct pt *pt, unsigned base, unsigned limit, const struct pt_field *f,
+		      unsigned n);
+/* The virtual bits of the fields of @f at @base read 0 from now on. */
+void pt_config_fields_zero(struct pt *pt, unsigned base, const struct pt_field *f, unsigned n);
+
+/* pt_exp.c: the PCI Express Capability, shown as a Root Complex Integrated Endpoint. */
+#define PT_EXP_NR_FIELDS 3
+/* Its mask table, applied by pt_config.c's capability walk before pt_exp_init(). */
+extern const struct pt_field pt_exp_fields[PT_EXP_NR_FIELDS];
+/* The capability at @off presented as an RCiEP's; -EOPNOTSUPP: hide it. */
+int pt_exp_init(struct pt *pt, unsigned off) __must_check;
 
 /* pt_bars.c: BAR registers, and their regions in the guest address spaces. */
 int pt_bars_init(struct pt *pt, const uint8_t *hw) __must_check;
@@ -157,7 +185,7 @@ int pt_bar_map(struct pci_dev *dev, unsigned bar, uint64_t old_addr, uint64_t ne
 	       bool enable);
 void pt_bars_unmap_all(struct pt *pt);
 
-/* pt_msix.c: MSI-X capability, table and PBA. -EOPNOTSUPP from init: hide it. */
+/* pt_msix.c: MSI-X capability, enable and vectors. -EOPNOTSUPP from init: hide it. */
 int pt_msix_init(struct pt *pt, unsigned cap) __must_check;
 void pt_msix_free(struct pt *pt);
 void pt_msix_reset(struct pt *pt);
@@ -165,6 +193,10 @@ bool pt_msix_wanted(const struct pt *pt);
 int pt_msix_on(struct pt *pt) __must_check;
 void pt_msix_off(struct pt *pt);
 void pt_msix_sync(struct pt *pt);
+/* pt_msix_sync() for vectors [first, end) only; pt->lock held, the caller commits. */
+void pt_msix_sync_range(struct pt *pt, unsigned first, unsigned end);
+
+/* pt_msix_table.c: the MSI-X table and PBA in the guest's BARs. */
 /*
  * The page-aligned ranges [start, end) of BAR @bar that hold the MSI-X table
  * or PBA and so are never mmapped into the guest: returns how many (0..2).

@@ -3,6 +3,8 @@
  * MSI-X of a passed-through function (PCIe 4.0 §7.7.2, §6.1.4), emulated:
  * the guest's Message Control, table and PBA live in ptvm; the device's
  * interrupts reach the guest through eventfds VFIO signals and KVM routes.
+ * This file is the capability and the vectors' life cycle; the guest's
+ * accesses to the table and PBA are pt_msix_table.c's.
  *
  * A vector is live when MSI-X is enabled, the function is not masked and
  * the vector's Mask bit is clear. A live vector has an eventfd bound to
@@ -34,9 +36,6 @@
 #define MSIX_CTRL_ENABLE 0x8000
 /* §7.7.2.3/4: Table/PBA Offset (31:3) and BIR (2:0). */
 #define MSIX_BIR_MASK 0x7
-/* §7.7.2 Figure 7-33: 16 bytes per entry: address low/high, data, control. */
-#define MSIX_ENTRY_SIZE 16
-#define MSIX_VEC_MASKED 0x1 /* Vector Control bit 0, set after reset */
 
 static uint16_t pt_msix_ctrl(const struct pt *pt)
 {
@@ -184,24 +183,6 @@ void pt_msix_free(struct pt *pt)
 	free(m->vec);
 	free(m->fds);
 	memset(m, 0, sizeof(*m));
-}
-
-unsigned pt_msix_pages(const struct pt *pt, unsigned bar, uint64_t *start, uint64_t *end)
-{
-	const struct pt_msix *m = &pt->msix;
-	unsigned n = 0;
-
-	if (!m->cap)
-		return 0;
-	if (m->table_bar == bar) {
-		start[n] = ALIGN_DOWN(m->table_off, PT_PAGE);
-		end[n++] = ALIGN_UP(m->table_off + m->table_len, PT_PAGE);
-	}
-	if (m->pba_bar == bar) {
-		start[n] = ALIGN_DOWN(m->pba_off, PT_PAGE);
-		end[n++] = ALIGN_UP(m->pba_off + m->pba_len, PT_PAGE);
-	}
-	return n;
 }
 
 /* Neither the function nor the vector is masked (§7.7.2.2, §7.7.2.5). */
@@ -352,7 +333,7 @@ static void pt_msix_vec_sync(struct pt *pt, unsigned v)
 }
 
 /* Eventfds first (one grow at most), then the routes. */
-static void pt_msix_sync_range(struct pt *pt, unsigned first, unsigned end)
+void pt_msix_sync_range(struct pt *pt, unsigned first, unsigned end)
 {
 	unsigned v;
 
@@ -410,117 +391,4 @@ void pt_msix_off(struct pt *pt)
 	if (ret)
 		log_err("vfio: %s: disabling MSI-X: %s", pt->desc.name, strerror(-ret));
 	pt_msix_drop(pt);
-}
-
-static bool pt_msix_pending(const struct pt *pt, const struct pt_msix_vec *e)
-{
-	return pt->msix.on && e->fd >= 0 && e->route < 0 && pt_eventfd_pending(e->fd);
-}
-
-static uint32_t pt_msix_table_get(const struct pt_msix_vec *e, unsigned reg)
-{
-	switch (reg) {
-	case 0:
-		return e->addr_lo;
-	case 1:
-		return e->addr_hi;
-	case 2:
-		return e->data;
-	default:
-		return e->ctrl;
-	}
-}
-
-static void pt_msix_table_set(struct pt_msix_vec *e, unsigned reg, uint32_t val)
-{
-	switch (reg) {
-	case 0:
-		e->addr_lo = val & ~3u; /* §7.7.2.5: dword aligned, bits 1:0 read 0 */
-		break;
-	case 1:
-		e->addr_hi = val;
-		break;
-	case 2:
-		e->data = val;
-		break;
-	default:
-		e->ctrl = val & MSIX_VEC_MASKED; /* the rest is reserved here */
-		break;
-	}
-}
-
-/* Table access at @rel (dword or qword, aligned, checked); pt->lock held. */
-static void pt_msix_table_access(struct pt *pt, uint64_t rel, unsigned size, bool write,
-				 uint64_t *val)
-{
-	unsigned v = rel / MSIX_ENTRY_SIZE, reg = rel % MSIX_ENTRY_SIZE / 4, i;
-	struct pt_msix_vec *e = &pt->msix.vec[v];
-
-	if (!write) {
-		*val = 0;
-		for (i = 0; i < size / 4; i++)
-			*val |= (uint64_t)pt_msix_table_get(e, reg + i) << (32 * i);
-		return;
-	}
-	for (i = 0; i < size / 4; i++)
-		pt_msix_table_set(e, reg + i, *val >> (32 * i));
-	pt_msix_sync_range(pt, v, v + 1);
-	pt_irq_commit(pt);
-}
-
-static uint64_t pt_msix_pba_read(struct pt *pt, uint64_t rel, unsigned size)
-{
-	uint64_t v = 0;
-	unsigned b, vec;
-
-	for (b = 0; b < 8 * size; b++) {
-		vec = rel * 8 + b;
-		if (vec < pt->msix.nr && pt_msix_pending(pt, &pt->msix.vec[vec]))
-			v |= 1ULL << b;
-	}
-	return v;
-}
-
-static bool pt_within(uint64_t off, unsigned size, uint64_t start, uint64_t len)
-{
-	return off >= start && off + size <= start + len;
-}
-
-static bool pt_touches(uint64_t off, unsigned size, uint64_t start, uint64_t len)
-{
-	return off < start + len && start < off + size;
-}
-
-bool pt_msix_bar_access(struct pt *pt, unsigned bar, uint64_t off, unsigned size, bool write,
-			uint64_t *val)
-{
-	struct pt_msix *m = &pt->msix;
-	bool table;
-
-	if (!m->cap)
-		return false;
-	if (bar == m->table_bar && pt_touches(off, size, m->table_off, m->table_len))
-		table = true;
-	else if (bar == m->pba_bar && pt_touches(off, size, m->pba_off, m->pba_len))
-		table = false;
-	else
-		return false;
-	/* §6.8.2 / §7.7.2: DWORD or aligned QWORD accesses only. */
-	if ((size != 4 && size != 8) || !IS_ALIGNED(off, size) ||
-	    !pt_within(off, size, table ? m->table_off : m->pba_off,
-		       table ? m->table_len : m->pba_len)) {
-		log_guest(&pt->log_key_irq,
-			  "vfio: %s: MSI-X %s access of %u bytes at 0x%llx dropped", pt->desc.name,
-			  table ? "table" : "PBA", size, (unsigned long long)off);
-		if (!write)
-			*val = size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
-		return true;
-	}
-	pthread_mutex_lock(&pt->lock);
-	if (table)
-		pt_msix_table_access(pt, off - m->table_off, size, write, val);
-	else if (!write) /* §7.7.2: Pending Bits are read-only */
-		*val = pt_msix_pba_read(pt, off - m->pba_off, size);
-	pthread_mutex_unlock(&pt->lock);
-	return true;
 }
