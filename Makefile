@@ -8,7 +8,8 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Ivmm -MMD -MP
 LDLIBS	:= -lpthread -lcap-ng
 
-VMM_SRCS := $(sort $(shell find vmm -name '*.c' ! -name main.c))
+# ptguard's pure policy is built from kmod/ into ptvm too (vmm/hostdev/).
+VMM_SRCS := $(sort $(shell find vmm -name '*.c' ! -name main.c)) kmod/ptguard_policy.c
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
