@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hostdev/hostdev.h"
 #include "options.h"
 #include "vm.h"
 
@@ -21,6 +22,23 @@ static void main_print_stats(const struct vm *vm)
 			(unsigned long long)v->exits_other);
 	}
 	vm_pt_print_stats(vm);
+}
+
+/* `ptvm devices`: 0, 1 on an error, 2 for a bad command line. */
+static int main_hostdev(int argc, char **argv)
+{
+	struct hostdev_config hc;
+	char err[256];
+
+	if (hostdev_parse(argc, argv, &hc, err, sizeof(err))) {
+		fprintf(stderr, "ptvm: %s\n", err);
+		return 2;
+	}
+	if (hc.help) {
+		fputs(opts_usage, stdout);
+		return 0;
+	}
+	return hostdev_run(&hc, NULL, NULL, stdout) ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -44,6 +62,8 @@ int main(int argc, char **argv)
 		puts("ptvm " PTVM_VERSION);
 		return 0;
 	}
+	if (cmd == OPTS_CMD_DEVICES)
+		return main_hostdev(argc, argv);
 	log_set_verbose(cfg.verbose);
 	/* A closed stdout must not kill ptvm with the guest still running. */
 	signal(SIGPIPE, SIG_IGN);
