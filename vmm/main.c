@@ -24,10 +24,12 @@ static void main_print_stats(const struct vm *vm)
 	vm_pt_print_stats(vm);
 }
 
-/* `ptvm devices`: 0, 1 on an error, 2 for a bad command line. */
+/* `ptvm devices` and `ptvm check`: 0, 1 on an error or a FAIL verdict, 2 for a bad command line. */
 static int main_hostdev(int argc, char **argv)
 {
+	const struct check_env env = {.sys = &sys_linux};
 	struct hostdev_config hc;
+	unsigned fails;
 	char err[256];
 
 	if (hostdev_parse(argc, argv, &hc, err, sizeof(err))) {
@@ -38,7 +40,9 @@ static int main_hostdev(int argc, char **argv)
 		fputs(opts_usage, stdout);
 		return 0;
 	}
-	return hostdev_run(&hc, NULL, NULL, stdout) ? 1 : 0;
+	if (hostdev_run(&hc, &env, NULL, stdout, &fails))
+		return 1;
+	return fails ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -62,7 +66,7 @@ int main(int argc, char **argv)
 		puts("ptvm " PTVM_VERSION);
 		return 0;
 	}
-	if (cmd == OPTS_CMD_DEVICES)
+	if (cmd == OPTS_CMD_DEVICES || cmd == OPTS_CMD_CHECK)
 		return main_hostdev(argc, argv);
 	log_set_verbose(cfg.verbose);
 	/* A closed stdout must not kill ptvm with the guest still running. */

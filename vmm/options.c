@@ -12,6 +12,7 @@ const char opts_usage[] =
 	"                [--memory SIZE] [--cpus N] [--passthrough BDF]...\n"
 	"                [--allow-unsafe-interrupts] [--stats] [--verbose]\n"
 	"       ptvm devices [--json] [BDF...]\n"
+	"       ptvm check [--json] [--memory SIZE] [BDF...]\n"
 	"       ptvm --help | --version\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage to boot (64-bit boot protocol, >= 2.12)\n"
@@ -33,7 +34,11 @@ const char opts_usage[] =
 	"ptvm devices lists the host's PCI functions (all, or those given): IDs and\n"
 	"names, driver, NUMA node, IOMMU group, reset methods and the reset domain,\n"
 	"SR-IOV, and whether the function can be passed through. --json: one JSON\n"
-	"object per line.\n";
+	"object per line.\n"
+	"ptvm check says, one PASS/WARN/FAIL line each, whether this host can pass\n"
+	"devices through (KVM, IOMMU, interrupt remapping, VFIO, ptguard, locked\n"
+	"memory for --memory SIZE, huge pages) and whether each BDF given can go to\n"
+	"one guest now; it exits 1 on any FAIL.\n";
 
 /*
  * Numbers start with a digit. strtoull() and strtoul() would first skip
@@ -118,13 +123,14 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 		*cmd = OPTS_CMD_VERSION;
 		return 0;
 	}
-	if (!strcmp(argv[1], "devices")) {
-		/* Its options are parsed by hostdev_parse(). */
-		*cmd = OPTS_CMD_DEVICES;
+	if (!strcmp(argv[1], "devices") || !strcmp(argv[1], "check")) {
+		/* Their options are parsed by hostdev_parse(). */
+		*cmd = argv[1][0] == 'd' ? OPTS_CMD_DEVICES : OPTS_CMD_CHECK;
 		return 0;
 	}
 	if (strcmp(argv[1], "run"))
-		OPTS_FAIL("unknown command '%s' (the commands are run and devices; see ptvm --help)",
+		OPTS_FAIL("unknown command '%s' (the commands are run, devices and check; see ptvm "
+			  "--help)",
 			  argv[1]);
 
 	for (i = 2; i < argc; i++) {

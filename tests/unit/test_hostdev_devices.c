@@ -25,9 +25,11 @@ struct run {
 /* `ptvm ARGS...` against @fs, names from @ids. */
 static struct run run_argv(struct fake_sysfs *fs, const char *ids, int argc, char **argv)
 {
+	const struct check_env env = {.sys = &sys_linux, .sysfs = fs->root};
 	struct hostdev_config cfg;
 	struct log_capture lc;
 	struct run r = {0};
+	unsigned fails = 0;
 	char err[256];
 	size_t len;
 	FILE *f;
@@ -36,10 +38,11 @@ static struct run run_argv(struct fake_sysfs *fs, const char *ids, int argc, cha
 	f = open_memstream(&r.out, &len);
 	assert_non_null(f);
 	log_capture_start(&lc);
-	r.ret = hostdev_run(&cfg, fs->root, ids, f);
+	r.ret = hostdev_run(&cfg, &env, ids, f, &fails);
 	r.log = strdup(log_capture_end(&lc));
 	log_capture_free(&lc);
 	fclose(f);
+	assert_int_equal(fails, 0);
 	return r;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Passthrough verdicts on the sysfs snapshot, through kmod/ptguard_policy.c. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,4 +71,65 @@ unsigned assign_peers_text(const struct topo *t, unsigned i, u32 rel, char *buf,
 		n++;
 	}
 	return n;
+}
+
+/* Append @fmt's text to @list (@len bytes), cut if it does not fit. */
+static void __printf(3, 4) assign_add(char *list, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(list);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(list + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+int assign_claim(const struct topo *t, unsigned i, const unsigned *set, unsigned n,
+		 struct assign_claim *c)
+{
+	char bind[ASSIGN_TEXT_MAX] = "", unbind[ASSIGN_TEXT_MAX] = "";
+	struct ptg_topo copy = {.nr = t->nr};
+	struct ptg_verdict v;
+	int ret;
+
+	copy.devs = malloc((t->nr ? t->nr : 1) * sizeof(*copy.devs));
+	if (!copy.devs) {
+		log_err("out of memory checking a claim");
+		return -ENOMEM;
+	}
+	memcpy(copy.devs, t->devs, t->nr * sizeof(*copy.devs));
+	for (unsigned k = 0; k < n; k++) {
+		if (set[k] == i)
+			continue;
+		copy.devs[set[k]].owner = ASSIGN_OWNER;
+		copy.devs[set[k]].state = PTGUARD_STATE_HELD;
+	}
+	ret = ptg_decide_claim(&copy, ASSIGN_OWNER, &i, 1, 0, &v);
+	c->ret = ret;
+	snprintf(c->reason, sizeof(c->reason), "%s", ret ? v.reason : "");
+	/* Each round moves one function off its host driver: every function at most once. */
+	for (unsigned round = 0; ret == -EBUSY && round < t->nr; round++) {
+		const struct topo_fn *f;
+		struct ptg_dev *d;
+
+		if (v.blocker < 0)
+			break;
+		f = &t->fns[v.blocker];
+		d = &copy.devs[v.blocker];
+		if (!d->driver[0] || ptg_driver_is_vfio(d->driver))
+			break;
+		if (d->bridge) {
+			assign_add(unbind, sizeof(unbind), "%sunbind %s from %s",
+				   unbind[0] ? ", " : "", f->name, f->driver);
+			d->driver[0] = '\0';
+		} else {
+			assign_add(bind, sizeof(bind), " %s", f->name);
+			snprintf(d->driver, sizeof(d->driver), "vfio-pci");
+		}
+		ret = ptg_decide_claim(&copy, ASSIGN_OWNER, &i, 1, 0, &v);
+	}
+	free(copy.devs);
+	snprintf(c->fix, sizeof(c->fix), "%s%s%s%s", bind[0] ? "scripts/bind-vfio" : "", bind,
+		 bind[0] && unbind[0] ? "; " : "", unbind);
+	return 0;
 }

@@ -21,7 +21,7 @@ struct assign_block {
 /*
  * What kind of function @i is for passthrough: NULL reason when nothing
  * about the function itself stops it (bridges, no IOMMU group, no reset).
- * Who holds it and its peers now is another matter.
+ * Who holds it and its peers now is assign_claim()'s business.
  */
 void assign_assess(const struct topo *t, unsigned i, struct assign_block *b);
 
@@ -35,5 +35,24 @@ const char *assign_reset_name(const struct topo *t, unsigned i);
  * none) into @buf (@len bytes); returns how many.
  */
 unsigned assign_peers_text(const struct topo *t, unsigned i, u32 rel, char *buf, size_t len);
+
+/* What a claim of a function would need done first. */
+struct assign_claim {
+	int ret;			 /* ptg_decide_claim() as the host is now: 0 granted */
+	char reason[PTGUARD_REASON_MAX]; /* its refusal, "" when granted */
+	/* What it takes: "scripts/bind-vfio A B" and/or unbinding bridges; "" if nothing. */
+	char fix[ASSIGN_TEXT_MAX];
+};
+
+/*
+ * Would ptguard grant @i to a VM that passes through @set[0..@n) (which may
+ * hold @i) as `ptvm run --passthrough` claims them? The others of @set count
+ * as held by that VM. On refusal, the policy is asked again with each
+ * blocking function moved off its host driver (endpoints to vfio-pci,
+ * bridges to no driver, as vfio-pci takes no bridges) to collect everything
+ * that has to move. -ENOMEM, or 0 with @c filled.
+ */
+int assign_claim(const struct topo *t, unsigned i, const unsigned *set, unsigned n,
+		 struct assign_claim *c) __must_check;
 
 #endif

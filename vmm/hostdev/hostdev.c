@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `ptvm devices`: its command line, and the snapshot it prints. */
+/* `ptvm devices` and `ptvm check`: command lines, and the snapshot both run on. */
 #include <errno.h>
 #include <string.h>
 
 #include "hostdev/devices.h"
 #include "hostdev/hostdev.h"
+#include "options.h"
 
 #define HOSTDEV_FAIL(...)                           \
 	do {                                        \
@@ -18,7 +19,8 @@ int hostdev_parse(int argc, char *const argv[], struct hostdev_config *cfg, char
 	const char *cmd = argv[1];
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->cmd = HOSTDEV_DEVICES;
+	cfg->cmd = strcmp(cmd, "check") ? HOSTDEV_DEVICES : HOSTDEV_CHECK;
+	cfg->memory = OPTS_DEFAULT_MEMORY;
 	err[0] = '\0';
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
@@ -30,6 +32,12 @@ int hostdev_parse(int argc, char *const argv[], struct hostdev_config *cfg, char
 			return 0;
 		} else if (!strcmp(a, "--json")) {
 			cfg->json = true;
+		} else if (!strcmp(a, "--memory") && cfg->cmd == HOSTDEV_CHECK) {
+			if (i + 1 == argc)
+				HOSTDEV_FAIL("option '--memory' needs a value (see ptvm --help)");
+			if (opts_parse_size(argv[++i], &cfg->memory))
+				HOSTDEV_FAIL("--memory '%s' is not a size (use e.g. 512M or 2G)",
+					     argv[i]);
 		} else if (a[0] == '-') {
 			HOSTDEV_FAIL("unknown option '%s' for ptvm %s (see ptvm --help)", a, cmd);
 		} else if (cfg->nr_bdfs == HOSTDEV_MAX_BDFS) {
@@ -48,36 +56,46 @@ int hostdev_parse(int argc, char *const argv[], struct hostdev_config *cfg, char
 	return 0;
 }
 
-/* Indices of the BDFs asked about into @sel; -ENODEV naming the first absent one. */
+/*
+ * Indices of the BDFs asked about into @sel. An absent one is -ENODEV, named
+ * in one line, for devices; check makes it a FAIL verdict (CHECK_ABSENT).
+ */
 static int hostdev_select(const struct hostdev_config *cfg, const struct topo *t, unsigned *sel)
 {
 	for (unsigned k = 0; k < cfg->nr_bdfs; k++) {
 		int i = topo_find(t, &cfg->bdfs[k]);
 		char name[PCI_BDF_STRLEN];
 
-		if (i < 0) {
+		if (i < 0 && cfg->cmd == HOSTDEV_DEVICES) {
 			log_err("%s: no such PCI device (see ptvm devices)",
 				pci_bdf_format(&cfg->bdfs[k], name));
 			return -ENODEV;
 		}
-		sel[k] = (unsigned)i;
+		sel[k] = i < 0 ? CHECK_ABSENT : (unsigned)i;
 	}
 	return 0;
 }
 
-int hostdev_run(const struct hostdev_config *cfg, const char *sysfs, const char *ids, FILE *out)
+int hostdev_run(const struct hostdev_config *cfg, const struct check_env *env, const char *ids,
+		FILE *out, unsigned *fails)
 {
 	unsigned sel[HOSTDEV_MAX_BDFS];
 	struct names *names = NULL;
 	struct topo t;
 	int ret;
 
-	ret = topo_read(sysfs, &t);
+	*fails = 0;
+	ret = topo_read(env->sysfs, &t);
 	if (ret)
 		return ret;
 	ret = hostdev_select(cfg, &t, sel);
 	if (ret)
 		goto out_topo;
+	if (cfg->cmd == HOSTDEV_CHECK) {
+		ret = check_run(out, env, &t, cfg->memory, cfg->bdfs, sel, cfg->nr_bdfs, cfg->json,
+				fails);
+		goto out_topo;
+	}
 	ret = names_open(ids, &names);
 	if (ret) {
 		log_err("out of memory loading pci.ids");
