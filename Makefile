@@ -75,8 +75,10 @@ $(BUILD)/smoke: tests/smoke/smoke.c $(BUILD)/libptvm.a
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(BUILD)/libptvm.a -lcmocka $(LDLIBS)
 
-smoke: $(BUILD)/smoke
+# tests/smoke/host.sh: ptvm devices and ptvm check on this host itself.
+smoke: $(BUILD)/smoke $(BUILD)/ptvm
 	RUN_UNIT_LABEL=smoke scripts/run-unit $(BUILD)/smoke
+	tests/smoke/host.sh $(BUILD)/ptvm
 
 kmod:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
