@@ -7,8 +7,13 @@ CFLAGS	?= -O2 -g
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Ivmm -MMD -MP
 LDLIBS	:= -lpthread -lcap-ng
+# pci.ids names for `ptvm devices` (vmm/hostdev/names_pci.c). Debian has no
+# static libpci: the static build links vmm/hostdev/names_hex.c instead.
+PCI_LIBS := -lpci
 
-VMM_SRCS := $(sort $(shell find vmm -name '*.c' ! -name main.c))
+# ptguard's pure policy is built from kmod/ into ptvm too (vmm/hostdev/).
+VMM_SRCS := $(sort $(shell find vmm -name '*.c' ! -name main.c ! -name names_hex.c)) \
+	kmod/ptguard_policy.c
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -37,13 +42,14 @@ $(BUILD)/libptvm.a: $(VMM_OBJS)
 
 $(BUILD)/ptvm: $(BUILD)/vmm/main.o $(BUILD)/libptvm.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(PCI_LIBS)
 
 # Static build for the nested rig's L1 initramfs (no shared libraries there).
 static: $(BUILD)/ptvm-static $(BUILD)/blkbench
 # libcap-ng.a mentions getpwuid/initgroups, which ptvm never calls: the
-# linker's warning about them in static binaries is filtered.
-$(BUILD)/ptvm-static: $(BUILD)/vmm/main.o $(BUILD)/libptvm.a
+# linker's warning about them in static binaries is filtered. names_hex.o
+# comes before the library, so its names_*() win and names_pci.o is not pulled.
+$(BUILD)/ptvm-static: $(BUILD)/vmm/main.o $(BUILD)/vmm/hostdev/names_hex.o $(BUILD)/libptvm.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -static -o $@ $^ $(LDLIBS) 2>&1 | \
 		grep -v "statically linked applications requires at runtime\|in function .capng_" >&2 || true
@@ -53,7 +59,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/libptvm.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(UNIT_HELPERS) \
-		$(BUILD)/libptvm.a -lcmocka -lutil $(LDLIBS)
+		$(BUILD)/libptvm.a -lcmocka -lutil $(LDLIBS) $(PCI_LIBS)
 
 # Block benchmark run in both rig levels (scripts/bench/nvme.sh); static for the initramfs.
 $(BUILD)/blkbench: scripts/bench/blkbench.c
@@ -69,8 +75,10 @@ $(BUILD)/smoke: tests/smoke/smoke.c $(BUILD)/libptvm.a
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(BUILD)/libptvm.a -lcmocka $(LDLIBS)
 
-smoke: $(BUILD)/smoke
+# tests/smoke/host.sh: ptvm devices and ptvm check on this host itself.
+smoke: $(BUILD)/smoke $(BUILD)/ptvm
 	RUN_UNIT_LABEL=smoke scripts/run-unit $(BUILD)/smoke
+	tests/smoke/host.sh $(BUILD)/ptvm
 
 kmod:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
@@ -102,4 +110,4 @@ clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 
--include $(VMM_OBJS:.o=.d) $(BUILD)/vmm/main.d
+-include $(VMM_OBJS:.o=.d) $(BUILD)/vmm/main.d $(BUILD)/vmm/hostdev/names_hex.d

@@ -4,12 +4,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hostdev/hostdev.h"
 #include "options.h"
 #include "vm.h"
 
 #ifndef PTVM_VERSION
 #define PTVM_VERSION "0.1"
 #endif
+
+/* `ptvm devices` and `ptvm check`: 0, 1 on an error or a FAIL verdict, 2 for a bad command line. */
+static int main_hostdev(int argc, char **argv)
+{
+	const struct check_env env = {.sys = &sys_linux};
+	struct hostdev_config hc;
+	unsigned fails;
+	char err[256];
+
+	if (hostdev_parse(argc, argv, &hc, err, sizeof(err))) {
+		fprintf(stderr, "ptvm: %s\n", err);
+		return 2;
+	}
+	if (hc.help) {
+		fputs(opts_usage, stdout);
+		return 0;
+	}
+	if (hostdev_run(&hc, &env, NULL, stdout, &fails))
+		return 1;
+	return fails ? 1 : 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -32,6 +54,8 @@ int main(int argc, char **argv)
 		puts("ptvm " PTVM_VERSION);
 		return 0;
 	}
+	if (cmd == OPTS_CMD_DEVICES || cmd == OPTS_CMD_CHECK)
+		return main_hostdev(argc, argv);
 	log_set_verbose(cfg.verbose);
 	/* A closed stdout must not kill ptvm with the guest still running. */
 	signal(SIGPIPE, SIG_IGN);

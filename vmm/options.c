@@ -11,6 +11,8 @@ const char opts_usage[] =
 	"usage: ptvm run --kernel BZIMAGE [--initrd FILE] [--cmdline STR]\n"
 	"                [--memory SIZE] [--cpus N] [--passthrough BDF]...\n"
 	"                [--allow-unsafe-interrupts] [--stats] [--verbose]\n"
+	"       ptvm devices [--json] [BDF...]\n"
+	"       ptvm check [--json] [--memory SIZE] [BDF...]\n"
 	"       ptvm --help | --version\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage to boot (64-bit boot protocol, >= 2.12)\n"
@@ -27,7 +29,16 @@ const char opts_usage[] =
 	"  --stats           print exit counters when the guest stops\n"
 	"  --verbose         log what ptvm sets up\n"
 	"\n"
-	"The guest's serial console is this terminal; type Ctrl-A x to stop the guest.\n";
+	"The guest's serial console is this terminal; type Ctrl-A x to stop the guest.\n"
+	"\n"
+	"ptvm devices lists the host's PCI functions (all, or those given): IDs and\n"
+	"names, driver, NUMA node, IOMMU group, reset methods and the reset domain,\n"
+	"SR-IOV, and whether the function can be passed through. --json: one JSON\n"
+	"object per line.\n"
+	"ptvm check says, one PASS/WARN/FAIL line each, whether this host can pass\n"
+	"devices through (KVM, IOMMU, interrupt remapping, VFIO, ptguard, locked\n"
+	"memory for --memory SIZE, huge pages) and whether each BDF given can go to\n"
+	"one guest now; it exits 1 on any FAIL.\n";
 
 /*
  * Numbers start with a digit. strtoull() and strtoul() would first skip
@@ -112,8 +123,14 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 		*cmd = OPTS_CMD_VERSION;
 		return 0;
 	}
+	if (!strcmp(argv[1], "devices") || !strcmp(argv[1], "check")) {
+		/* Their options are parsed by hostdev_parse(). */
+		*cmd = argv[1][0] == 'd' ? OPTS_CMD_DEVICES : OPTS_CMD_CHECK;
+		return 0;
+	}
 	if (strcmp(argv[1], "run"))
-		OPTS_FAIL("unknown command '%s' (the only command is 'run'; see ptvm --help)",
+		OPTS_FAIL("unknown command '%s' (the commands are run, devices and check; see ptvm "
+			  "--help)",
 			  argv[1]);
 
 	for (i = 2; i < argc; i++) {

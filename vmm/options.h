@@ -14,6 +14,8 @@ enum opts_cmd {
 	OPTS_CMD_RUN,
 	OPTS_CMD_HELP,
 	OPTS_CMD_VERSION,
+	OPTS_CMD_DEVICES, /* its options: hostdev/hostdev.c */
+	OPTS_CMD_CHECK,	  /* the same */
 };
 
 struct vm_config {

@@ -123,7 +123,7 @@ static void test_errors(void **state)
 		{ { "run", "--cpus", "\t2", "--kernel" },
 		  "--cpus '\t2' is out of range (use 1 to 254)" },
 		{ { "run", "--initrd", "x" }, "no kernel given (add --kernel BZIMAGE)" },
-		{ { "boot" }, "unknown command 'boot' (the only command is 'run'; see ptvm --help)" },
+		{ { "boot" }, "unknown command 'boot' (the commands are run, devices and check; see ptvm --help)" },
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -153,6 +153,18 @@ static void test_help_version(void **state)
 	assert_int_equal(PARSE("--help").cmd, OPTS_CMD_HELP);
 	assert_int_equal(PARSE("run", "--kernel", "x", "-h").cmd, OPTS_CMD_HELP);
 	assert_int_equal(PARSE("--version").cmd, OPTS_CMD_VERSION);
+}
+
+/* devices and check take their own options (hostdev_parse(), test_hostdev_claim.c). */
+static void test_host_commands(void **state)
+{
+	struct parsed p = PARSE("devices", "--json");
+
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cmd, OPTS_CMD_DEVICES);
+	p = PARSE("check", "--memory", "1G", "0000:00:03.0");
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cmd, OPTS_CMD_CHECK);
 }
 
 static void test_sizes(void **state)
@@ -186,7 +198,8 @@ int main(void)
 		cmocka_unit_test(test_full_run),   cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_passthrough), cmocka_unit_test(test_too_many_passthrough),
 		cmocka_unit_test(test_errors),	   cmocka_unit_test(test_no_command),
-		cmocka_unit_test(test_help_version), cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_help_version), cmocka_unit_test(test_host_commands),
+		cmocka_unit_test(test_sizes),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
