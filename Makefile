@@ -45,7 +45,7 @@ $(BUILD)/ptvm: $(BUILD)/vmm/main.o $(BUILD)/libptvm.a
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(PCI_LIBS)
 
 # Static build for the nested rig's L1 initramfs (no shared libraries there).
-static: $(BUILD)/ptvm-static $(BUILD)/blkbench
+static: $(BUILD)/ptvm-static $(BUILD)/blkbench $(BUILD)/ptpoke
 # libcap-ng.a mentions getpwuid/initgroups, which ptvm never calls: the
 # linker's warning about them in static binaries is filtered. names_hex.o
 # comes before the library, so its names_*() win and names_pci.o is not pulled.
@@ -63,6 +63,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/libptvm.a
 
 # Block benchmark run in both rig levels (scripts/bench/nvme.sh); static for the initramfs.
 $(BUILD)/blkbench: scripts/bench/blkbench.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
+
+# The hostile guest of the e2e cases (pt_hostile, pt_bigbar), static for both rig levels.
+$(BUILD)/ptpoke: tests/e2e/l2/ptpoke.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<

@@ -67,8 +67,9 @@ l2_run() {
 wait_out() {
 	local i=0
 	while [ "$i" -lt $(($2 * 5)) ]; do
-		grep -q -e "$1" "$out" && return 0
-		[ -d "/proc/$pid" ] || { grep -q -e "$1" "$out"; return; }
+		# -s: the output file may not exist yet right after l2_start.
+		grep -qs -e "$1" "$out" && return 0
+		[ -d "/proc/$pid" ] || { grep -qs -e "$1" "$out"; return; }
 		sleep 0.2
 		i=$((i + 1))
 	done
