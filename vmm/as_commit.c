@@ -193,9 +193,11 @@ static int as_apply_slots(struct as *as, struct as_list *want)
 	}
 	for (j = 0; j < want->nr; j++) {
 		struct as_range *w = &want->v[j];
+		const char *why = "all memslots in use";
 
 		if (!w->hva || w->slot >= 0)
 			continue;
+
 		err = as_slot_alloc(as);
 		if (err >= 0) {
 			w->slot = err;
@@ -203,14 +205,14 @@ static int as_apply_slots(struct as *as, struct as_list *want)
 			if (err) {
 				as_slot_free(as, w->slot);
 				w->slot = -1;
+				why = strerror(-err);
 			}
 		}
 		if (!err)
 			continue;
-		log_guest(&as->log_key, "%s: %s at 0x%llx (0x%llx bytes) gets no memslot: %s%s",
+		log_guest(&as->log_key, "%s: %s at 0x%llx (0x%llx bytes) gets no memslot (%s)%s",
 			  as->name, w->name, (unsigned long long)w->start,
-			  (unsigned long long)w->len, strerror(-err),
-			  w->ops ? "; trapped instead" : "");
+			  (unsigned long long)w->len, why, w->ops ? "; trapped instead" : "");
 		w->hva = NULL;
 		if (!w->ops) {
 			w->len = 0; /* nothing can serve it */
