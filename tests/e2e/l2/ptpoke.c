@@ -13,6 +13,9 @@
  *   ptpoke msix BDF                         where the MSI-X table and PBA are
  *   ptpoke garbage-config BDF SEED COUNT    COUNT pseudo-random writes, offsets 0..4095
  *   ptpoke garbage-msix BDF SEED            pseudo-random dwords over the MSI-X table and PBA
+ *   ptpoke bar-loop BDF BAR OFF SECS        read the dword at OFF for SECS seconds, tally
+ *                                           all-ones and other values (one vCPU's side of a race)
+ *   ptpoke mse-toggle BDF COUNT             clear and set COMMAND.Memory Space COUNT times
  *
  * Numbers are C literals (0x.. or decimal). Each command prints one line on
  * stdout that starts with its name and repeats its arguments, normalised,
@@ -34,10 +37,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CFG_SIZE	4096
 #define CAP_PTR		0x34
+#define COMMAND		0x04
+#define COMMAND_MEMORY	0x02
 #define STATUS		0x06
 #define STATUS_CAP_LIST 0x10
 #define CAP_ID_MSIX	0x11
@@ -60,7 +66,8 @@ static void __attribute__((noreturn)) usage(void)
 {
 	fputs("usage: ptpoke cfg-read BDF OFF SIZE | cfg-write BDF OFF SIZE VAL | cap BDF ID |\n"
 	      "       bar-read BDF BAR OFF | bar-write BDF BAR OFF VAL | msix BDF |\n"
-	      "       garbage-config BDF SEED COUNT | garbage-msix BDF SEED\n",
+	      "       garbage-config BDF SEED COUNT | garbage-msix BDF SEED |\n"
+	      "       bar-loop BDF BAR OFF SECS | mse-toggle BDF COUNT\n",
 	      stderr);
 	exit(2);
 }
@@ -336,6 +343,48 @@ static int cmd_garbage_msix(char **a)
 	return 0;
 }
 
+static int cmd_bar_loop(char **a)
+{
+	unsigned bar = num(a[1], 5);
+	uint64_t off = num(a[2], UINT64_MAX), secs = num(a[3], 3600);
+	uint64_t reads = 0, ones = 0, other = 0;
+	time_t end = time(NULL) + secs;
+	struct bar_map m;
+
+	bar_map(&m, bar, off, 4);
+	do {
+		for (unsigned i = 0; i < 4096; i++) {
+			uint32_t v = *m.p;
+
+			reads++;
+			if (v == 0xffffffff)
+				ones++;
+			else
+				other++;
+		}
+	} while (time(NULL) < end);
+	bar_unmap(&m);
+	printf("bar-loop %s %u 0x%04" PRIx64 " reads=%" PRIu64 " ones=%" PRIu64 " other=%" PRIu64
+	       "\n",
+	       bdf, bar, off, reads, ones, other);
+	return 0;
+}
+
+/* PCI 3.0 §6.2.2: decode off and on again, the other COMMAND bits kept. */
+static int cmd_mse_toggle(char **a)
+{
+	unsigned count = num(a[1], 1000000), i;
+	uint32_t cmd = cfg_read(COMMAND, 2);
+
+	for (i = 0; i < count; i++) {
+		if (!cfg_write(COMMAND, 2, cmd & ~COMMAND_MEMORY) ||
+		    !cfg_write(COMMAND, 2, cmd | COMMAND_MEMORY))
+			die("%s: COMMAND write: short", bdf);
+	}
+	printf("mse-toggle %s count=%u\n", bdf, count);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int argc; /* after the BDF */
@@ -349,6 +398,8 @@ static const struct {
 	{"msix", 0, cmd_msix},
 	{"garbage-config", 2, cmd_garbage_config},
 	{"garbage-msix", 1, cmd_garbage_msix},
+	{"bar-loop", 3, cmd_bar_loop},
+	{"mse-toggle", 1, cmd_mse_toggle},
 };
 
 int main(int argc, char **argv)
