@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ptguard claims: one CLAIM ioctl on /dev/ptguard for every passed-through
- * device, the module loaded first when it is missing.
+ * device, the module loaded first when it is missing, and the one line per
+ * device that says which resets it will really get.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -197,4 +198,134 @@ int guard_claim(const struct sys_ops *sys, const char *owner, const struct pci_b
 	log_info("ptguard: %u device(s) claimed as %s", n, owner);
 	*fd_out = fd;
 	return 0;
+}
+
+/* sysfs reset_method names (drivers/pci/pci.c, pci_reset_fn_methods[]) as said here. */
+static const struct {
+	const char *sysfs;
+	const char *said;
+	bool alone; /* pci_parent_bus_reset(): only for a function alone on its bus */
+} guard_methods[] = {
+	{"device_specific", "a device-specific reset", false},
+	{"acpi", "ACPI _RST", false},
+	{"flr", "FLR", false},
+	{"af_flr", "AF FLR", false},
+	{"pm", "a PM reset (D3hot to D0)", false},
+	{"bus", "a bus reset (alone on its bus)", true},
+	{"cxl_bus", "a CXL bus reset (alone on its bus)", true},
+};
+
+/*
+ * The method pci_reset_function() uses (VFIO_DEVICE_RESET and ptguard's
+ * function reset both go through it), as said here, or NULL: the first of
+ * the reset_method list @list. The kernel listed only methods it found
+ * usable when the device appeared; the bus methods it re-checks at each
+ * reset, and skips (-ENOTTY) when the function is no longer @alone on its
+ * bus, as the first e1000 behind the rig's pcie-pci-bridge shows.
+ */
+static const char *guard_first_method(const char *list, bool alone)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t len = strcspn(p, " \n");
+
+		for (unsigned i = 0; i < ARRAY_SIZE(guard_methods); i++)
+			if (strlen(guard_methods[i].sysfs) == len &&
+			    !strncmp(p, guard_methods[i].sysfs, len) &&
+			    (alone || !guard_methods[i].alone))
+				return guard_methods[i].said;
+		p += len;
+		p += strspn(p, " \n");
+	}
+	return NULL;
+}
+
+/* The other devices a slot or bus reset reaches, as ", with A, B and 2 more". */
+static void guard_domain_names(const struct ptguard_query *q, char *buf, size_t len)
+{
+	unsigned shown = 0, nr = MIN(q->nr_related, PTGUARD_QUERY_MAX);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 1; i < nr; i++) {
+		__u32 a = q->related[i].addr;
+
+		if (!(q->related[i].flags & PTGUARD_REL_RESET_DOMAIN))
+			continue;
+		if (shown < 3 && used < len)
+			used += snprintf(buf + used, len - used, "%s%04x:%02x:%02x.%x",
+					 shown ? ", " : ", with ", PTGUARD_ADDR_SEG(a),
+					 PTGUARD_ADDR_BUS(a), PTGUARD_ADDR_DEV(a),
+					 PTGUARD_ADDR_FN(a));
+		shown++;
+	}
+	if (shown > 3 && used < len)
+		snprintf(buf + used, len - used, " and %u more", shown - 3);
+}
+
+/* The reset after ptvm exits, as a phrase, into @buf; @method: pci_reset_function()'s. */
+static void guard_after_exit(const struct sys_ops *sys, int guard_fd, const struct pci_bdf *bdf,
+			     const char *method, bool vfio_reset, char *buf, size_t len)
+{
+	struct ptguard_query q;
+	char with[128];
+
+	if (guard_fd < 0) {
+		snprintf(buf, len, "%s",
+			 vfio_reset ? "VFIO resets it again when ptvm closes it"
+				    : "with --no-guard, only VFIO's best-effort reset at close may "
+				      "reset it after ptvm exits");
+		return;
+	}
+	memset(&q, 0, sizeof(q));
+	q.addr = PTGUARD_ADDR(bdf->domain, bdf->bus, bdf->dev, bdf->fn);
+	if (sys->ioctl(guard_fd, PTGUARD_QUERY, &q) < 0) {
+		/* It was claimed without PTGUARD_CLAIM_ALLOW_NO_RESET: it has one. */
+		snprintf(buf, len, "ptguard resets it after ptvm exits");
+		return;
+	}
+	switch (q.reset_method) {
+	case PTGUARD_RESET_FUNCTION:
+		snprintf(buf, len, "ptguard resets it by %s after ptvm exits",
+			 method ?: "a function reset");
+		break;
+	case PTGUARD_RESET_SLOT:
+	case PTGUARD_RESET_BUS:
+		guard_domain_names(&q, with, sizeof(with));
+		snprintf(buf, len, "after ptvm exits ptguard resets it by a %s reset%s",
+			 q.reset_method == PTGUARD_RESET_SLOT ? "slot" : "secondary bus", with);
+		break;
+	default:
+		snprintf(buf, len, "nothing can reset it after ptvm exits");
+		break;
+	}
+}
+
+void guard_log_reset(const struct sys_ops *sys, int guard_fd, const char *sysfs_root,
+		     const struct pci_bdf *bdf, bool vfio_reset)
+{
+	char name[PCI_BDF_STRLEN], rel[64], methods[128], after[256], shown[160] = "";
+	const char *method;
+	unsigned peers = 0;
+
+	pci_bdf_format(bdf, name);
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/reset_method", name);
+	/* Linux 5.15 added reset_method; before it the list cannot be told. */
+	if (sysfs_read(sysfs_root, rel, methods, sizeof(methods)))
+		methods[0] = '\0';
+	else
+		snprintf(shown, sizeof(shown), " (reset_method: %s)",
+			 methods[0] ? methods : "none");
+	if (sysfs_pci_bus_functions(sysfs_root, bdf, &peers))
+		peers = 0; /* unknown: not alone, as far as we can tell */
+	method = guard_first_method(methods, peers == 1);
+	guard_after_exit(sys, guard_fd, bdf, method, vfio_reset, after, sizeof(after));
+	if (vfio_reset)
+		log_info("%s: reset by %s before the guest starts and after it stops; %s", name,
+			 method ?: "a function reset", after);
+	else
+		log_err("%s: no reset of its own through VFIO%s: only its virtual state is reset "
+			"before the guest starts and after it stops; %s",
+			name, shown, after);
 }

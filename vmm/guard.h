@@ -45,4 +45,18 @@
 int guard_claim(const struct sys_ops *sys, const char *owner, const struct pci_bdf *bdfs,
 		unsigned n, unsigned flags, int *fd_out) __must_check;
 
+/*
+ * Say which resets @bdf really gets: VFIO's function reset before the guest
+ * starts and after it stops (@vfio_reset: the device reported
+ * VFIO_DEVICE_FLAGS_RESET), named after the first entry of its sysfs
+ * reset_method (the order pci_reset_function() tries), and the reset after
+ * ptvm exits: ptguard's (PTGUARD_QUERY on @guard_fd: function, slot or bus
+ * reset, and the devices a slot or bus reset also reaches), or VFIO's
+ * best-effort one under --no-guard (@guard_fd < 0). One line per device;
+ * logged always when ptvm itself cannot reset the device, else with
+ * --verbose only. @sysfs_root NULL means /sys.
+ */
+void guard_log_reset(const struct sys_ops *sys, int guard_fd, const char *sysfs_root,
+		     const struct pci_bdf *bdf, bool vfio_reset);
+
 #endif

@@ -103,6 +103,8 @@ int vm_pt_open(struct vm *vm)
 			log_err("%s: cannot set up passthrough: %s", d->name, strerror(-ret));
 			return ret;
 		}
+		guard_log_reset(vm->sys, vm->guard_fd, NULL, &d->bdf,
+				vfio_device_desc(d->dev)->can_reset);
 		/* A clean device for the guest, whatever the last user left. */
 		ret = pt_reset(d->pt);
 		if (ret && ret != -ENOTTY) {
