@@ -24,7 +24,18 @@ KDIR	?= /lib/modules/$(shell uname -r)/build
 RIG_KVER ?= $(or $(PTVM_KVER),$(shell scripts/rig/kernel-version))
 RIG_KDIR ?= /usr/src/linux-headers-$(RIG_KVER)
 
-.PHONY: all ptvm static kmod rig-kmod unit smoke e2e test demo bench deps clean format
+# make install: ptvm into BINDIR, ptguard's sources where dkms(8) takes
+# them (/usr/src/NAME-VERSION, whatever PREFIX is), then dkms builds and
+# installs the module for the running kernel (scripts/install-kmod).
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+PTGUARD_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+DKMS_SRC := /usr/src/ptguard-$(PTGUARD_VERSION)
+# The module's sources, not what kbuild generates beside them (ptguard.mod.c).
+KMOD_SRCS = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h))
+
+.PHONY: all ptvm static kmod rig-kmod unit smoke e2e test demo bench deps clean format \
+	install uninstall
 all: ptvm
 
 ptvm: $(BUILD)/ptvm
@@ -106,6 +117,18 @@ demo:
 bench: static rig-kmod
 	PTVM_KVER=$(RIG_KVER) scripts/bench/boot.sh
 	PTVM_KVER=$(RIG_KVER) scripts/bench/nvme.sh
+
+install: ptvm
+	install -D -m 0755 $(BUILD)/ptvm $(DESTDIR)$(BINDIR)/ptvm
+	install -D -m 0644 -t $(DESTDIR)$(DKMS_SRC) dkms.conf Kbuild
+	install -D -m 0644 -t $(DESTDIR)$(DKMS_SRC)/kmod kmod/Kbuild $(KMOD_SRCS)
+	install -D -m 0644 -t $(DESTDIR)$(DKMS_SRC)/include/ptvm include/ptvm/ptguard.h
+	scripts/install-kmod add "$(DESTDIR)" $(PTGUARD_VERSION)
+
+uninstall:
+	scripts/install-kmod remove "$(DESTDIR)" $(PTGUARD_VERSION)
+	rm -f $(DESTDIR)$(BINDIR)/ptvm
+	rm -rf $(DESTDIR)$(DKMS_SRC)
 
 format:
 	clang-format -i $$(find vmm kmod include tests -name '*.[ch]')
