@@ -19,11 +19,28 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_HELPERS := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
 
-# Kernel headers of the rig's kernel (see scripts/rig/kernel-version).
-KVER	?= $(shell scripts/rig/kernel-version 2>/dev/null)
-KDIR	?= /usr/src/linux-headers-$(KVER)
+# ptguard.ko is built for the running kernel, as any out-of-tree module;
+# KDIR=/path/to/headers builds it for another.
+KDIR	?= /lib/modules/$(shell uname -r)/build
+# The nested rig's kernel (scripts/rig/kernel-version asks apt; PTVM_KVER
+# overrides) and its headers, which scripts/deps installs: e2e, demo and
+# bench build ptguard.ko for it (rig-kmod), whatever the host runs. CI's
+# host kernel has neither headers nor modules.
+RIG_KVER ?= $(or $(PTVM_KVER),$(shell scripts/rig/kernel-version))
+RIG_KDIR ?= /usr/src/linux-headers-$(RIG_KVER)
 
-.PHONY: all ptvm static kmod unit smoke e2e test demo bench deps clean format
+# make install: ptvm into BINDIR, ptguard's sources where dkms(8) takes
+# them (/usr/src/NAME-VERSION, whatever PREFIX is), then dkms builds and
+# installs the module for the running kernel (scripts/install-kmod).
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+PTGUARD_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+DKMS_SRC := /usr/src/ptguard-$(PTGUARD_VERSION)
+# The module's sources, not what kbuild generates beside them (ptguard.mod.c).
+KMOD_SRCS = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h))
+
+.PHONY: all ptvm static kmod rig-kmod unit smoke e2e test demo bench deps clean format \
+	install uninstall
 all: ptvm
 
 ptvm: $(BUILD)/ptvm
@@ -87,33 +104,53 @@ smoke: $(BUILD)/smoke $(BUILD)/ptvm
 	tests/smoke/host.sh $(BUILD)/ptvm
 
 kmod:
+	@test -d $(KDIR) || { echo "kmod: no kernel headers in $(KDIR) (install" \
+		"linux-headers-$$(uname -r), or pass KDIR=)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
+# kmod/ptguard.ko for the rig's L1 (it overwrites a host build: one tree, one .ko).
+rig-kmod:
+	$(MAKE) kmod KDIR=$(RIG_KDIR)
+
 # CASES="boot pt_nvme" runs a subset.
-e2e: static kmod
-	scripts/rig/e2e $(CASES)
+e2e: static rig-kmod
+	PTVM_KVER=$(RIG_KVER) scripts/rig/e2e $(CASES)
 
 # Everything CI runs: unit tests, the host KVM smoke test, the kmod build, the nested rig.
 test:
 	scripts/deps
 	$(MAKE) all unit smoke
-	$(MAKE) kmod
+	$(MAKE) rig-kmod
 	$(MAKE) e2e
 
 demo:
 	scripts/deps
-	$(MAKE) static
-	scripts/rig/demo
+	$(MAKE) static rig-kmod
+	PTVM_KVER=$(RIG_KVER) scripts/rig/demo
 
-bench: static kmod
-	scripts/bench/boot.sh
-	scripts/bench/nvme.sh
+bench: static rig-kmod
+	PTVM_KVER=$(RIG_KVER) scripts/bench/boot.sh
+	PTVM_KVER=$(RIG_KVER) scripts/bench/nvme.sh
+
+install: ptvm
+	install -D -m 0755 $(BUILD)/ptvm $(DESTDIR)$(BINDIR)/ptvm
+	install -D -m 0644 -t $(DESTDIR)$(DKMS_SRC) dkms.conf Kbuild
+	install -D -m 0644 -t $(DESTDIR)$(DKMS_SRC)/kmod kmod/Kbuild $(KMOD_SRCS)
+	install -D -m 0644 -t $(DESTDIR)$(DKMS_SRC)/include/ptvm include/ptvm/ptguard.h
+	scripts/install-kmod add "$(DESTDIR)" $(PTGUARD_VERSION)
+
+uninstall:
+	scripts/install-kmod remove "$(DESTDIR)" $(PTGUARD_VERSION)
+	rm -f $(DESTDIR)$(BINDIR)/ptvm
+	rm -rf $(DESTDIR)$(DKMS_SRC)
 
 format:
 	clang-format -i $$(find vmm kmod include tests -name '*.[ch]')
 
+# kbuild's outputs by name: clean must work without any kernel headers.
 clean:
 	rm -rf $(BUILD)
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -f Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
+	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/modules.order kmod/.*.cmd
 
 -include $(VMM_OBJS:.o=.d) $(BUILD)/vmm/main.d $(BUILD)/vmm/hostdev/names_hex.d

@@ -10,7 +10,7 @@
 const char opts_usage[] =
 	"usage: ptvm run --kernel BZIMAGE [--initrd FILE] [--cmdline STR]\n"
 	"                [--memory SIZE] [--cpus N] [--passthrough BDF]...\n"
-	"                [--allow-unsafe-interrupts] [--stats] [--verbose]\n"
+	"                [--allow-unsafe-interrupts] [--no-guard] [--stats] [--verbose]\n"
 	"       ptvm devices [--json] [BDF...]\n"
 	"       ptvm check [--json] [--memory SIZE] [BDF...]\n"
 	"       ptvm --help | --version\n"
@@ -26,6 +26,8 @@ const char opts_usage[] =
 	"  --allow-unsafe-interrupts\n"
 	"                    pass devices through on a host without interrupt\n"
 	"                    remapping (a device can then inject any interrupt)\n"
+	"  --no-guard        pass devices through without ptguard.ko: no check of\n"
+	"                    their reset domains, no reset guaranteed if ptvm dies\n"
 	"  --stats           print exit counters when the guest stops\n"
 	"  --verbose         log what ptvm sets up\n"
 	"\n"
@@ -146,6 +148,9 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 			takes_value = false;
 		} else if (!strcmp(opt, "--allow-unsafe-interrupts")) {
 			cfg->allow_unsafe_interrupts = true;
+			takes_value = false;
+		} else if (!strcmp(opt, "--no-guard")) {
+			cfg->no_guard = true;
 			takes_value = false;
 		} else if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
 			*cmd = OPTS_CMD_HELP;

@@ -30,6 +30,7 @@ struct vm_config {
 	const char *passthrough[OPTS_MAX_PASSTHROUGH]; /* host PCI addresses, as given */
 	unsigned nr_passthrough;
 	bool allow_unsafe_interrupts;
+	bool no_guard; /* --no-guard: pass devices through without ptguard */
 };
 
 /*

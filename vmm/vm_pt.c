@@ -156,7 +156,8 @@ int vm_pt_open(struct vm *vm)
 	/* ptguard first: the kernel refuses shared reset domains before VFIO opens anything. */
 	for (unsigned i = 0; i < vm->cfg->nr_passthrough; i++)
 		bdfs[i] = vm->pt[i].bdf;
-	ret = guard_claim(vm->sys, "ptvm", bdfs, vm->cfg->nr_passthrough, false, &vm->guard_fd);
+	ret = guard_claim(vm->sys, "ptvm", bdfs, vm->cfg->nr_passthrough,
+			  vm->cfg->no_guard ? GUARD_OFF : 0, &vm->guard_fd);
 	if (ret)
 		return ret;
 	ret = container_open(&ccfg, &vm->vfio);
@@ -198,6 +199,8 @@ int vm_pt_open(struct vm *vm)
 			log_err("%s: cannot set up passthrough: %s", d->name, strerror(-ret));
 			return ret;
 		}
+		guard_log_reset(vm->sys, vm->guard_fd, NULL, &d->bdf,
+				vfio_device_desc(d->dev)->can_reset);
 		/* A clean device for the guest, whatever the last user left. */
 		ret = pt_reset(d->pt);
 		if (ret && ret != -ENOTTY) {

@@ -3,7 +3,8 @@
 # kernel lists "bus" for one and nothing for the other). With the second on
 # its host driver e1000, passing the first alone is refused by ptguard,
 # naming the second and its driver, before VFIO opens anything. Both to one
-# VM works: L2 sees both.
+# VM works: L2 sees both, and ptvm says the reset each really gets: none
+# through VFIO, ptguard's secondary bus reset of both after ptvm exits.
 
 l2() {
 	for d in /sys/bus/pci/devices/*; do
@@ -29,5 +30,11 @@ l1() {
 	n=$(grep -c '^PTVM-GUARD-DEV .* 0x8086:0x100e' "$out")
 	[ "$n" = 2 ] || fail "L2 sees $n e1000, want 2"
 	grep -q "ptguard: refused" "$err" && fail "refused with both: $(grep -m 1 refused "$err")"
+	for pair in "$e1 $e2" "$e2 $e1"; do
+		set -- $pair
+		grep -q "^ptvm: $1: no reset of its own through VFIO.*; after ptvm exits ptguard resets it by a secondary bus reset, with $2$" "$err" ||
+			fail "no line saying ptguard bus-resets $1 with $2: $(grep -m 1 "$1: .*reset" "$err")"
+	done
+	grep -q "has no reset" "$err" && fail "ptvm still says: $(grep -m 1 'has no reset' "$err")"
 	pass
 }

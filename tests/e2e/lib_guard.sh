@@ -37,3 +37,15 @@ wait_dmesg() {
 	done
 	return 1
 }
+
+# wait_dmesg_more N PATTERN SECS: wait until the kernel log has more than N
+# lines matching PATTERN (earlier cases leave theirs in it).
+wait_dmesg_more() {
+	local i=0
+	while [ "$i" -lt $(($3 * 5)) ]; do
+		[ "$(dmesg | grep -c -e "$2")" -gt "$1" ] && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	return 1
+}

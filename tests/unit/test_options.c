@@ -57,6 +57,9 @@ static void test_passthrough(void **state)
 	assert_string_equal(p.cfg.passthrough[1], "03:00.0");
 	assert_true(p.cfg.allow_unsafe_interrupts);
 	assert_false(PARSE("run", "--kernel", "bz").cfg.allow_unsafe_interrupts);
+	/* ptguard is on unless turned off. */
+	assert_false(p.cfg.no_guard);
+	assert_true(PARSE("run", "--kernel", "bz", "--no-guard").cfg.no_guard);
 }
 
 static void test_too_many_passthrough(void **state)

@@ -199,8 +199,9 @@ static void test_group_not_viable(void **state)
 }
 
 #define NO_IR_MSG(n)                                                                         \
-	"ptvm: vfio: /dev/vfio/" #n ": the host has no interrupt remapping; refusing (pass " \
-	"--allow-unsafe-interrupts to accept that a device can inject arbitrary interrupts)\n"
+	"ptvm: vfio: /dev/vfio/" #n ": the host has no interrupt remapping; refusing (to "   \
+	"accept that a device can inject arbitrary interrupts, an administrator turns on "  \
+	"vfio_iommu_type1's allow_unsafe_interrupts and you pass --allow-unsafe-interrupts)\n"
 
 static void test_set_iommu_eperm(void **state)
 {
@@ -263,23 +264,56 @@ static void test_group_open_errors(void **state)
 	assert_int_equal(fv_open_fds(), 0);
 }
 
+#define UNSAFE_RISK                                                                        \
+	"ptvm: vfio: --allow-unsafe-interrupts: without interrupt remapping a passed-through " \
+	"device can forge MSIs to any host interrupt vector\n"
+
+/* The administrator turned the switch on: the option accepts the risk, said once. */
 static void test_allow_unsafe_interrupts(void **state)
 {
 	struct fixture *f = *state;
 	struct vfio_container *c;
 	char buf[8];
 
-	fake_sysfs_add_file(&f->fs, UNSAFE_PARAM, "N\n");
+	fake_sysfs_add_file(&f->fs, UNSAFE_PARAM, "Y\n");
 	f->cfg.allow_unsafe_interrupts = true;
 	log_capture_start(&f->lc);
 	assert_int_equal(container_open(&f->cfg, &c), 0);
-	assert_string_equal(
-		log_capture_end(&f->lc),
-		"ptvm: vfio: --allow-unsafe-interrupts: without interrupt remapping a "
-		"passed-through device can forge MSIs to any host interrupt vector (the "
-		"setting stays on until the module is reloaded)\n");
+	assert_string_equal(log_capture_end(&f->lc), UNSAFE_RISK);
 	fake_sysfs_read(&f->fs, UNSAFE_PARAM, buf, sizeof(buf));
-	assert_string_equal(buf, "1");
+	assert_string_equal(buf, "Y\n");
+	container_close(c);
+}
+
+/* Off: ptvm refuses and says how to turn it on; it never writes the host's policy. */
+static void test_allow_unsafe_off(void **state)
+{
+	struct fixture *f = *state;
+	char want[512], buf[8];
+
+	fake_sysfs_add_file(&f->fs, UNSAFE_PARAM, "N\n");
+	f->cfg.allow_unsafe_interrupts = true;
+	snprintf(want, sizeof(want),
+		 "ptvm: vfio: --allow-unsafe-interrupts: vfio_iommu_type1's "
+		 "allow_unsafe_interrupts is off and ptvm leaves that host policy to the "
+		 "administrator: echo 1 > %s/%s (or 'options vfio_iommu_type1 "
+		 "allow_unsafe_interrupts=1' in /etc/modprobe.d/)\n",
+		 f->fs.root, UNSAFE_PARAM);
+	open_fails(f, -EPERM, want);
+	fake_sysfs_read(&f->fs, UNSAFE_PARAM, buf, sizeof(buf));
+	assert_string_equal(buf, "N\n");
+}
+
+/* Without the option the switch does not matter here (the attach tells). */
+static void test_unsafe_not_asked(void **state)
+{
+	struct fixture *f = *state;
+	struct vfio_container *c;
+
+	fake_sysfs_add_file(&f->fs, UNSAFE_PARAM, "N\n");
+	log_capture_start(&f->lc);
+	assert_int_equal(container_open(&f->cfg, &c), 0);
+	assert_string_equal(log_capture_end(&f->lc), "");
 	container_close(c);
 }
 
@@ -287,16 +321,21 @@ static void test_allow_unsafe_iommufd(void **state)
 {
 	struct fixture *f = *state;
 	struct vfio_container *c;
-	char buf[8];
+	char want[512];
 
 	fake_sysfs_add_file(&f->fs, "module/iommufd/parameters/allow_unsafe_interrupts", "N\n");
 	f->cfg.allow_unsafe_interrupts = true;
+	snprintf(want, sizeof(want),
+		 "ptvm: vfio: --allow-unsafe-interrupts: iommufd's allow_unsafe_interrupts is "
+		 "off and ptvm leaves that host policy to the administrator: echo 1 > "
+		 "%s/module/iommufd/parameters/allow_unsafe_interrupts (or 'options iommufd "
+		 "allow_unsafe_interrupts=1' in /etc/modprobe.d/)\n",
+		 f->fs.root);
+	open_fails(f, -EPERM, want);
+	fake_sysfs_add_file(&f->fs, "module/iommufd/parameters/allow_unsafe_interrupts", "Y\n");
 	log_capture_start(&f->lc);
 	assert_int_equal(container_open(&f->cfg, &c), 0);
-	log_capture_end(&f->lc);
-	fake_sysfs_read(&f->fs, "module/iommufd/parameters/allow_unsafe_interrupts", buf,
-			sizeof(buf));
-	assert_string_equal(buf, "1");
+	assert_string_equal(log_capture_end(&f->lc), UNSAFE_RISK);
 	container_close(c);
 }
 
@@ -306,7 +345,9 @@ static void test_allow_unsafe_missing_param(void **state)
 	char want[512];
 
 	f->cfg.allow_unsafe_interrupts = true;
-	snprintf(want, sizeof(want), "ptvm: vfio: cannot set %s/%s: No such file or directory\n",
+	snprintf(want, sizeof(want),
+		 "ptvm: vfio: --allow-unsafe-interrupts: cannot read %s/%s: No such file or "
+		 "directory\n",
 		 f->fs.root, UNSAFE_PARAM);
 	open_fails(f, -ENOENT, want);
 }
@@ -553,6 +594,8 @@ int main(void)
 		T(test_second_group_eperm),
 		T(test_group_open_errors),
 		T(test_allow_unsafe_interrupts),
+		T(test_allow_unsafe_off),
+		T(test_unsafe_not_asked),
 		T(test_allow_unsafe_iommufd),
 		T(test_allow_unsafe_missing_param),
 		T(test_iova_ranges_chain),

@@ -195,14 +195,11 @@ int pt_reset(struct pt *pt)
 	pt_irq_mode_off(pt);
 	pthread_mutex_unlock(&pt->lock);
 	pt_bars_unmap_all(pt);
+	/* Without a reset of its own the caller said which reset it gets (guard.h). */
 	if (pt->desc.can_reset) {
 		ret = pt->be->reset(pt->be_opaque);
 		if (ret)
 			log_err("vfio: %s: reset: %s", pt->desc.name, strerror(-ret));
-	} else if (!pt->reset_warned) {
-		pt->reset_warned = true;
-		log_err("vfio: %s: device has no reset; only its virtual state is reset",
-			pt->desc.name);
 	}
 	pt->dev.cfg = pt->reset_cfg;
 	pt_config_hw_write(pt, PCI_COMMAND, 2, 0);

@@ -53,7 +53,8 @@ struct pci_dev *pt_pci_dev(struct pt *pt);
  * unmapped, the device reset through the backend when desc->can_reset, and
  * the virtual config space back to the values pt_create() built. Only while
  * the vCPUs are stopped. A device without reset still gets its virtual state
- * reset (logged once); the backend's error is returned otherwise.
+ * reset, silently: what really resets it is the caller's to say, who knows
+ * about ptguard (guard_log_reset()). The backend's error is returned otherwise.
  */
 int pt_reset(struct pt *pt) __must_check;
 

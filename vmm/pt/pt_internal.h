@@ -121,7 +121,6 @@ struct pt {
 	struct pt_intx intx;
 	enum pt_irq_mode mode;
 	struct pt_stats stats;
-	bool reset_warned;
 	unsigned log_key; /* log_guest() rate limits */
 	unsigned log_key_bar;
 	unsigned log_key_irq;

@@ -21,25 +21,53 @@
  * interrupt remapping: type1 (drivers/vfio/vfio_iommu_type1.c), or iommufd
  * when it provides /dev/vfio/vfio (CONFIG_IOMMUFD_VFIO_CONTAINER).
  */
-static const char *const unsafe_irq_params[] = {
-	"module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
-	"module/iommufd/parameters/allow_unsafe_interrupts",
+static const struct {
+	const char *module;
+	const char *param;
+} unsafe_irq_params[] = {
+	{"vfio_iommu_type1", "module/vfio_iommu_type1/parameters/allow_unsafe_interrupts"},
+	{"iommufd", "module/iommufd/parameters/allow_unsafe_interrupts"},
 };
 
-static int container_allow_unsafe_interrupts(struct vfio_container *c)
+/*
+ * --allow-unsafe-interrupts checks the host's policy and never changes it.
+ * Setting the switch for the run and restoring it on the way out cannot be
+ * made to hold: SIGKILL, a crash or a power cut skip any restore; two ptvm
+ * runs overlapping save each other's temporary "1" and one restores it for
+ * good; and while it is on, it is on for every VFIO user of the host, QEMU
+ * too. Recording it for a later cleanup only moves the same hole. So the
+ * decision stays the administrator's: with the switch off ptvm refuses and
+ * says how to turn it on; with it on, the option is the user's acceptance
+ * of the risk, said once.
+ */
+static int container_check_unsafe_interrupts(struct vfio_container *c)
 {
+	const char *root = c->sysfs_root ? c->sysfs_root : "/sys";
 	int ret = -ENOENT;
+	unsigned i;
+	char val[8];
 
-	for (unsigned i = 0; i < ARRAY_SIZE(unsafe_irq_params) && ret == -ENOENT; i++)
-		ret = sysfs_write(c->sysfs_root, unsafe_irq_params[i], "1");
+	for (i = 0; i < ARRAY_SIZE(unsafe_irq_params); i++) {
+		ret = sysfs_read(c->sysfs_root, unsafe_irq_params[i].param, val, sizeof(val));
+		if (ret != -ENOENT)
+			break;
+	}
 	if (ret) {
-		log_err("vfio: cannot set %s/%s: %s", c->sysfs_root ? c->sysfs_root : "/sys",
-			unsafe_irq_params[0], strerror(-ret));
+		log_err("vfio: --allow-unsafe-interrupts: cannot read %s/%s: %s", root,
+			unsafe_irq_params[0].param, strerror(-ret));
 		return ret;
 	}
+	/* A bool module parameter reads Y or N. */
+	if (val[0] != 'Y' && val[0] != '1') {
+		log_err("vfio: --allow-unsafe-interrupts: %s's allow_unsafe_interrupts is off and "
+			"ptvm leaves that host policy to the administrator: echo 1 > %s/%s (or "
+			"'options %s allow_unsafe_interrupts=1' in /etc/modprobe.d/)",
+			unsafe_irq_params[i].module, root, unsafe_irq_params[i].param,
+			unsafe_irq_params[i].module);
+		return -EPERM;
+	}
 	log_err("vfio: --allow-unsafe-interrupts: without interrupt remapping a passed-through "
-		"device can forge MSIs to any host interrupt vector (the setting stays on until "
-		"the module is reloaded)");
+		"device can forge MSIs to any host interrupt vector");
 	return 0;
 }
 
@@ -78,7 +106,7 @@ int container_open(const struct vfio_container_config *cfg, struct vfio_containe
 		goto err_close;
 	}
 	if (cfg->allow_unsafe_interrupts) {
-		ret = container_allow_unsafe_interrupts(c);
+		ret = container_check_unsafe_interrupts(c);
 		if (ret)
 			goto err_close;
 	}
@@ -148,9 +176,10 @@ static void group_log_attach(unsigned id, const char *what, int err)
 	 * device's DMA to the MSI window reaches any vector.
 	 */
 	if (err == -EPERM)
-		log_err("vfio: /dev/vfio/%u: the host has no interrupt remapping; refusing (pass "
-			"--allow-unsafe-interrupts to accept that a device can inject arbitrary "
-			"interrupts)",
+		log_err("vfio: /dev/vfio/%u: the host has no interrupt remapping; refusing (to "
+			"accept that a device can inject arbitrary interrupts, an administrator "
+			"turns on vfio_iommu_type1's allow_unsafe_interrupts and you pass "
+			"--allow-unsafe-interrupts)",
 			id);
 	else
 		log_err("vfio: /dev/vfio/%u: %s: %s", id, what, strerror(-err));

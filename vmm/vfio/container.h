@@ -27,9 +27,10 @@ struct vfio_container_config {
 	const struct sys_ops *sys;
 	const char *sysfs_root; /* NULL: "/sys" */
 	/*
-	 * --allow-unsafe-interrupts: set vfio_iommu_type1's
-	 * allow_unsafe_interrupts so groups attach on hosts without interrupt
-	 * remapping (a device can then forge MSIs to any host vector).
+	 * --allow-unsafe-interrupts: accept hosts without interrupt remapping
+	 * (a device can then forge MSIs to any host vector) once the
+	 * administrator turned on vfio_iommu_type1's allow_unsafe_interrupts;
+	 * ptvm checks that switch, it never sets it.
 	 */
 	bool allow_unsafe_interrupts;
 };
@@ -56,7 +57,8 @@ struct vfio_container {
 
 /*
  * Open /dev/vfio/vfio, check VFIO_API_VERSION and VFIO_TYPE1v2_IOMMU and, if
- * asked, set allow_unsafe_interrupts (logging once what that risks).
+ * asked to allow unsafe interrupts, that the host allows them: -EPERM with a
+ * line saying how the administrator turns them on, else one line on the risk.
  */
 int container_open(const struct vfio_container_config *cfg,
 		   struct vfio_container **out) __must_check;

@@ -219,6 +219,29 @@ int sysfs_iommu_group_members(const char *root, unsigned group, struct sysfs_gro
 	return 0;
 }
 
+int sysfs_pci_bus_functions(const char *root, const struct pci_bdf *bdf, unsigned *nr)
+{
+	char dir[PATH_MAX], name[PCI_BDF_STRLEN];
+	struct dirent *e;
+	unsigned n = 0;
+	DIR *d;
+	int ret = sysfs_path(dir, root, "bus/pci/devices");
+
+	if (ret)
+		return ret;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	/* "dddd:bb:" names the bus. */
+	pci_bdf_format(bdf, name);
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, name, 8))
+			n++;
+	closedir(d);
+	*nr = n;
+	return 0;
+}
+
 bool sysfs_driver_vfio_compatible(const char *driver)
 {
 	/*
@@ -264,6 +287,31 @@ int sysfs_vfio_check(const char *root, const struct pci_bdf *bdf, unsigned *grou
 			driver[0] ? "bound to " : "bound to no driver", driver, name);
 		return -EBUSY;
 	}
+	return 0;
+}
+
+int sysfs_read(const char *root, const char *relpath, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd, ret = sysfs_path(path, root, "%s", relpath);
+
+	if (!len)
+		return -EINVAL;
+	buf[0] = '\0';
+	if (ret)
+		return ret;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	ret = n < 0 ? -errno : 0;
+	close(fd);
+	if (ret)
+		return ret;
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
 	return 0;
 }
 

@@ -64,6 +64,13 @@ int sysfs_iommu_group_members(const char *root, unsigned group, struct sysfs_gro
 			      unsigned max, unsigned *nr) __must_check;
 
 /*
+ * How many PCI functions sit on @bdf's bus, itself included (entries of
+ * /sys/bus/pci/devices with its domain and bus) into *@nr. Silent.
+ */
+int sysfs_pci_bus_functions(const char *root, const struct pci_bdf *bdf,
+			    unsigned *nr) __must_check;
+
+/*
  * True if a member bound to @driver does not stop its group from being
  * viable: no driver, vfio-pci (or a vfio-pci variant driver), or a driver
  * that never does DMA on its own behalf (pci-stub, pcieport).
@@ -77,6 +84,12 @@ bool sysfs_driver_vfio_compatible(const char *driver);
  * -ENOENT respectively.
  */
 int sysfs_vfio_check(const char *root, const struct pci_bdf *bdf, unsigned *group) __must_check;
+
+/*
+ * Read the sysfs attribute @root/@relpath into @buf (@len bytes, cut to fit,
+ * NUL-terminated) without its trailing newline. Returns 0 or -errno. Silent.
+ */
+int sysfs_read(const char *root, const char *relpath, char *buf, size_t len) __must_check;
 
 /*
  * Write @val to the sysfs attribute @root/@relpath. Returns 0 or -errno.

@@ -1,5 +1,9 @@
-# demo: one L2 boot shown on the console, with the rig's NVMe and e1000e
-# passed through by ptvm. L2 prints its uname, CPUs, memory and PCI devices
+# demo: ptguard at work in L1, then one L2 boot shown on the console, with
+# the rig's NVMe and e1000e passed through by ptvm. First L1 shows ptguard
+# loaded and a co-assignment it refuses: the second e1000 shares a bus reset
+# domain with the first, which is L1's own NIC (the ping peer). After L2,
+# L1's kernel log shows ptguard's claims of the two devices and their resets
+# once ptvm let go of them. L2 prints its uname, CPUs, memory and PCI devices
 # (from sysfs: busybox has no lspci), loads its own nvme and e1000e drivers,
 # shows the disk, reads and writes it, brings the NIC up and pings L1's peer
 # NIC, shows the devices' interrupts counting, then powers off. When the
@@ -30,12 +34,35 @@ l2() {
 	echo "== L2 uptime: $(cut -d' ' -f1 /proc/uptime) s"
 }
 
+# demo_refusal: ptvm asked for the e1000 beside L1's own (the ping peer on
+# the same conventional bus); ptguard refuses before VFIO opens anything.
+demo_refusal() {
+	local d other=
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x100e ] || continue
+		[ -e "$d/net/$peer" ] || other=${d##*/}
+	done
+	[ -n "$other" ] || fail "no second e1000 beside the peer $peer in L1"
+	vfio_bind "$other" >/dev/null || fail "vfio-pci did not bind $other"
+	echo "== L1: ptvm run --passthrough $other (on the bus of L1's own NIC $peer):"
+	"$PTVM" run --kernel "$L2_KERNEL" --initrd "$L2_INITRD" --memory "$L2_MEMORY" \
+		--passthrough "$other" </dev/null >/dev/null 2>/tmp/demo.refusal
+	rc=$?
+	sed 's/^/   /' /tmp/demo.refusal
+	[ "$rc" != 0 ] && grep -q "ptguard: refused: $other shares its bus reset domain" /tmp/demo.refusal ||
+		fail "ptguard did not refuse $other beside L1's own NIC (ptvm exited $rc)"
+	host_rebind "$other" e1000 >/dev/null || true
+}
+
 l1() {
 	need_ptvm
 	end=poweroff in=/dev/null saved=
+	[ -c /dev/ptguard ] || fail "no /dev/ptguard in L1 (make rig-kmod)"
+	echo "== L1: ptguard.ko is loaded: ptvm claims every device it passes through at /dev/ptguard"
 	nvme=$(pci_find_class 0x010802) || fail "no NVMe (class 0x010802) in L1"
 	vfio_bind "$nvme" >/dev/null || fail "vfio-pci did not bind $nvme"
 	nic_l1_prepare
+	demo_refusal
 	if [ "${PTVM_INTERACTIVE:-0}" = 1 ]; then
 		end=shell in=/dev/console
 		echo "== L2 will give a shell: 'exit' ends it (Ctrl-A x quits QEMU)"
@@ -51,5 +78,11 @@ l1() {
 	rc=$?
 	[ -z "$saved" ] || stty "$saved"
 	[ "$rc" = 0 ] || fail "ptvm exited $rc"
+	for d in "$nvme" "$PT_NIC_BDF"; do
+		wait_dmesg "ptguard: $d: [a-z]* reset after release by ptvm" 10 ||
+			fail "no ptguard reset of $d after ptvm exited"
+	done
+	echo "== L1 kernel log: ptguard's claims and resets"
+	dmesg | sed -n 's/^\[[ 0-9.]*\] \(ptguard: [0-9a-f]\{4\}:\)/   \1/p'
 	pass "ptvm exited 0"
 }
