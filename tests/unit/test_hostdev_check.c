@@ -59,7 +59,7 @@ static void test_bare(void **state)
 	ASSERT_LINE(r.out, 2, "FAIL iommu: no DMAR or IVRS ACPI table and no IOMMU groups; enable VT-d or AMD-Vi in the firmware, boot with intel_iommu=on or amd_iommu=on");
 	ASSERT_LINE(r.out, 3, "FAIL interrupt remapping: off (no IR- interrupt chips in /proc/interrupts): VFIO refuses devices without it; enable interrupt remapping in the firmware, or accept the risk with ptvm run --allow-unsafe-interrupts");
 	ASSERT_LINE(r.out, 4, "FAIL vfio: /dev/vfio/vfio: No such file or directory; modprobe vfio-pci vfio_iommu_type1");
-	ASSERT_LINE(r.out, 5, "WARN ptguard: /dev/ptguard not present: devices are passed through without its reset-domain and co-assignment checks; insmod kmod/ptguard.ko");
+	ASSERT_LINE(r.out, 5, "WARN ptguard: /dev/ptguard not present: ptvm run loads the module (modprobe ptguard, or the ptguard.ko beside ptvm) or refuses without --no-guard; make kmod && insmod kmod/ptguard.ko, or make install");
 	ASSERT_LINE(r.out, 6, "FAIL memlock: RLIMIT_MEMLOCK is 8192 KiB, but a guest of 512 MiB with a device passed through pins all its RAM; raise it (ulimit -l, LimitMEMLOCK=), run with CAP_IPC_LOCK, or give a smaller --memory");
 	ASSERT_LINE(r.out, 7, "WARN hugepages: transparent huge pages [never]: guest RAM is on 4 KiB pages; hugetlbfs pools (unused by ptvm): none; echo madvise > /sys/kernel/mm/transparent_hugepage/enabled");
 	ASSERT_LINE(r.out, 8, "FAIL device 0000:00:03.0: not assignable: no IOMMU group; turn the IOMMU on: VT-d or AMD-Vi in the firmware, intel_iommu=on or amd_iommu=on");
@@ -207,8 +207,9 @@ static void test_ptguard(void **state)
 	/* A node whose module is gone. */
 	fake.ptguard_open = -ENXIO;
 	expect_host(*state, 5,
-		    "WARN ptguard: /dev/ptguard not present: devices are passed through without "
-		    "its reset-domain and co-assignment checks; insmod kmod/ptguard.ko",
+		    "WARN ptguard: /dev/ptguard not present: ptvm run loads the module (modprobe "
+		    "ptguard, or the ptguard.ko beside ptvm) or refuses without --no-guard; make "
+		    "kmod && insmod kmod/ptguard.ko, or make install",
 		    0);
 }
 

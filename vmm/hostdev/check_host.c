@@ -234,9 +234,9 @@ static void check_ptguard(const struct check_env *env, uint64_t memory, struct c
 	snprintf(r->what, sizeof(r->what), "ptguard");
 	fd = env->sys->open("/dev/ptguard", O_RDWR);
 	if (fd == -ENOENT || fd == -ENODEV || fd == -ENXIO) {
-		check_put(r, CHECK_WARN, "insmod kmod/ptguard.ko",
-			  "/dev/ptguard not present: devices are passed through without its "
-			  "reset-domain and co-assignment checks");
+		check_put(r, CHECK_WARN, "make kmod && insmod kmod/ptguard.ko, or make install",
+			  "/dev/ptguard not present: ptvm run loads the module (modprobe "
+			  "ptguard, or the ptguard.ko beside ptvm) or refuses without --no-guard");
 		return;
 	}
 	if (fd < 0) {
