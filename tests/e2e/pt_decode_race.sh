@@ -6,6 +6,13 @@
 # to the device, so the reader only ever sees the device's value or
 # all-ones, and the VM runs on. L2 has 2 vCPUs; the reader is pinned to
 # CPU 1, the toggler to CPU 0 (busybox taskset).
+# What it does not show: the rig's L1 has one CPU, so L2's two vCPU threads
+# rarely interleave inside ptvm's handling of one config write, and the
+# previous main (hardware write before the memslot left) also passed it
+# (2026-12-01: 300 toggles, 17618 all-ones reads). The ordering itself is
+# guarded by test_pt_bars (memslots deleted before the write reaches the
+# device); this case checks that decode toggling under a concurrent reader
+# keeps the VM alive and the BAR working.
 
 . /cases/pt_nvme.sh
 
