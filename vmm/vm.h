@@ -37,6 +37,7 @@ struct vm_pt_dev {
 	struct vfio_device *dev;
 	struct pt *pt;
 	bool attached;
+	bool reclaimed; /* the host asked for it back (VFIO REQ) */
 };
 
 struct vm;

@@ -94,10 +94,11 @@ static void vm_pt_drain(int fd)
  */
 static void vm_pt_on_req(struct vm *vm, struct vm_source *src)
 {
-	const struct vm_pt_dev *d = src->opaque;
+	struct vm_pt_dev *d = src->opaque;
 	char msg[160];
 
 	vm_pt_drain(src->fd);
+	d->reclaimed = true;
 	snprintf(msg, sizeof(msg),
 		 "%s: the host asked for the device back (driver unbind): stopping the guest",
 		 d->name);
@@ -253,7 +254,15 @@ void vm_pt_close(struct vm *vm)
 
 		if (d->attached)
 			(void)!pci_host_detach(vm->pci, VM_PT_FIRST_SLOT + i);
-		if (d->pt) {
+		if (d->pt && d->reclaimed) {
+			/*
+			 * vfio-pci's unbind holds the device until we close it,
+			 * so VFIO_DEVICE_RESET can only fail (EAGAIN); vfio-pci
+			 * resets the device itself once it is released.
+			 */
+			log_info("%s: not reset here: the host is taking it back", d->name);
+			pt_destroy(d->pt);
+		} else if (d->pt) {
 			/* The next user must not see what this guest left in the device. */
 			int ret = pt_reset(d->pt);
 

@@ -174,10 +174,13 @@ static void test_req_stops_guest(void **state)
 	struct fixture *f = *state;
 	int efd = fire_notifier(f, VFIO_PCI_REQ_IRQ_INDEX);
 
+	assert_false(f->vm->pt[0].reclaimed);
 	vm_event_loop(f->vm);
 	assert_stopped_and_drained(f, efd,
 				   "0000:00:03.0: the host asked for the device back (driver "
 				   "unbind): stopping the guest");
+	/* Teardown then leaves the reset to vfio-pci (its unbind holds the device). */
+	assert_true(f->vm->pt[0].reclaimed);
 }
 
 static void test_err_stops_guest(void **state)
@@ -188,6 +191,7 @@ static void test_err_stops_guest(void **state)
 	vm_event_loop(f->vm);
 	assert_stopped_and_drained(
 		f, efd, "0000:00:03.0: uncorrectable device error (AER): stopping the guest");
+	assert_false(f->vm->pt[0].reclaimed); /* still ours: reset after stop */
 }
 
 /* A notifier the device does not offer (-1) adds nothing to the loop. */
