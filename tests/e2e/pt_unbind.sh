@@ -72,5 +72,8 @@ l1() {
 	[ "$rc" = 1 ] || fail "ptvm exited $rc after the host took $nvme back, want 1: $(tail -n 1 "$err")"
 	n=$(grep -ci "^ptvm: .*$nvme.*$PT_UNBIND_LINE" "$err")
 	[ "$n" = 1 ] || fail "want one stderr line naming $nvme and that the host asked for it back, got $n: $(tr '\n' '|' <"$err")"
+	# It is why ptvm exited: its last line (main.c prints the reason last).
+	tail -n 1 "$err" | grep -qi "^ptvm: .*$nvme.*$PT_UNBIND_LINE" ||
+		fail "the host's request is not ptvm's last line (its exit reason): $(tail -n 1 "$err")"
 	pass "unbind took ${secs}s: $(grep -i "^ptvm: .*$nvme.*$PT_UNBIND_LINE" "$err")"
 }
