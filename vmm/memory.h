@@ -34,7 +34,11 @@ struct guest_mem {
  */
 int mem_layout(struct guest_mem *m, uint64_t ram_size) __must_check;
 
-/* Back every region with anonymous host memory (mmap); mem_free() undoes. */
+/*
+ * Back every region with anonymous host memory (mmap, MADV_HUGEPAGE) at a
+ * 2 MiB-aligned address, so THP and KVM can use 2 MiB pages for it.
+ * mem_free() undoes.
+ */
 int mem_alloc(struct guest_mem *m) __must_check;
 void mem_free(struct guest_mem *m);
 

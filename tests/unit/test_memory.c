@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <cmocka.h>
 
 #include "layout.h"
@@ -61,6 +62,58 @@ static void test_ptr_bounds(void **state)
 	assert_null(m.r[0].hva);
 }
 
+/*
+ * Permissions ("rw-p", "---p") of the mapping in /proc/self/maps that holds
+ * @addr into @perms; false if nothing is mapped there.
+ */
+static bool maps_perms(uintptr_t addr, char perms[5])
+{
+	unsigned long lo, hi;
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 && addr >= lo &&
+			addr < hi;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Every region starts 2 MiB aligned, whatever the kernel would have picked,
+ * and the over-allocation is gone again: no PROT_NONE leftover either side.
+ * Sizes that are not a multiple of 2 MiB, since recent kernels align those
+ * that are on their own.
+ */
+static void test_alloc_aligned(void **state)
+{
+	static const uint64_t sizes[] = {33ULL << 20, 65ULL << 20, (3ULL << 30) + (97ULL << 20)};
+	char perms[5];
+
+	for (unsigned s = 0; s < ARRAY_SIZE(sizes); s++) {
+		struct guest_mem m;
+
+		assert_int_equal(mem_layout(&m, sizes[s]), 0);
+		assert_int_equal(mem_alloc(&m), 0);
+		for (unsigned i = 0; i < m.nr; i++) {
+			uint8_t *p = m.r[i].hva;
+
+			assert_true(IS_ALIGNED((uintptr_t)p, SZ_2M));
+			p[0] = 1;
+			p[m.r[i].size - 1] = 2;
+			assert_true(maps_perms((uintptr_t)p, perms));
+			assert_string_equal(perms, "rw-p");
+			if (maps_perms((uintptr_t)p - 1, perms))
+				assert_string_not_equal(perms, "---p");
+			if (maps_perms((uintptr_t)p + m.r[i].size, perms))
+				assert_string_not_equal(perms, "---p");
+		}
+		mem_free(&m);
+	}
+}
+
 /* The most RAM a guest address width holds: low RAM to 3 GiB, the rest from 4 GiB. */
 static void test_max_ram(void **state)
 {
@@ -108,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_large_splits_at_hole),
 		cmocka_unit_test(test_rejects_bad_sizes),
 		cmocka_unit_test(test_ptr_bounds),
+		cmocka_unit_test(test_alloc_aligned),
 		cmocka_unit_test(test_max_ram),
 		cmocka_unit_test(test_window64),
 	};
