@@ -112,6 +112,81 @@ int numa_pci_node(const char *root, const struct pci_bdf *bdf, int *node)
 	return 0;
 }
 
+/* A pool attribute (number) of the system's pool or of @node's into *@val. */
+static int numa_pool_read(const char *root, const char *pool, const char *attr, uint64_t *val)
+{
+	char buf[32], *end;
+	int ret = numa_read(root, buf, sizeof(buf), "%s/%s", pool, attr);
+
+	if (ret)
+		return ret;
+	if (buf[0] < '0' || buf[0] > '9')
+		return -EINVAL;
+	*val = strtoull(buf, &end, 10);
+	return *end && strcmp(end, "\n") ? -EINVAL : 0;
+}
+
+int numa_huge_check(const char *root, uint64_t page_size, int node, uint64_t need, char *msg,
+		    size_t len)
+{
+	const char *sys = root ? root : NUMA_DEFAULT_ROOT;
+	const char *label = page_size == SZ_1G ? "1G" : "2M";
+	uint64_t nr, free, resv = 0;
+	char pool[96], fix[200], who[32];
+	int ret;
+
+	/* Documentation/admin-guide/mm/hugetlbpage.rst: the pools and their files. */
+	if (node == NUMA_NO_NODE)
+		snprintf(pool, sizeof(pool), "kernel/mm/hugepages/hugepages-%llukB",
+			 (unsigned long long)(page_size >> 10));
+	else
+		snprintf(pool, sizeof(pool),
+			 "devices/system/node/node%d/hugepages/hugepages-%llukB", node,
+			 (unsigned long long)(page_size >> 10));
+	ret = numa_pool_read(root, pool, "nr_hugepages", &nr);
+	if (ret == -ENOENT) {
+		snprintf(msg, len, "this kernel has no %s huge pages (no %s/%s)", label, sys, pool);
+		return ret;
+	}
+	if (!ret)
+		ret = numa_pool_read(root, pool, "free_hugepages", &free);
+	/*
+	 * Free pages that mmaps have reserved are not free for us: what the
+	 * system's pool can still promise is free less resv. Nodes have no
+	 * resv file: reservations are counted system-wide.
+	 */
+	if (!ret && node == NUMA_NO_NODE)
+		ret = numa_pool_read(root, pool, "resv_hugepages", &resv);
+	if (ret) {
+		snprintf(msg, len, "cannot read %s/%s: %s", sys, pool, strerror(-ret));
+		return ret;
+	}
+	free = free > resv ? free - resv : 0;
+	if (free >= need)
+		return 0;
+	/* The pool size that leaves @need pages free: nr_hugepages is the pool. */
+	nr += need - free;
+	if (node != NUMA_NO_NODE)
+		snprintf(fix, sizeof(fix), "echo %llu > %s/%s/nr_hugepages", (unsigned long long)nr,
+			 sys, pool);
+	else if (page_size == SZ_1G)
+		/* 1G pages are rarely found contiguous at runtime: the boot parameter is surer. */
+		snprintf(fix, sizeof(fix),
+			 "echo %llu > %s/%s/nr_hugepages, or boot with "
+			 "hugepagesz=1G hugepages=%llu",
+			 (unsigned long long)nr, sys, pool, (unsigned long long)nr);
+	else
+		/* vm.nr_hugepages is the pool of the default size, 2M on x86-64. */
+		snprintf(fix, sizeof(fix), "sysctl vm.nr_hugepages=%llu", (unsigned long long)nr);
+	snprintf(who, sizeof(who), node == NUMA_NO_NODE ? "the pool" : "node %d's pool", node);
+	snprintf(msg, len,
+		 "the guest's RAM needs %llu %s huge page%s, %s has %llu free: add them "
+		 "with %s",
+		 (unsigned long long)need, label, need == 1 ? "" : "s", who,
+		 (unsigned long long)free, fix);
+	return -ENOMEM;
+}
+
 /* Is @node in the node list @attr (devices/system/node/@attr)? The list into @buf. */
 static int numa_node_listed(const char *root, const char *attr, int node, char *buf, size_t len,
 			    bool *in)
@@ -131,11 +206,13 @@ static int numa_node_listed(const char *root, const char *attr, int node, char *
 
 /*
  * Can @node take the guest? Online, with memory (mbind MPOL_BIND to a node
- * without memory fails, man 2 mbind) and with CPUs to run the vCPUs on,
- * which go into @cpus. Otherwise -ENODEV and a clause naming the node into
- * @why ("node 3 does not exist (online nodes: 0-1)").
+ * without memory fails, man 2 mbind), with CPUs to run the vCPUs on, which
+ * go into @cpus, and with the huge pages @w asks for free. Otherwise
+ * -ENODEV and a clause naming the node into @why ("node 3 does not exist
+ * (online nodes: 0-1)").
  */
-static int numa_node_check(const char *root, int node, cpu_set_t *cpus, char *why, size_t len)
+static int numa_node_check(const char *root, const struct numa_want *w, int node, cpu_set_t *cpus,
+			   char *why, size_t len)
 {
 	char list[4096];
 	bool in;
@@ -158,6 +235,13 @@ static int numa_node_check(const char *root, int node, cpu_set_t *cpus, char *wh
 		snprintf(why, len, "node %d has no CPUs", node);
 		return -ENODEV;
 	}
+	/*
+	 * The pool reservation at mmap time is system-wide, and a fault on a
+	 * node that has run out is SIGBUS: check the node's own pool.
+	 */
+	if (w->huge_page_size &&
+	    numa_huge_check(root, w->huge_page_size, node, w->huge_pages, why, len))
+		return -ENODEV;
 	return 0;
 }
 
@@ -204,14 +288,14 @@ static void numa_why_split(const struct numa_votes *v, struct numa_choice *c)
 
 int numa_choose(const char *root, const struct numa_want *w, struct numa_choice *c)
 {
-	char why[160], name[PCI_BDF_STRLEN], more[48] = "", silent[48] = "";
+	char why[256], name[PCI_BDF_STRLEN], more[48] = "", silent[48] = "";
 	struct numa_votes v;
 	unsigned n;
 
 	c->node = NUMA_NO_NODE;
 	CPU_ZERO(&c->cpus);
 	if (w->node != NUMA_NO_NODE) {
-		if (numa_node_check(root, w->node, &c->cpus, why, sizeof(why))) {
+		if (numa_node_check(root, w, w->node, &c->cpus, why, sizeof(why))) {
 			log_err("--numa-node %d: %s", w->node, why);
 			return -ENODEV;
 		}
@@ -234,7 +318,7 @@ int numa_choose(const char *root, const struct numa_want *w, struct numa_choice 
 		return 0;
 	}
 	pci_bdf_format(&w->devs[v.first], name);
-	if (numa_node_check(root, v.nodes[0], &c->cpus, why, sizeof(why))) {
+	if (numa_node_check(root, w, v.nodes[0], &c->cpus, why, sizeof(why))) {
 		/* The firmware named a node the guest cannot use: run unplaced. */
 		snprintf(c->why, sizeof(c->why), "no NUMA placement: %s is on node %d, but %s",
 			 name, v.nodes[0], why);

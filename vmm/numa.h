@@ -38,20 +38,33 @@ struct numa_want {
 	const struct pci_bdf *devs; /* the --passthrough devices */
 	unsigned nr_devs;
 	int node; /* --numa-node, or NUMA_NO_NODE to follow the devices */
+	/* --hugepages: the node's pool must have this many pages of this size free. */
+	uint64_t huge_page_size;
+	uint64_t huge_pages;
 };
 
 struct numa_choice {
 	int node;	/* NUMA_NO_NODE: no placement */
 	cpu_set_t cpus; /* the node's CPUs, when there is a node */
-	char why[256];	/* the choice and its reason, for --verbose */
+	char why[320];	/* the choice and its reason, for --verbose */
 };
 
 /*
- * Choose a node: @w->node if given (it must be online, with memory and
- * CPUs); else the node all devices that report one agree on, if that node
- * has memory and CPUs; else none, with the reason in @c->why. Only a bad
- * --numa-node is an error: one line naming it, -ENODEV.
+ * Choose a node: @w->node if given (it must be online, with memory, CPUs
+ * and the huge pages asked for); else the node all devices that report one
+ * agree on, if it has all that; else none, with the reason in @c->why. Only
+ * a bad --numa-node is an error: one line naming it, -ENODEV.
  */
 int numa_choose(const char *root, const struct numa_want *w, struct numa_choice *c) __must_check;
+
+/*
+ * Room for @need huge pages of @page_size (SZ_2M or SZ_1G) in the system's
+ * pool (@node NUMA_NO_NODE) or in node @node's? 0 if so. Otherwise a clause
+ * for an error line into @msg naming the pages needed, the pages free and
+ * how to add them: -ENOMEM if the pool is short, -ENOENT if this kernel has
+ * no pool of that size, another -errno if it cannot be read.
+ */
+int numa_huge_check(const char *root, uint64_t page_size, int node, uint64_t need, char *msg,
+		    size_t len) __must_check;
 
 #endif

@@ -267,7 +267,7 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	vm->irq_init = true;
 	for (unsigned i = 0; i < KVM_IRQ_MAX_ROUTES; i++)
 		vm->msi_fd[i] = -1;
-	ret = mem_alloc(&vm->mem);
+	ret = mem_alloc(&vm->mem, &(struct mem_backing){ 0 });
 	if (ret) {
 		log_err("cannot allocate %lluM of guest RAM: %s",
 			(unsigned long long)(cfg->memory >> 20), strerror(-ret));

@@ -289,13 +289,156 @@ static void test_choose_override(void **state)
 	fake_sysfs_destroy(&fs);
 }
 
+/* Pool @pool's files; no resv_hugepages file if @resv is NULL (a node's pool). */
+static void fake_pool(struct fake_sysfs *fs, const char *pool, const char *nr, const char *free,
+		      const char *resv)
+{
+	char rel[160];
+
+	snprintf(rel, sizeof(rel), "%s/nr_hugepages", pool);
+	fake_sysfs_add_file(fs, rel, nr);
+	snprintf(rel, sizeof(rel), "%s/free_hugepages", pool);
+	fake_sysfs_add_file(fs, rel, free);
+	if (!resv)
+		return;
+	snprintf(rel, sizeof(rel), "%s/resv_hugepages", pool);
+	fake_sysfs_add_file(fs, rel, resv);
+}
+
+#define POOL_2M	 "kernel/mm/hugepages/hugepages-2048kB"
+#define POOL_1G	 "kernel/mm/hugepages/hugepages-1048576kB"
+#define NODE1_2M "devices/system/node/node1/hugepages/hugepages-2048kB"
+
+/* The system's pools: what is needed, what is free (less reserved), and the fix. */
+static void test_huge_check_system(void **state)
+{
+	struct fake_sysfs fs;
+	char msg[512], want[512];
+
+	fake_sysfs_init(&fs);
+	fake_pool(&fs, POOL_2M, "100\n", "60\n", "20\n");
+	assert_int_equal(numa_huge_check(fs.root, SZ_2M, NUMA_NO_NODE, 40, msg, sizeof(msg)), 0);
+	assert_int_equal(numa_huge_check(fs.root, SZ_2M, NUMA_NO_NODE, 128, msg, sizeof(msg)),
+			 -ENOMEM);
+	assert_string_equal(
+		msg, "the guest's RAM needs 128 2M huge pages, the pool has 40 free: add them "
+		     "with sysctl vm.nr_hugepages=188");
+	/* No 1G pool configured: the sysfs file, or the boot parameter. */
+	fake_pool(&fs, POOL_1G, "0\n", "0\n", "0\n");
+	assert_int_equal(numa_huge_check(fs.root, SZ_1G, NUMA_NO_NODE, 3, msg, sizeof(msg)),
+			 -ENOMEM);
+	snprintf(want, sizeof(want),
+		 "the guest's RAM needs 3 1G huge pages, the pool has 0 free: add them with echo 3 "
+		 "> "
+		 "%s/" POOL_1G "/nr_hugepages, or boot with hugepagesz=1G hugepages=3",
+		 fs.root);
+	assert_string_equal(msg, want);
+	/* More reserved than free cannot be, but must not wrap. */
+	fake_pool(&fs, POOL_2M, "10\n", "2\n", "5\n");
+	assert_int_equal(numa_huge_check(fs.root, SZ_2M, NUMA_NO_NODE, 1, msg, sizeof(msg)),
+			 -ENOMEM);
+	assert_string_equal(msg,
+			    "the guest's RAM needs 1 2M huge page, the pool has 0 free: add them "
+			    "with sysctl vm.nr_hugepages=11");
+	fake_pool(&fs, POOL_2M, "10\n", "x\n", "0\n");
+	assert_int_equal(numa_huge_check(fs.root, SZ_2M, NUMA_NO_NODE, 1, msg, sizeof(msg)),
+			 -EINVAL);
+	snprintf(want, sizeof(want), "cannot read %s/" POOL_2M ": Invalid argument", fs.root);
+	assert_string_equal(msg, want);
+	fake_pool(&fs, POOL_2M, "10\n", "3x\n", "0\n");
+	assert_int_equal(numa_huge_check(fs.root, SZ_2M, NUMA_NO_NODE, 1, msg, sizeof(msg)),
+			 -EINVAL);
+	/* strtoull would take "-1" as 2^64 - 1 pages. */
+	fake_pool(&fs, POOL_2M, "10\n", "-1\n", "0\n");
+	assert_int_equal(numa_huge_check(fs.root, SZ_2M, NUMA_NO_NODE, 1, msg, sizeof(msg)),
+			 -EINVAL);
+	fake_sysfs_destroy(&fs);
+
+	/* A kernel or CPU without 1G pages has no such directory. */
+	fake_sysfs_init(&fs);
+	assert_int_equal(numa_huge_check(fs.root, SZ_1G, NUMA_NO_NODE, 1, msg, sizeof(msg)),
+			 -ENOENT);
+	snprintf(want, sizeof(want), "this kernel has no 1G huge pages (no %s/" POOL_1G ")",
+		 fs.root);
+	assert_string_equal(msg, want);
+	fake_sysfs_destroy(&fs);
+}
+
+/* A node's pool: its own free count (no resv file), and its own nr_hugepages to raise. */
+static void test_huge_check_node(void **state)
+{
+	struct fake_sysfs fs;
+	char msg[512], want[512];
+
+	fake_sysfs_init(&fs);
+	fake_pool(&fs, NODE1_2M, "50\n", "40\n", NULL);
+	assert_int_equal(numa_huge_check(fs.root, SZ_2M, 1, 40, msg, sizeof(msg)), 0);
+	assert_int_equal(numa_huge_check(fs.root, SZ_2M, 1, 128, msg, sizeof(msg)), -ENOMEM);
+	snprintf(
+		want, sizeof(want),
+		"the guest's RAM needs 128 2M huge pages, node 1's pool has 40 free: add them with "
+		"echo 138 > %s/" NODE1_2M "/nr_hugepages",
+		fs.root);
+	assert_string_equal(msg, want);
+	fake_sysfs_destroy(&fs);
+}
+
+/* --hugepages with a node: its pool decides; short, the devices' node is not used. */
+static void test_choose_huge(void **state)
+{
+	static const char *const dev[] = {"0000:00:01.0"};
+	struct numa_choice c;
+	struct log_capture lc;
+	struct fake_sysfs fs;
+	struct pci_bdf b;
+	struct numa_want w = {.devs = &b,
+			      .nr_devs = 1,
+			      .node = NUMA_NO_NODE,
+			      .huge_page_size = SZ_2M,
+			      .huge_pages = 128};
+	char want[512];
+
+	fake_sysfs_init(&fs);
+	fake_nodes(&fs);
+	fake_pci_node(&fs, dev[0], "1\n");
+	fake_pool(&fs, NODE1_2M, "50\n", "40\n", NULL);
+	assert_int_equal(pci_bdf_parse(dev[0], &b), 0);
+	assert_int_equal(numa_choose(fs.root, &w, &c), 0);
+	assert_int_equal(c.node, NUMA_NO_NODE);
+	snprintf(want, sizeof(want),
+		 "no NUMA placement: 0000:00:01.0 is on node 1, but the guest's RAM needs 128 2M "
+		 "huge pages, node 1's pool has 40 free: add them with echo 138 > %s/" NODE1_2M
+		 "/nr_hugepages",
+		 fs.root);
+	assert_string_equal(c.why, want);
+
+	w.node = 1;
+	log_capture_start(&lc);
+	assert_int_equal(numa_choose(fs.root, &w, &c), -ENODEV);
+	snprintf(want, sizeof(want),
+		 "ptvm: --numa-node 1: the guest's RAM needs 128 2M huge pages, node 1's pool has "
+		 "40 free: add them with echo 138 > %s/" NODE1_2M "/nr_hugepages\n",
+		 fs.root);
+	assert_string_equal(log_capture_end(&lc), want);
+	log_capture_free(&lc);
+
+	w.huge_pages = 40;
+	assert_int_equal(numa_choose(fs.root, &w, &c), 0);
+	assert_int_equal(c.node, 1);
+	w.node = NUMA_NO_NODE;
+	assert_int_equal(numa_choose(fs.root, &w, &c), 0);
+	assert_int_equal(c.node, 1);
+	fake_sysfs_destroy(&fs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpulist_good),	cmocka_unit_test(test_cpulist_bad),
 		cmocka_unit_test(test_pci_node),	cmocka_unit_test(test_choose_agree),
 		cmocka_unit_test(test_choose_none),	cmocka_unit_test(test_choose_unusable_node),
-		cmocka_unit_test(test_choose_override),
+		cmocka_unit_test(test_choose_override), cmocka_unit_test(test_huge_check_system),
+		cmocka_unit_test(test_huge_check_node), cmocka_unit_test(test_choose_huge),
 	};
 
 	return cmocka_run_group_tests_name("numa", tests, NULL, NULL);
