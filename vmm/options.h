@@ -28,6 +28,8 @@ struct vm_config {
 	const char *passthrough[OPTS_MAX_PASSTHROUGH]; /* host PCI addresses, as given */
 	unsigned nr_passthrough;
 	bool allow_unsafe_interrupts;
+	uint64_t hugepages; /* --hugepages: SZ_2M or SZ_1G hugetlbfs pages; 0: THP */
+	int numa_node;	    /* --numa-node, or -1: the devices' node */
 };
 
 /*
