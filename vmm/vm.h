@@ -17,6 +17,7 @@
 #include "kvm.h"
 #include "kvm_irq.h"
 #include "memory.h"
+#include "numa.h"
 #include "options.h"
 #include "vcpu.h"
 #include "pt/pt_host.h"
@@ -61,6 +62,7 @@ struct vm {
 	int msi_fd[KVM_IRQ_MAX_ROUTES]; /* irqfd of each live MSI route, by GSI - KVM_IRQ_PINS */
 	uint64_t irqs_relayed;		/* interrupts ptvm had to deliver itself */
 	struct guest_mem mem;
+	struct numa_choice numa; /* the node RAM and vCPUs go on, if any */
 	struct as *mmio; /* guest-physical: RAM, chipset, BARs */
 	struct as *pio;
 	uint64_t mmio64_base, mmio64_size; /* the 64-bit PCI window (vm_pt.c sizes it) */
