@@ -29,6 +29,14 @@ l1() {
 		echo 0 >/proc/sys/vm/nr_hugepages
 		fail "L2 never came up with --hugepages (no PTVM-SHELL-READY): $(head -n 1 "$err")"
 	fi
+	# The shell's first read may take a line as its terminal's answer:
+	# say something until it answers, then it reads "exit" as a command.
+	i=0
+	while [ $i -lt 10 ]; do
+		echo 'echo PTVM-HUGE-$((6*7))' >&3
+		wait_out PTVM-HUGE-42 5 && break
+		i=$((i + 1))
+	done
 	during=$(huge_avail)
 	echo exit >&3
 	l2_wait
