@@ -18,16 +18,17 @@
 /* Attribute @fmt... under @root into @buf (NUL-terminated); -errno. */
 static int __printf(4, 5) numa_read(const char *root, char *buf, size_t len, const char *fmt, ...)
 {
-	char path[PATH_MAX];
+	char rel[256], path[PATH_MAX];
 	va_list ap;
 	ssize_t n;
 	int fd, ret = 0;
-	int off = snprintf(path, sizeof(path), "%s/", root ? root : NUMA_DEFAULT_ROOT);
 
 	va_start(ap, fmt);
-	off += vsnprintf(path + off, sizeof(path) - (size_t)off, fmt, ap);
+	n = vsnprintf(rel, sizeof(rel), fmt, ap);
 	va_end(ap);
-	if (off >= (int)sizeof(path))
+	if (n >= (ssize_t)sizeof(rel) ||
+	    snprintf(path, sizeof(path), "%s/%s", root ? root : NUMA_DEFAULT_ROOT, rel) >=
+		    (int)sizeof(path))
 		return -ENAMETOOLONG;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -132,6 +132,15 @@ static void test_pci_node(void **state)
 	assert_int_equal(numa_pci_node(fs.root, &b, &node), -EINVAL);
 	assert_int_equal(pci_bdf_parse("0000:00:08.0", &b), 0);
 	assert_int_equal(numa_pci_node(fs.root, &b, &node), -EINVAL);
+	/* A root too long for a path is an error, not a device without a node. */
+	{
+		char root[PATH_MAX + 16];
+
+		memset(root, 'a', sizeof(root) - 1);
+		root[0] = '/';
+		root[sizeof(root) - 1] = '\0';
+		assert_int_equal(numa_pci_node(root, &b, &node), -ENAMETOOLONG);
+	}
 	fake_sysfs_destroy(&fs);
 }
 
