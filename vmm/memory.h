@@ -15,6 +15,8 @@ struct mem_region {
 	uint64_t gpa;
 	uint64_t size;
 	void *hva; /* NULL until mem_alloc() (or a test) backs it */
+	/* Bytes mapped at @hva: @size rounded up to whole (huge) pages. */
+	uint64_t map_size;
 };
 
 struct guest_mem {
@@ -34,9 +36,26 @@ struct guest_mem {
  */
 int mem_layout(struct guest_mem *m, uint64_t ram_size) __must_check;
 
-/* Back every region with anonymous host memory (mmap); mem_free() undoes. */
-int mem_alloc(struct guest_mem *m) __must_check;
+/* How mem_alloc() backs RAM; all zero is anonymous memory with THP, on any node. */
+struct mem_backing {
+	uint64_t huge_page_size; /* SZ_2M or SZ_1G: hugetlbfs pages of that size */
+	bool bind;		 /* bind RAM to NUMA node @node (mbind MPOL_BIND) */
+	unsigned node;
+};
+
+/*
+ * Back every region with host memory as @b says: anonymous memory with
+ * MADV_HUGEPAGE at a 2 MiB-aligned address, so THP and KVM can use 2 MiB
+ * pages for it; or hugetlbfs pages, reserved from the pool now (-ENOMEM
+ * if it is short). Bound to a node before any page is touched (-ERANGE
+ * for a node of 1024 or more). On error nothing stays mapped. mem_free()
+ * undoes.
+ */
+int mem_alloc(struct guest_mem *m, const struct mem_backing *b) __must_check;
 void mem_free(struct guest_mem *m);
+
+/* Huge pages of @page_size that back @m: each region rounded up to whole pages. */
+uint64_t mem_huge_pages(const struct guest_mem *m, uint64_t page_size);
 
 /* Host pointer for [gpa, gpa+len) if it lies wholly in one region, else NULL. */
 void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);

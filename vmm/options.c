@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `ptvm run` option parsing. Hand-written: getopt_long keeps global state. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,8 @@
 const char opts_usage[] =
 	"usage: ptvm run --kernel BZIMAGE [--initrd FILE] [--cmdline STR]\n"
 	"                [--memory SIZE] [--cpus N] [--passthrough BDF]...\n"
-	"                [--allow-unsafe-interrupts] [--no-guard] [--stats] [--verbose]\n"
+	"                [--allow-unsafe-interrupts] [--no-guard] [--hugepages[=2M|1G]]\n"
+	"                [--numa-node N] [--stats] [--verbose]\n"
 	"       ptvm devices [--json] [BDF...]\n"
 	"       ptvm check [--json] [--memory SIZE] [BDF...]\n"
 	"       ptvm --help | --version\n"
@@ -28,6 +30,12 @@ const char opts_usage[] =
 	"                    remapping (a device can then inject any interrupt)\n"
 	"  --no-guard        pass devices through without ptguard.ko: no check of\n"
 	"                    their reset domains, no reset guaranteed if ptvm dies\n"
+	"  --hugepages[=2M|1G]\n"
+	"                    back guest RAM with hugetlbfs pages of that size\n"
+	"                    (default 2M), reserved from the host's pool at start\n"
+	"  --numa-node N     put guest RAM and vCPU threads on host NUMA node N\n"
+	"                    (default: the node of the --passthrough devices, if\n"
+	"                    they agree)\n"
 	"  --stats           print exit counters when the guest stops\n"
 	"  --verbose         log what ptvm sets up\n"
 	"\n"
@@ -96,6 +104,18 @@ static int opts_uint(const char *s, unsigned *out)
 	return 0;
 }
 
+/* "--hugepages" (2M) or "--hugepages=SIZE" with SIZE a huge page size x86-64 has. */
+static int opts_hugepages(const char *opt, uint64_t *out)
+{
+	const char *val = opt[strlen("--hugepages")] == '=' ? opt + strlen("--hugepages=") : NULL;
+	uint64_t size = SZ_2M;
+
+	if (val && (opts_parse_size(val, &size) || (size != SZ_2M && size != SZ_1G)))
+		return -EINVAL;
+	*out = size;
+	return 0;
+}
+
 #define OPTS_FAIL(...)                                   \
 	do {                                             \
 		snprintf(err, errlen, __VA_ARGS__);      \
@@ -112,6 +132,7 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 	cfg->memory = OPTS_DEFAULT_MEMORY;
 	cfg->cpus = 1;
 	cfg->kvm_path = "/dev/kvm";
+	cfg->numa_node = -1;
 	*cmd = OPTS_CMD_RUN;
 	err[0] = '\0';
 
@@ -139,6 +160,7 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 		const char *opt = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		bool takes_value = true;
+		uint64_t size;
 
 		if (!strcmp(opt, "--verbose") || !strcmp(opt, "-v")) {
 			cfg->verbose = true;
@@ -152,13 +174,23 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 		} else if (!strcmp(opt, "--no-guard")) {
 			cfg->no_guard = true;
 			takes_value = false;
+		} else if (!strcmp(opt, "--hugepages") || !strncmp(opt, "--hugepages=", 12)) {
+			if (opts_hugepages(opt, &cfg->hugepages))
+				OPTS_FAIL("%s is not a huge page size (use --hugepages=2M or "
+					  "--hugepages=1G)",
+					  opt);
+			takes_value = false;
 		} else if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
 			*cmd = OPTS_CMD_HELP;
 			return 0;
+		} else if (!strcmp(argv[i - 1], "--hugepages") && !opts_parse_size(opt, &size)) {
+			/* The size is optional, so it cannot be the next argument. */
+			OPTS_FAIL("'%s' after --hugepages: give the size as --hugepages=%s", opt,
+				  opt);
 		} else if (strcmp(opt, "--kernel") && strcmp(opt, "--initrd") &&
 			   strcmp(opt, "--cmdline") && strcmp(opt, "--memory") &&
 			   strcmp(opt, "--cpus") && strcmp(opt, "--kvm") &&
-			   strcmp(opt, "--passthrough")) {
+			   strcmp(opt, "--passthrough") && strcmp(opt, "--numa-node")) {
 			OPTS_FAIL("unknown option '%s' (see ptvm --help)", opt);
 		}
 		if (!takes_value)
@@ -182,6 +214,14 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 		} else if (!strcmp(opt, "--memory")) {
 			if (opts_parse_size(val, &cfg->memory))
 				OPTS_FAIL("--memory '%s' is not a size (use e.g. 512M or 2G)", val);
+		} else if (!strcmp(opt, "--numa-node")) {
+			unsigned node;
+
+			if (opts_uint(val, &node) || node > INT_MAX)
+				OPTS_FAIL("--numa-node '%s' is not a node number (see "
+					  "/sys/devices/system/node/online)",
+					  val);
+			cfg->numa_node = (int)node;
 		} else if (opts_uint(val, &cfg->cpus) || cfg->cpus == 0 ||
 			   cfg->cpus > OPTS_MAX_CPUS) {
 			OPTS_FAIL("--cpus '%s' is out of range (use 1 to %u)", val, OPTS_MAX_CPUS);

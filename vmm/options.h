@@ -31,6 +31,8 @@ struct vm_config {
 	unsigned nr_passthrough;
 	bool allow_unsafe_interrupts;
 	bool no_guard; /* --no-guard: pass devices through without ptguard */
+	uint64_t hugepages; /* --hugepages: SZ_2M or SZ_1G hugetlbfs pages; 0: THP */
+	int numa_node;	    /* --numa-node, or -1: the devices' node */
 };
 
 /*

@@ -177,6 +177,22 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *v = arg;
 	sigset_t set;
 
+	/*
+	 * Set here, first, not by the creator: the thread then never enters
+	 * KVM_RUN elsewhere, and what it faults in from now on (its stack,
+	 * the page tables KVM builds while it runs) comes from its node, as
+	 * the default policy allocates on the node of the CPU that asks (man 2
+	 * set_mempolicy, MPOL_DEFAULT). Off the node it still runs, slower.
+	 */
+	if (v->env->affinity) {
+		int ret = pthread_setaffinity_np(pthread_self(), sizeof(*v->env->affinity),
+						 v->env->affinity);
+
+		if (ret)
+			log_err("vcpu%u: cannot run on the NUMA node's CPUs: %s", v->kv.id,
+				strerror(ret));
+	}
+
 	/* Only the kick signal reaches a vCPU thread; the rest go to the main loop. */
 	sigfillset(&set);
 	sigdelset(&set, VCPU_KICK_SIGNAL);

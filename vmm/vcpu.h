@@ -8,6 +8,7 @@
 #define PTVM_VCPU_H
 
 #include <pthread.h>
+#include <sched.h>
 
 #include "as.h"
 #include "kvm.h"
@@ -32,6 +33,8 @@ struct vcpu_env {
 	void *stop_opaque;
 	/* Set once the VM is stopping: the loop exits at the next KVM_RUN return. */
 	volatile int *stopping;
+	/* CPUs every vCPU thread runs on (its NUMA node's), or NULL for any. */
+	const cpu_set_t *affinity;
 };
 
 /* Returns of KVM_RUN to ptvm, by kind, for --stats. */

@@ -171,6 +171,7 @@ static int vm_create_vcpus(struct vm *vm, const struct boot_entry *entry)
 		.stop = vm_request_stop,
 		.stop_opaque = vm,
 		.stopping = &vm->stopping,
+		.affinity = vm->numa.node != NUMA_NO_NODE ? &vm->numa.cpus : NULL,
 	};
 	for (unsigned i = 0; i < vm->cfg->cpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
@@ -278,6 +279,59 @@ static int vm_create_events(struct vm *vm)
 	return vcpu_kick_init();
 }
 
+/* Where RAM and vCPUs go, decided before KVM: a bad --numa-node costs nothing. */
+static int vm_place(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct pci_bdf devs[OPTS_MAX_PASSTHROUGH];
+	const struct numa_want want = {
+		.devs = devs,
+		.nr_devs = cfg->nr_passthrough,
+		.node = cfg->numa_node,
+		.huge_page_size = cfg->hugepages,
+		.huge_pages = cfg->hugepages ? mem_huge_pages(&vm->mem, cfg->hugepages) : 0,
+	};
+	int ret;
+
+	for (unsigned i = 0; i < cfg->nr_passthrough; i++)
+		devs[i] = vm->pt[i].bdf;
+	ret = numa_choose(NULL, &want, &vm->numa);
+	if (!ret)
+		log_info("numa: %s", vm->numa.why);
+	return ret;
+}
+
+static int vm_alloc_ram(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	const struct mem_backing b = {
+		.huge_page_size = cfg->hugepages,
+		.bind = vm->numa.node != NUMA_NO_NODE,
+		.node = vm->numa.node != NUMA_NO_NODE ? (unsigned)vm->numa.node : 0,
+	};
+	uint64_t pages = cfg->hugepages ? mem_huge_pages(&vm->mem, cfg->hugepages) : 0;
+	char msg[320];
+	int ret = mem_alloc(&vm->mem, &b), why;
+
+	if (!ret) {
+		if (pages)
+			log_info("memory: %lluM of guest RAM in %llu %s huge page%s",
+				 (unsigned long long)(cfg->memory >> 20), (unsigned long long)pages,
+				 cfg->hugepages == SZ_1G ? "1G" : "2M", pages == 1 ? "" : "s");
+		return 0;
+	}
+	/* A short or missing pool says more than the mmap's errno. */
+	why = pages ? numa_huge_check(NULL, cfg->hugepages, NUMA_NO_NODE, pages, msg, sizeof(msg))
+		    : 0;
+	if (why == -ENOMEM || why == -ENOENT)
+		log_err("--hugepages%s: %s", cfg->hugepages == SZ_1G ? "=1G" : "", msg);
+	else
+		log_err("cannot allocate %lluM of guest RAM%s: %s",
+			(unsigned long long)(cfg->memory >> 20), pages ? " in huge pages" : "",
+			strerror(-ret));
+	return ret;
+}
+
 int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops *sys)
 {
 	struct boot_entry entry;
@@ -310,6 +364,9 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 			(unsigned long long)(MEM_MAX_SIZE >> 30));
 		goto err;
 	}
+	ret = vm_place(vm);
+	if (ret)
+		goto err;
 	ret = kvm_open(&vm->kvm, sys, cfg->kvm_path);
 	if (ret)
 		goto err;
@@ -335,12 +392,9 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	if (ret)
 		goto err;
 	vm->irq_init = true;
-	ret = mem_alloc(&vm->mem);
-	if (ret) {
-		log_err("cannot allocate %lluM of guest RAM: %s",
-			(unsigned long long)(cfg->memory >> 20), strerror(-ret));
+	ret = vm_alloc_ram(vm);
+	if (ret)
 		goto err;
-	}
 	ret = vm_create_address_spaces(vm);
 	if (ret)
 		goto err;

@@ -17,6 +17,7 @@
 #include "kvm.h"
 #include "kvm_irq.h"
 #include "memory.h"
+#include "numa.h"
 #include "options.h"
 #include "vcpu.h"
 #include "pt/pt_host.h"
@@ -87,6 +88,7 @@ struct vm {
 	struct kvm_irq irq;
 	bool irq_init;
 	struct guest_mem mem;
+	struct numa_choice numa; /* the node RAM and vCPUs go on, if any */
 	struct as *mmio; /* guest-physical: RAM, chipset, BARs */
 	struct as *pio;
 	uint64_t mmio64_base, mmio64_size; /* the 64-bit PCI window (vm_pt.c sizes it) */

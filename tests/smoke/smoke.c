@@ -152,7 +152,7 @@ static void test_pio_mmio_hlt(void **state)
 	if (bzimage_parse(img, len, &bz, &why))
 		fail_msg("bzimage_parse: %s", why);
 	assert_int_equal(mem_layout(&mem, MEM_MIN_SIZE), 0);
-	assert_int_equal(mem_alloc(&mem), 0);
+	assert_int_equal(mem_alloc(&mem, &(struct mem_backing){ 0 }), 0);
 	assert_int_equal(boot_load(&mem, &bz, NULL, 0, "smoke", 0, &entry, &why), 0);
 
 	assert_int_equal(kvm_open(&k, &sys_linux, "/dev/kvm"), 0);

@@ -91,6 +91,32 @@ static void test_defaults(void **state)
 	assert_int_equal(p.cfg.memory, 512ULL << 20);
 	assert_int_equal(p.cfg.cpus, 1);
 	assert_string_equal(p.cfg.kvm_path, "/dev/kvm");
+	assert_int_equal(p.cfg.hugepages, 0);
+	assert_int_equal(p.cfg.numa_node, -1);
+}
+
+/* --hugepages alone is 2M; =SIZE takes the sizes x86-64 has; --numa-node takes a number. */
+static void test_placement(void **state)
+{
+	struct parsed p = PARSE("run", "--kernel", "bz", "--hugepages");
+
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.hugepages, SZ_2M);
+	p = PARSE("run", "--hugepages=1G", "--kernel", "bz");
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.hugepages, SZ_1G);
+	p = PARSE("run", "--hugepages=2M", "--kernel", "bz");
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.hugepages, SZ_2M);
+	p = PARSE("run", "--hugepages=1024M", "--kernel", "bz");
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.hugepages, SZ_1G);
+	p = PARSE("run", "--kernel", "bz", "--numa-node", "1");
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.numa_node, 1);
+	p = PARSE("run", "--numa-node", "0", "--kernel", "bz");
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.numa_node, 0);
 }
 
 static void test_errors(void **state)
@@ -126,6 +152,26 @@ static void test_errors(void **state)
 		{ { "run", "--cpus", "\t2", "--kernel" },
 		  "--cpus '\t2' is out of range (use 1 to 254)" },
 		{ { "run", "--initrd", "x" }, "no kernel given (add --kernel BZIMAGE)" },
+		{ { "run", "--kernel", "bz", "--hugepages=4M" },
+		  "--hugepages=4M is not a huge page size (use --hugepages=2M or --hugepages=1G)" },
+		{ { "run", "--kernel", "bz", "--hugepages=" },
+		  "--hugepages= is not a huge page size (use --hugepages=2M or --hugepages=1G)" },
+		{ { "run", "--kernel", "bz", "--hugepages=big" },
+		  "--hugepages=big is not a huge page size (use --hugepages=2M or --hugepages=1G)" },
+		{ { "run", "--kernel", "bz", "--hugepagesize" },
+		  "unknown option '--hugepagesize' (see ptvm --help)" },
+		{ { "run", "--hugepages", "1G", "--kernel" },
+		  "'1G' after --hugepages: give the size as --hugepages=1G" },
+		{ { "run", "--hugepages", "bz", "--kernel" }, "unknown option 'bz' (see ptvm --help)" },
+		{ { "run", "--kernel", "bz", "--numa-node" },
+		  "option '--numa-node' needs a value (see ptvm --help)" },
+		{ { "run", "--numa-node", "one", "--kernel" },
+		  "--numa-node 'one' is not a node number (see /sys/devices/system/node/online)" },
+		{ { "run", "--numa-node", "-1", "--kernel" },
+		  "--numa-node '-1' is not a node number (see /sys/devices/system/node/online)" },
+		{ { "run", "--numa-node", "2147483648", "--kernel" },
+		  "--numa-node '2147483648' is not a node number (see "
+		  "/sys/devices/system/node/online)" },
 		{ { "boot" }, "unknown command 'boot' (the commands are run, devices and check; see ptvm --help)" },
 	};
 
@@ -202,7 +248,7 @@ int main(void)
 		cmocka_unit_test(test_passthrough), cmocka_unit_test(test_too_many_passthrough),
 		cmocka_unit_test(test_errors),	   cmocka_unit_test(test_no_command),
 		cmocka_unit_test(test_help_version), cmocka_unit_test(test_host_commands),
-		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_sizes), cmocka_unit_test(test_placement),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

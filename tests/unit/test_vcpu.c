@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vCPU exit handling: each KVM exit becomes the right bus access or stop. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +10,8 @@
 #include <cmocka.h>
 #include <errno.h>
 
+#include "log_capture.h"
+#include "sys.h"
 #include "vcpu.h"
 
 struct rec {
@@ -233,6 +236,75 @@ static void test_kick_counts_intr(void **state)
 	assert_int_equal(f->rec.stops, 0);
 }
 
+/* What the vCPU thread's first KVM_RUN saw; the fake then stops the VM. */
+static cpu_set_t run_cpus;
+static unsigned nr_runs;
+static volatile int *run_stopping;
+
+static int fake_run_ioctl(int fd, unsigned long req, void *arg)
+{
+	assert_int_equal(req, KVM_RUN);
+	if (!nr_runs++)
+		pthread_getaffinity_np(pthread_self(), sizeof(run_cpus), &run_cpus);
+	*run_stopping = 1;
+	return -EINTR;
+}
+
+static const struct sys_ops fake_run_sys = { .ioctl = fake_run_ioctl };
+
+/* Start @f's vCPU thread with @affinity and wait until it has run and stopped. */
+static void run_thread(struct fixture *f, const cpu_set_t *affinity)
+{
+	struct kvm k = { .sys = &fake_run_sys };
+
+	f->env.kvm = &k;
+	f->env.affinity = affinity;
+	f->stopping = 0;
+	run_stopping = &f->stopping;
+	nr_runs = 0;
+	CPU_ZERO(&run_cpus);
+	assert_int_equal(vcpu_start(&f->v), 0);
+	assert_int_equal(pthread_join(f->v.thread, NULL), 0);
+	f->v.started = false;
+	assert_int_equal(nr_runs, 1);
+}
+
+/* The thread is on its node's CPUs by its first KVM_RUN; without a node, where it started. */
+static void test_thread_affinity(void **state)
+{
+	struct fixture *f = *state;
+	cpu_set_t mine, one;
+	int last = -1;
+
+	assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof(mine), &mine), 0);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &mine))
+			last = c;
+	if (CPU_COUNT(&mine) < 2)
+		skip();
+	CPU_ZERO(&one);
+	CPU_SET(last, &one);
+	run_thread(f, &one);
+	assert_true(CPU_EQUAL(&run_cpus, &one));
+	run_thread(f, NULL);
+	assert_true(CPU_EQUAL(&run_cpus, &mine));
+}
+
+/* CPUs it may not use: one line, and the vCPU runs anyway. */
+static void test_thread_affinity_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct log_capture lc;
+	cpu_set_t none;
+
+	CPU_ZERO(&none);
+	log_capture_start(&lc);
+	run_thread(f, &none);
+	assert_string_equal(log_capture_end(&lc),
+			    "ptvm: vcpu2: cannot run on the NUMA node's CPUs: Invalid argument\n");
+	log_capture_free(&lc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +315,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reset_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kick_counts_intr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_thread_affinity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_thread_affinity_fails, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("vcpu", tests, NULL, NULL);
