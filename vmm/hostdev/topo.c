@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "hostdev/topo.h"
+#include "vfio/sysfs.h"
 
 #define TOPO_DEFAULT_ROOT "/sys"
 
@@ -46,23 +47,12 @@ static int topo_path(char path[PATH_MAX], const char *root, const char *dev, con
 /* Attribute @attr of @dev into @buf, the trailing newline cut. -ENOENT if absent. */
 static int topo_attr(const char *root, const char *dev, const char *attr, char *buf, size_t len)
 {
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd, ret = topo_path(path, root, dev, attr);
+	char rel[PATH_MAX];
+	int n = snprintf(rel, sizeof(rel), "bus/pci/devices/%s/%s", dev, attr);
 
-	if (ret)
-		return ret;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	ret = n < 0 ? -errno : 0;
-	close(fd);
-	if (ret)
-		return ret;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	if (n < 0 || n >= (int)sizeof(rel))
+		return -ENAMETOOLONG;
+	return sysfs_read(root ? root : TOPO_DEFAULT_ROOT, rel, buf, len);
 }
 
 /* Unsigned attribute in @base (16 takes the "0x" prefix). -EINVAL if not a number. */
