@@ -223,6 +223,56 @@ static void test_write(void **state)
 	assert_int_equal(sysfs_write(fs->root, "module/nope/parameters/x", "1"), -ENOENT);
 }
 
+/* sysfs_read(): the newline goes, a value too long is cut to fit, a missing file is -ENOENT. */
+static void test_read(void **state)
+{
+	struct fake_sysfs *fs = *state;
+	char buf[8];
+
+	fake_sysfs_add_file(fs, "kernel/x", "1\n");
+	assert_int_equal(sysfs_read(fs->root, "kernel/x", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+	fake_sysfs_add_file(fs, "kernel/x", "1234567\n");
+	assert_int_equal(sysfs_read(fs->root, "kernel/x", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1234567");
+	fake_sysfs_add_file(fs, "kernel/x", "tty0 ttyS0\n");
+	assert_int_equal(sysfs_read(fs->root, "kernel/x", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "tty0 tt");
+	fake_sysfs_add_file(fs, "kernel/x", "");
+	assert_int_equal(sysfs_read(fs->root, "kernel/x", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(sysfs_read(fs->root, "kernel/none", buf, sizeof(buf)), -ENOENT);
+}
+
+static void test_class(void **state)
+{
+	struct fake_sysfs *fs = *state;
+	struct pci_bdf b = bdf("0000:00:02.0");
+	uint32_t class = 0;
+
+	fake_sysfs_add_file(fs, "devices/pci0000:00/0000:00:02.0/class", "0x060400\n");
+	assert_int_equal(sysfs_pci_class(fs->root, &b, &class), 0);
+	assert_int_equal(class, 0x060400);
+	fake_sysfs_add_file(fs, "devices/pci0000:00/0000:00:02.0/class", "0x1060400\n");
+	assert_int_equal(sysfs_pci_class(fs->root, &b, &class), -EINVAL);
+	fake_sysfs_add_file(fs, "devices/pci0000:00/0000:00:02.0/class", "bridge\n");
+	assert_int_equal(sysfs_pci_class(fs->root, &b, &class), -EINVAL);
+	b = bdf("0000:00:03.0");
+	assert_int_equal(sysfs_pci_class(fs->root, &b, &class), -ENOENT);
+	b = bdf("0000:06:12.5");
+	assert_int_equal(sysfs_pci_class(fs->root, &b, &class), -ENODEV);
+}
+
+static void test_driver_loaded(void **state)
+{
+	struct fake_sysfs *fs = *state;
+
+	assert_int_equal(sysfs_pci_driver_loaded(fs->root, "e1000e"), 0);
+	assert_int_equal(sysfs_pci_driver_loaded(fs->root, "igb"), -ENOENT);
+	fake_sysfs_add_file(fs, "bus/pci/drivers/file", "");
+	assert_int_equal(sysfs_pci_driver_loaded(fs->root, "file"), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +285,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_group_members, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vfio_check_messages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_class, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_driver_loaded, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -255,9 +255,9 @@ bool sysfs_driver_vfio_compatible(const char *driver)
 	       !strcmp(driver, "pcieport");
 }
 
-int sysfs_vfio_check(const char *root, const struct pci_bdf *bdf, unsigned *group)
+int sysfs_iommu_check(const char *root, const struct pci_bdf *bdf, unsigned *group)
 {
-	char name[PCI_BDF_STRLEN], driver[SYSFS_DRIVER_MAX];
+	char name[PCI_BDF_STRLEN];
 	int ret;
 
 	pci_bdf_format(bdf, name);
@@ -273,10 +273,19 @@ int sysfs_vfio_check(const char *root, const struct pci_bdf *bdf, unsigned *grou
 			name);
 		return -ENOENT;
 	}
-	if (ret) {
+	if (ret)
 		log_err("%s: cannot read its iommu_group link: %s", name, strerror(-ret));
+	return ret;
+}
+
+int sysfs_vfio_check(const char *root, const struct pci_bdf *bdf, unsigned *group)
+{
+	char name[PCI_BDF_STRLEN], driver[SYSFS_DRIVER_MAX];
+	int ret = sysfs_iommu_check(root, bdf, group);
+
+	if (ret)
 		return ret;
-	}
+	pci_bdf_format(bdf, name);
 	ret = sysfs_pci_driver(root, bdf, driver, sizeof(driver));
 	if (ret) {
 		log_err("%s: cannot read its driver link: %s", name, strerror(-ret));
@@ -315,6 +324,17 @@ int sysfs_read(const char *root, const char *relpath, char *buf, size_t len)
 	return 0;
 }
 
+int sysfs_pci_driver_loaded(const char *root, const char *driver)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int ret = sysfs_path(path, root, "bus/pci/drivers/%s", driver);
+
+	if (ret)
+		return ret;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -ENOENT;
+}
+
 int sysfs_write(const char *root, const char *relpath, const char *val)
 {
 	char path[PATH_MAX];
@@ -333,3 +353,35 @@ int sysfs_write(const char *root, const char *relpath, const char *val)
 		ret = -errno;
 	return ret;
 }
+
+int sysfs_pci_attr(const char *root, const struct pci_bdf *bdf, const char *attr, char *buf,
+		   size_t len)
+{
+	char rel[PATH_MAX], name[PCI_BDF_STRLEN];
+	int ret = sysfs_pci_exists(root, bdf);
+
+	if (ret)
+		return ret;
+	if (snprintf(rel, sizeof(rel), "bus/pci/devices/%s/%s", pci_bdf_format(bdf, name), attr) >=
+	    (int)sizeof(rel))
+		return -ENAMETOOLONG;
+	return sysfs_read(root, rel, buf, len);
+}
+
+int sysfs_pci_class(const char *root, const struct pci_bdf *bdf, uint32_t *class)
+{
+	char buf[16], *end;
+	unsigned long v;
+	int ret = sysfs_pci_attr(root, bdf, "class", buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	/* Documentation/ABI/testing/sysfs-bus-pci: "0x%06x". */
+	errno = 0;
+	v = strtoul(buf, &end, 16);
+	if (errno || end == buf || *end || v > 0xffffff)
+		return -EINVAL;
+	*class = (uint32_t)v;
+	return 0;
+}
+

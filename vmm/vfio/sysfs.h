@@ -78,12 +78,21 @@ int sysfs_pci_bus_functions(const char *root, const struct pci_bdf *bdf,
 bool sysfs_driver_vfio_compatible(const char *driver);
 
 /*
+ * @bdf exists and has an IOMMU group (returned in *@group). Logs one line
+ * naming the problem and its fix; returns -ENODEV or -ENOENT respectively.
+ */
+int sysfs_iommu_check(const char *root, const struct pci_bdf *bdf, unsigned *group) __must_check;
+
+/*
  * Everything ptvm needs before it may open @bdf through VFIO: the device
  * exists, is bound to vfio-pci, and has an IOMMU group (returned in *@group).
  * Logs one line naming the problem and its fix; returns -ENODEV, -EBUSY or
  * -ENOENT respectively.
  */
 int sysfs_vfio_check(const char *root, const struct pci_bdf *bdf, unsigned *group) __must_check;
+
+/* 0 if driver @driver is registered with the PCI bus (bus/pci/drivers/NAME), else -ENOENT. */
+int sysfs_pci_driver_loaded(const char *root, const char *driver) __must_check;
 
 /*
  * Read the sysfs attribute @root/@relpath into @buf (@len bytes, cut to fit,
@@ -96,5 +105,18 @@ int sysfs_read(const char *root, const char *relpath, char *buf, size_t len) __m
  * Silent (the caller knows what the attribute means).
  */
 int sysfs_write(const char *root, const char *relpath, const char *val) __must_check;
+
+/*
+ * Attribute @attr of PCI function @bdf ("class", "sriov_numvfs", ...), as
+ * sysfs_read() reads it. -ENODEV if there is no such device. Silent.
+ */
+int sysfs_pci_attr(const char *root, const struct pci_bdf *bdf, const char *attr, char *buf,
+		   size_t len) __must_check;
+
+/*
+ * The 24-bit class code of @bdf: base class, subclass, programming interface
+ * (PCI Local Bus 3.0, 6.2.1), from its "class" attribute. Silent.
+ */
+int sysfs_pci_class(const char *root, const struct pci_bdf *bdf, uint32_t *class) __must_check;
 
 #endif
