@@ -385,3 +385,94 @@ int sysfs_pci_class(const char *root, const struct pci_bdf *bdf, uint32_t *class
 	return 0;
 }
 
+/* realpath() of @root/@relpath into @out (PATH_MAX bytes). */
+static int sysfs_resolve(const char *root, const char *relpath, char *out)
+{
+	char path[PATH_MAX];
+	int ret = sysfs_path(path, root, "%s", relpath);
+
+	if (ret)
+		return ret;
+	return realpath(path, out) ? 0 : -errno;
+}
+
+/* The real directory of @bdf under devices/ into @out (PATH_MAX bytes). */
+static int sysfs_pci_dir(const char *root, const struct pci_bdf *bdf, char *out)
+{
+	char rel[64], name[PCI_BDF_STRLEN];
+	int ret = sysfs_pci_exists(root, bdf);
+
+	if (ret)
+		return ret;
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s", pci_bdf_format(bdf, name));
+	return sysfs_resolve(root, rel, out);
+}
+
+static bool sysfs_path_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+}
+
+int sysfs_pci_below(const char *root, const struct pci_bdf *bdf, const char *relpath, bool *below)
+{
+	char dev[PATH_MAX], path[PATH_MAX];
+	int ret = sysfs_pci_dir(root, bdf, dev);
+
+	if (!ret)
+		ret = sysfs_resolve(root, relpath, path);
+	if (!ret)
+		*below = sysfs_path_below(path, dev);
+	return ret;
+}
+
+/* dm on md on a partition is three; a deeper stack of block devices is not real. */
+#define SYSFS_BLOCK_DEPTH 8
+
+/* The block device whose real directory is @blk, or one below it, lies below @dev. */
+static void sysfs_block_below(const char *dev, const char *blk, unsigned depth, char *name,
+			      size_t len, bool *on)
+{
+	char dir[PATH_MAX], sub[PATH_MAX], real[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (sysfs_path_below(blk, dev)) {
+		snprintf(name, len, "%s", strrchr(blk, '/') + 1);
+		*on = true;
+		return;
+	}
+	if (depth == SYSFS_BLOCK_DEPTH ||
+	    snprintf(dir, sizeof(dir), "%s/slaves", blk) >= (int)sizeof(dir))
+		return;
+	/* Documentation/ABI/stable/sysfs-block: slaves/ links the devices it is built on. */
+	d = opendir(dir);
+	if (!d)
+		return;
+	while (!*on && (e = readdir(d))) {
+		if (e->d_name[0] == '.' ||
+		    snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= (int)sizeof(sub) ||
+		    !realpath(sub, real))
+			continue;
+		sysfs_block_below(dev, real, depth + 1, name, len, on);
+	}
+	closedir(d);
+}
+
+int sysfs_block_on_pci(const char *root, const struct pci_bdf *bdf, unsigned maj, unsigned min,
+		       char *name, size_t len, bool *on)
+{
+	char dev[PATH_MAX], blk[PATH_MAX], rel[32];
+	int ret = sysfs_pci_dir(root, bdf, dev);
+
+	*on = false;
+	if (ret)
+		return ret;
+	/* Documentation/ABI/testing/sysfs-dev: dev/block/MAJ:MIN links to the device. */
+	snprintf(rel, sizeof(rel), "dev/block/%u:%u", maj, min);
+	ret = sysfs_resolve(root, rel, blk);
+	if (!ret)
+		sysfs_block_below(dev, blk, 0, name, len, on);
+	return ret;
+}

@@ -119,4 +119,21 @@ int sysfs_pci_attr(const char *root, const struct pci_bdf *bdf, const char *attr
  */
 int sysfs_pci_class(const char *root, const struct pci_bdf *bdf, uint32_t *class) __must_check;
 
+/*
+ * Whether @relpath under @root, symlinks followed, is @bdf's device
+ * directory or lies below it, as a tty or a disk of that function does:
+ * *@below. -ENOENT if @relpath does not exist. Silent.
+ */
+int sysfs_pci_below(const char *root, const struct pci_bdf *bdf, const char *relpath,
+		    bool *below) __must_check;
+
+/*
+ * Whether block device @maj:@min (dev/block/MAJ:MIN) sits on @bdf: it lies
+ * below @bdf, or a device it is built on does (its slaves/ directory: dm,
+ * md), recursively. *@on, and the name of the block device below @bdf into
+ * @name (@len bytes). -ENOENT if there is no such block device. Silent.
+ */
+int sysfs_block_on_pci(const char *root, const struct pci_bdf *bdf, unsigned maj, unsigned min,
+		       char *name, size_t len, bool *on) __must_check;
+
 #endif
