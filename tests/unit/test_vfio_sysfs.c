@@ -334,6 +334,35 @@ static void test_block_on_pci(void **state)
 	assert_false(on);
 }
 
+static int hook_calls;
+static char hook_seen[128];
+
+static int hook(const char *root, const char *relpath, const char *val)
+{
+	hook_calls++;
+	snprintf(hook_seen, sizeof(hook_seen), "%s=%s", relpath, val);
+	return strcmp(val, "bad") ? 0 : -EINVAL;
+}
+
+/* The driver core's side of a write: after a successful one, its verdict. */
+static void test_write_hook(void **state)
+{
+	struct fake_sysfs *fs = *state;
+
+	fake_sysfs_add_file(fs, "bus/pci/drivers_probe", "");
+	sysfs_set_write_hook(hook);
+	assert_int_equal(sysfs_write(fs->root, "bus/pci/drivers_probe", "0000:00:02.0"), 0);
+	assert_string_equal(hook_seen, "bus/pci/drivers_probe=0000:00:02.0");
+	assert_int_equal(sysfs_write(fs->root, "bus/pci/drivers_probe", "bad"), -EINVAL);
+	/* A write that failed never reaches the driver core: no file, or write(2) failing. */
+	assert_int_equal(sysfs_write(fs->root, "bus/pci/none", "x"), -ENOENT);
+	assert_int_equal(sysfs_write("/dev", "full", "x"), -ENOSPC);
+	assert_int_equal(hook_calls, 2);
+	sysfs_set_write_hook(NULL);
+	assert_int_equal(sysfs_write(fs->root, "bus/pci/drivers_probe", "bad"), 0);
+	assert_int_equal(hook_calls, 2);
+}
+
 static void test_driver_loaded(void **state)
 {
 	struct fake_sysfs *fs = *state;
@@ -360,6 +389,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_class, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_below, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_block_on_pci, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_driver_loaded, setup, teardown),
 	};
 

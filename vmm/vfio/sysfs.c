@@ -335,6 +335,13 @@ int sysfs_pci_driver_loaded(const char *root, const char *driver)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -ENOENT;
 }
 
+static int (*sysfs_write_hook)(const char *root, const char *relpath, const char *val);
+
+void sysfs_set_write_hook(int (*hook)(const char *root, const char *relpath, const char *val))
+{
+	sysfs_write_hook = hook;
+}
+
 int sysfs_write(const char *root, const char *relpath, const char *val)
 {
 	char path[PATH_MAX];
@@ -351,6 +358,8 @@ int sysfs_write(const char *root, const char *relpath, const char *val)
 	ret = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
 	if (close(fd) && !ret)
 		ret = -errno;
+	if (!ret && sysfs_write_hook)
+		ret = sysfs_write_hook(root, relpath, val);
 	return ret;
 }
 

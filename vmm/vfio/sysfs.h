@@ -107,6 +107,15 @@ int sysfs_read(const char *root, const char *relpath, char *buf, size_t len) __m
 int sysfs_write(const char *root, const char *relpath, const char *val) __must_check;
 
 /*
+ * Tests only. A fake tree is plain files: nothing binds when a test's code
+ * writes drivers_probe. A test that plays the kernel's driver core sets
+ * @hook; sysfs_write() calls it after each successful write and returns what
+ * it returns, as write(2) returns what the attribute's store() did. NULL
+ * (the default) turns it off. ptvm never sets it.
+ */
+void sysfs_set_write_hook(int (*hook)(const char *root, const char *relpath, const char *val));
+
+/*
  * Attribute @attr of PCI function @bdf ("class", "sriov_numvfs", ...), as
  * sysfs_read() reads it. -ENODEV if there is no such device. Silent.
  */
