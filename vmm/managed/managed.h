@@ -24,4 +24,43 @@
 #define MANAGED_RUN_DIR "/run/ptvm"
 #define MANAGED_MAX	16
 
+/* Where the host is; tests point every path into a tree of their own. */
+struct managed_env {
+	const char *sysfs;	   /* NULL: /sys */
+	const char *dev;	   /* where vfio/GROUP appears: "/dev" */
+	const char *run;	   /* the records: MANAGED_RUN_DIR */
+	const char *rootfs;	   /* the filesystem whose device must stay: "/" */
+	const struct sys_ops *sys; /* ptguard's QUERY; NULL: do not wait for ptguard */
+	unsigned wait_ms;	   /* for /dev/vfio/GROUP, and for ptguard's reset */
+};
+
+/* The host: /sys, /dev, /run/ptvm, "/", the real system calls. */
+extern const struct managed_env managed_env_host;
+
+struct managed;
+
+/*
+ * Check @bdfs[0..@n) as managed_detach() would, changing nothing. Logs one
+ * line naming the device, the reason and the fix; -errno.
+ */
+int managed_check(const struct managed_env *env, const struct pci_bdf *bdfs,
+		  unsigned n) __must_check;
+
+/*
+ * Check @bdfs[0..@n), then move each device not on vfio-pci there: record
+ * it, bind vfio-pci, wait for /dev/vfio/GROUP. On error everything moved is
+ * given back and its record removed, and the error is logged. *@out is what
+ * managed_reattach() gives back.
+ */
+int managed_detach(const struct managed_env *env, const struct pci_bdf *bdfs, unsigned n,
+		   struct managed **out) __must_check;
+
+/*
+ * After VFIO let go of the devices (and the guard file is closed): give
+ * each moved device back to its driver, after ptguard's reset, and remove its
+ * record. A device that could not go back keeps its record for `ptvm
+ * cleanup`; the first error is returned (logged). Frees @m; NULL is fine.
+ */
+int managed_reattach(struct managed *m) __must_check;
+
 #endif

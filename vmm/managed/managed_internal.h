@@ -5,6 +5,32 @@
 
 #include "managed/managed.h"
 
+struct managed_dev {
+	struct pci_bdf bdf;
+	char name[PCI_BDF_STRLEN];
+	char driver[SYSFS_DRIVER_MAX]; /* before ptvm; "" for none */
+	unsigned group;
+	bool move;  /* not on vfio-pci: ptvm moves it */
+	bool moved; /* ptvm may have changed it: give it back at exit */
+};
+
+struct managed {
+	const struct managed_env *env;
+	struct managed_dev devs[MANAGED_MAX];
+	unsigned nr;
+};
+
+/*
+ * managed_check.c: fill @devs[0..@n) from @bdfs (driver, group, whether it
+ * moves) and refuse what must not move, before anything changes. Logs.
+ */
+int managed_check_devs(const struct managed_env *env, const struct pci_bdf *bdfs, unsigned n,
+		       struct managed_dev *devs) __must_check;
+
+/* managed.c: give @bdf back to @driver once ptguard is done with it; remove its record. */
+int managed_give_back(const struct managed_env *env, const struct pci_bdf *bdf,
+		      const char *driver) __must_check;
+
 /*
  * managed_record.c: what ptvm changed, one file per device in the run
  * directory, named by the BDF. The owner is a pid and that process's start
