@@ -63,4 +63,11 @@ int managed_detach(const struct managed_env *env, const struct pci_bdf *bdfs, un
  */
 int managed_reattach(struct managed *m) __must_check;
 
+/*
+ * `ptvm cleanup`: every record whose ptvm is gone is given back and removed,
+ * with one line on @out per device; records of a running ptvm are left and
+ * named. Says so when there is nothing to do. 0, or the first error (logged).
+ */
+int managed_cleanup(const struct managed_env *env, FILE *out) __must_check;
+
 #endif
