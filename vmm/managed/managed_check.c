@@ -49,8 +49,8 @@ static int managed_check_class(const struct managed_env *env, const struct manag
 }
 
 /*
- * A PF's VFs live on its driver: unbinding it disables them
- * (pci_disable_sriov() in the PF drivers' remove), under whoever uses them.
+ * A PF's VFs live on its driver: unbinding it disables them (PF drivers
+ * call pci_disable_sriov() in their remove), under whoever uses them.
  */
 static int managed_check_sriov(const struct managed_env *env, const struct managed_dev *d)
 {
@@ -119,7 +119,10 @@ static int managed_check_console(const struct managed_env *env, const struct man
 			return -EBUSY;
 		}
 	}
-	/* A VT console is drawn on the boot VGA device (sysfs-bus-pci: boot_vga). */
+	/*
+	 * A VT console is drawn on the boot VGA device: boot_vga reads 1 for
+	 * vgaarb's default device (drivers/pci/pci-sysfs.c, boot_vga_show()).
+	 */
 	if (vt && !sysfs_pci_attr(env->sysfs, &d->bdf, "boot_vga", vga, sizeof(vga)) &&
 	    !strcmp(vga, "1")) {
 		log_err("%s is the boot VGA device, which shows the console, and cannot be passed "

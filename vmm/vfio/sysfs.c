@@ -455,7 +455,7 @@ static void sysfs_block_below(const char *dev, const char *blk, unsigned depth, 
 	if (depth == SYSFS_BLOCK_DEPTH ||
 	    snprintf(dir, sizeof(dir), "%s/slaves", blk) >= (int)sizeof(dir))
 		return;
-	/* Documentation/ABI/stable/sysfs-block: slaves/ links the devices it is built on. */
+	/* dm and md disks link what they are built on in slaves/ (block/holder.c). */
 	d = opendir(dir);
 	if (!d)
 		return;
