@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "hostdev/hostdev.h"
+#include "managed/managed.h"
 #include "options.h"
 #include "vm.h"
 
@@ -33,6 +34,25 @@ static int main_hostdev(int argc, char **argv)
 	return fails ? 1 : 0;
 }
 
+/*
+ * Held from before the first device moves to vfio-pci to the end, so that
+ * SIGINT/SIGTERM cannot kill ptvm with a device half-way: a run takes them
+ * through vm.c's signalfd, which stops the guest, and gives the devices
+ * back; a setup that fails first gives them back and exits 1, and so does
+ * `ptvm cleanup` once done, the held signal going with the process.
+ */
+static void main_hold_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct vm_config cfg;
@@ -59,6 +79,9 @@ int main(int argc, char **argv)
 	log_set_verbose(cfg.verbose);
 	/* A closed stdout must not kill ptvm with the guest still running. */
 	signal(SIGPIPE, SIG_IGN);
+	main_hold_signals();
+	if (cmd == OPTS_CMD_CLEANUP)
+		return managed_cleanup(&managed_env_host, stdout) ? 1 : 0;
 
 	if (vm_create(&vm, &cfg, &sys_linux))
 		return 1;

@@ -10,11 +10,12 @@
 
 const char opts_usage[] =
 	"usage: ptvm run --kernel BZIMAGE [--initrd FILE] [--cmdline STR]\n"
-	"                [--memory SIZE] [--cpus N] [--passthrough BDF]...\n"
+	"                [--memory SIZE] [--cpus N] [--passthrough BDF]... [--unmanaged]\n"
 	"                [--allow-unsafe-interrupts] [--no-guard] [--hugepages[=2M|1G]]\n"
 	"                [--numa-node N] [--stats] [--verbose]\n"
 	"       ptvm devices [--json] [BDF...]\n"
 	"       ptvm check [--json] [--memory SIZE] [BDF...]\n"
+	"       ptvm cleanup\n"
 	"       ptvm --help | --version\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage to boot (64-bit boot protocol, >= 2.12)\n"
@@ -23,8 +24,10 @@ const char opts_usage[] =
 	"  --memory SIZE     guest RAM, e.g. 512M or 2G; a bare number is MiB (default 512M)\n"
 	"  --cpus N          number of vCPUs (default 1)\n"
 	"  --passthrough BDF give the guest this host PCI device (DDDD:BB:DD.F or\n"
-	"                    BB:DD.F), bound to vfio-pci first (scripts/bind-vfio);\n"
-	"                    repeatable\n"
+	"                    BB:DD.F); repeatable. ptvm moves it to vfio-pci for\n"
+	"                    the run and back to its driver afterwards\n"
+	"  --unmanaged       leave drivers alone: each --passthrough device must be\n"
+	"                    on vfio-pci already (scripts/bind-vfio)\n"
 	"  --allow-unsafe-interrupts\n"
 	"                    pass devices through on a host without interrupt\n"
 	"                    remapping (a device can then inject any interrupt)\n"
@@ -48,7 +51,9 @@ const char opts_usage[] =
 	"ptvm check says, one PASS/WARN/FAIL line each, whether this host can pass\n"
 	"devices through (KVM, IOMMU, interrupt remapping, VFIO, ptguard, locked\n"
 	"memory for --memory SIZE, huge pages) and whether each BDF given can go to\n"
-	"one guest now; it exits 1 on any FAIL.\n";
+	"one guest now; it exits 1 on any FAIL.\n"
+	"ptvm cleanup gives back the devices that a ptvm killed by SIGKILL, or\n"
+	"crashed, left on vfio-pci (from its records in /run/ptvm).\n";
 
 /*
  * Numbers start with a digit. strtoull() and strtoul() would first skip
@@ -151,9 +156,17 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 		*cmd = argv[1][0] == 'd' ? OPTS_CMD_DEVICES : OPTS_CMD_CHECK;
 		return 0;
 	}
+	if (!strcmp(argv[1], "cleanup")) {
+		*cmd = OPTS_CMD_CLEANUP;
+		if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
+			*cmd = OPTS_CMD_HELP;
+		else if (argc > 2)
+			OPTS_FAIL("ptvm cleanup takes no arguments ('%s' given)", argv[2]);
+		return 0;
+	}
 	if (strcmp(argv[1], "run"))
-		OPTS_FAIL("unknown command '%s' (the commands are run, devices and check; see ptvm "
-			  "--help)",
+		OPTS_FAIL("unknown command '%s' (the commands are run, devices, check and cleanup; "
+			  "see ptvm --help)",
 			  argv[1]);
 
 	for (i = 2; i < argc; i++) {
@@ -167,6 +180,9 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 			takes_value = false;
 		} else if (!strcmp(opt, "--stats")) {
 			cfg->stats = true;
+			takes_value = false;
+		} else if (!strcmp(opt, "--unmanaged")) {
+			cfg->unmanaged = true;
 			takes_value = false;
 		} else if (!strcmp(opt, "--allow-unsafe-interrupts")) {
 			cfg->allow_unsafe_interrupts = true;

@@ -16,6 +16,7 @@ enum opts_cmd {
 	OPTS_CMD_VERSION,
 	OPTS_CMD_DEVICES, /* its options: hostdev/hostdev.c */
 	OPTS_CMD_CHECK,	  /* the same */
+	OPTS_CMD_CLEANUP, /* give back the devices a killed ptvm left on vfio-pci */
 };
 
 struct vm_config {
@@ -29,6 +30,7 @@ struct vm_config {
 	const char *kvm_path;
 	const char *passthrough[OPTS_MAX_PASSTHROUGH]; /* host PCI addresses, as given */
 	unsigned nr_passthrough;
+	bool unmanaged; /* leave bindings alone: devices must be on vfio-pci already */
 	bool allow_unsafe_interrupts;
 	bool no_guard; /* --no-guard: pass devices through without ptguard */
 	uint64_t hugepages; /* --hugepages: SZ_2M or SZ_1G hugetlbfs pages; 0: THP */

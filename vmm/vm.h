@@ -29,12 +29,13 @@ struct vfio_device;
 struct pt;
 struct pm;
 struct pci_host;
+struct managed;
 
 /* One --passthrough device. */
 struct vm_pt_dev {
 	struct pci_bdf bdf;
 	char name[PCI_BDF_STRLEN];
-	unsigned group; /* IOMMU group, as sysfs gave it to vm_pt_check() */
+	unsigned group; /* IOMMU group, from sysfs in vm_pt_check() (managed: vm_pt_open()) */
 	struct vfio_device *dev;
 	struct pt *pt;
 	bool attached;
@@ -100,6 +101,8 @@ struct vm {
 	struct vfio_container *vfio;
 	struct kvm_vfio kvm_vfio; /* fd -1 unless there are passthrough devices */
 	int guard_fd; /* /dev/ptguard holding the --passthrough claims, or -1 */
+	/* The devices ptvm moved to vfio-pci: given back after VFIO closes. */
+	struct managed *managed;
 	struct vm_pt_dev pt[OPTS_MAX_PASSTHROUGH];
 	unsigned nr_pt;
 	struct vcpu *vcpus;

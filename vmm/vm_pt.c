@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Passed-through devices in the VM: check each --passthrough address, open
- * them through one VFIO container, pin guest RAM for DMA (IOVA = guest
- * physical), put each on the guest's PCI bus, reset them before the guest
- * starts and after it stops.
+ * Passed-through devices in the VM: check each --passthrough address, move
+ * the devices to vfio-pci unless --unmanaged (managed/), open them through
+ * one VFIO container, pin guest RAM for DMA (IOVA = guest physical), put
+ * each on the guest's PCI bus, reset them before the guest starts and after
+ * it stops, and give managed devices back to their drivers last.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "guard.h"
+#include "managed/managed.h"
 #include "pci/host.h"
 #include "vfio/container.h"
 #include "vfio/device.h"
@@ -25,10 +27,10 @@
 int vm_pt_check(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
+	struct pci_bdf bdfs[OPTS_MAX_PASSTHROUGH];
 
 	for (unsigned i = 0; i < cfg->nr_passthrough; i++) {
 		struct vm_pt_dev *d = &vm->pt[i];
-		int ret;
 
 		if (pci_bdf_parse(cfg->passthrough[i], &d->bdf)) {
 			log_err("--passthrough '%s' is not a PCI address (use DDDD:BB:DD.F or BB:DD.F)",
@@ -42,7 +44,14 @@ int vm_pt_check(struct vm *vm)
 				return -EINVAL;
 			}
 		}
-		ret = sysfs_vfio_check(NULL, &d->bdf, &d->group);
+		bdfs[i] = d->bdf;
+	}
+	/* Managed: refused now if it cannot move; moved, and its group read, in vm_pt_open(). */
+	if (!cfg->unmanaged)
+		return managed_check(&managed_env_host, bdfs, cfg->nr_passthrough);
+	for (unsigned i = 0; i < cfg->nr_passthrough; i++) {
+		int ret = sysfs_vfio_check(NULL, &vm->pt[i].bdf, &vm->pt[i].group);
+
 		if (ret)
 			return ret;
 	}
@@ -154,9 +163,23 @@ int vm_pt_open(struct vm *vm)
 	ret = container_check_memlock(vm->mem.ram_size);
 	if (ret)
 		return ret;
-	/* ptguard first: the kernel refuses shared reset domains before VFIO opens anything. */
 	for (unsigned i = 0; i < vm->cfg->nr_passthrough; i++)
 		bdfs[i] = vm->pt[i].bdf;
+	/*
+	 * Managed devices move only now, after every check that needs none of
+	 * them; from here on every way out passes vm_pt_close(), which gives
+	 * them back.
+	 */
+	if (!vm->cfg->unmanaged) {
+		ret = managed_detach(&managed_env_host, bdfs, vm->cfg->nr_passthrough,
+				     &vm->managed);
+		/* On vfio-pci now: the check and the group --unmanaged had in vm_pt_check(). */
+		for (unsigned i = 0; i < vm->cfg->nr_passthrough && !ret; i++)
+			ret = sysfs_vfio_check(NULL, &vm->pt[i].bdf, &vm->pt[i].group);
+		if (ret)
+			return ret;
+	}
+	/* ptguard first: the kernel refuses shared reset domains before VFIO opens anything. */
 	ret = guard_claim(vm->sys, "ptvm", bdfs, vm->cfg->nr_passthrough,
 			  vm->cfg->no_guard ? GUARD_OFF : 0, &vm->guard_fd);
 	if (ret)
@@ -280,10 +303,17 @@ void vm_pt_close(struct vm *vm)
 	if (vm->vfio)
 		container_close(vm->vfio);
 	vm->vfio = NULL;
-	/* Last: closing the guard file releases the devices; ptguard resets them. */
+	/* Closing the guard file releases the devices; ptguard resets them. */
 	if (vm->guard_fd >= 0)
 		(void)!vm->sys->close(vm->guard_fd);
 	vm->guard_fd = -1;
+	/*
+	 * Last, with VFIO closed (vfio-pci's remove waits for its users): each
+	 * moved device goes back to its driver; one that cannot keeps its
+	 * record for `ptvm cleanup` (logged).
+	 */
+	(void)!managed_reattach(vm->managed);
+	vm->managed = NULL;
 }
 
 void vm_pt_print_stats(const struct vm *vm)

@@ -25,8 +25,8 @@ nic_l2() {
 	grep eth0 /proc/interrupts | sed 's/^/PTVM-NIC-IRQ /'
 }
 
-# L1 side: the peer e1000 up with its address; the guest's NIC on vfio-pci.
-nic_l1_prepare() {
+# L1 side: the peer e1000 up with its address (also used by pt_managed).
+nic_l1_peer() {
 	peer=
 	for d in /sys/bus/pci/devices/*; do
 		[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x100e ] || continue
@@ -37,6 +37,11 @@ nic_l1_prepare() {
 	[ -n "$peer" ] || fail "no e1000 peer NIC with a netdev in L1"
 	ip link set "$peer" up
 	ip addr add "$PT_NIC_PEER_IP/24" dev "$peer" 2>/dev/null
+}
+
+# ...and the guest's NIC on vfio-pci.
+nic_l1_prepare() {
+	nic_l1_peer
 	vfio_bind "$PT_NIC_BDF" >/dev/null || fail "vfio-pci did not bind $PT_NIC_BDF"
 }
 

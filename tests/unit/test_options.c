@@ -62,6 +62,29 @@ static void test_passthrough(void **state)
 	assert_true(PARSE("run", "--kernel", "bz", "--no-guard").cfg.no_guard);
 }
 
+/* Managed is the default; --unmanaged takes no value. */
+static void test_unmanaged(void **state)
+{
+	struct parsed p = PARSE("run", "--unmanaged", "--kernel", "bz", "--passthrough", "03:00.0");
+
+	assert_int_equal(p.ret, 0);
+	assert_true(p.cfg.unmanaged);
+	assert_string_equal(p.cfg.kernel, "bz");
+	assert_false(PARSE("run", "--kernel", "bz", "--passthrough", "03:00.0").cfg.unmanaged);
+}
+
+static void test_cleanup(void **state)
+{
+	struct parsed p = PARSE("cleanup");
+
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cmd, OPTS_CMD_CLEANUP);
+	assert_int_equal(PARSE("cleanup", "--help").cmd, OPTS_CMD_HELP);
+	p = PARSE("cleanup", "0000:00:02.0");
+	assert_int_equal(p.ret, -EINVAL);
+	assert_string_equal(p.err, "ptvm cleanup takes no arguments ('0000:00:02.0' given)");
+}
+
 static void test_too_many_passthrough(void **state)
 {
 	char *argv[4 + 2 * (OPTS_MAX_PASSTHROUGH + 1)];
@@ -172,7 +195,9 @@ static void test_errors(void **state)
 		{ { "run", "--numa-node", "2147483648", "--kernel" },
 		  "--numa-node '2147483648' is not a node number (see "
 		  "/sys/devices/system/node/online)" },
-		{ { "boot" }, "unknown command 'boot' (the commands are run, devices and check; see ptvm --help)" },
+		{ { "boot" },
+		  "unknown command 'boot' (the commands are run, devices, check and cleanup; see ptvm "
+		  "--help)" },
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -249,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_errors),	   cmocka_unit_test(test_no_command),
 		cmocka_unit_test(test_help_version), cmocka_unit_test(test_host_commands),
 		cmocka_unit_test(test_sizes), cmocka_unit_test(test_placement),
+		cmocka_unit_test(test_unmanaged), cmocka_unit_test(test_cleanup),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -223,6 +223,156 @@ static void test_write(void **state)
 	assert_int_equal(sysfs_write(fs->root, "module/nope/parameters/x", "1"), -ENOENT);
 }
 
+/* sysfs_read(): the newline goes, a value too long is cut to fit, a missing file is -ENOENT. */
+static void test_read(void **state)
+{
+	struct fake_sysfs *fs = *state;
+	char buf[8];
+
+	fake_sysfs_add_file(fs, "kernel/x", "1\n");
+	assert_int_equal(sysfs_read(fs->root, "kernel/x", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+	fake_sysfs_add_file(fs, "kernel/x", "1234567\n");
+	assert_int_equal(sysfs_read(fs->root, "kernel/x", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1234567");
+	fake_sysfs_add_file(fs, "kernel/x", "tty0 ttyS0\n");
+	assert_int_equal(sysfs_read(fs->root, "kernel/x", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "tty0 tt");
+	fake_sysfs_add_file(fs, "kernel/x", "");
+	assert_int_equal(sysfs_read(fs->root, "kernel/x", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(sysfs_read(fs->root, "kernel/none", buf, sizeof(buf)), -ENOENT);
+}
+
+static void test_class(void **state)
+{
+	struct fake_sysfs *fs = *state;
+	struct pci_bdf b = bdf("0000:00:02.0");
+	uint32_t class = 0;
+
+	fake_sysfs_add_file(fs, "devices/pci0000:00/0000:00:02.0/class", "0x060400\n");
+	assert_int_equal(sysfs_pci_class(fs->root, &b, &class), 0);
+	assert_int_equal(class, 0x060400);
+	fake_sysfs_add_file(fs, "devices/pci0000:00/0000:00:02.0/class", "0x1060400\n");
+	assert_int_equal(sysfs_pci_class(fs->root, &b, &class), -EINVAL);
+	fake_sysfs_add_file(fs, "devices/pci0000:00/0000:00:02.0/class", "bridge\n");
+	assert_int_equal(sysfs_pci_class(fs->root, &b, &class), -EINVAL);
+	b = bdf("0000:00:03.0");
+	assert_int_equal(sysfs_pci_class(fs->root, &b, &class), -ENOENT);
+	b = bdf("0000:06:12.5");
+	assert_int_equal(sysfs_pci_class(fs->root, &b, &class), -ENODEV);
+}
+
+/* A tty of 00:02.0 is below it; one of its sibling 00:02.1 is not. */
+static void test_below(void **state)
+{
+	struct fake_sysfs *fs = *state;
+	struct pci_bdf b = bdf("0000:00:02.0");
+	char path[PATH_MAX];
+	bool below = false;
+
+	fake_sysfs_add_file(fs, "devices/pci0000:00/0000:00:02.0/tty/ttyS4/dev", "4:68\n");
+	snprintf(path, sizeof(path), "%s/class/tty", fs->root);
+	fake_sysfs_mkdir_p(path);
+	snprintf(path, sizeof(path), "%s/class/tty/ttyS4", fs->root);
+	fake_sysfs_symlink("../../devices/pci0000:00/0000:00:02.0/tty/ttyS4", path);
+	assert_int_equal(sysfs_pci_below(fs->root, &b, "class/tty/ttyS4", &below), 0);
+	assert_true(below);
+	assert_int_equal(sysfs_pci_below(fs->root, &b, "bus/pci/devices/0000:00:02.0", &below), 0);
+	assert_true(below);
+	fake_sysfs_add_dev(fs, "0000:00:02.1", NULL, 2);
+	fake_sysfs_add_file(fs, "devices/pci0000:00/0000:00:02.1/tty/ttyS5/dev", "4:69\n");
+	snprintf(path, sizeof(path), "%s/class/tty/ttyS5", fs->root);
+	fake_sysfs_symlink("../../devices/pci0000:00/0000:00:02.1/tty/ttyS5", path);
+	assert_int_equal(sysfs_pci_below(fs->root, &b, "class/tty/ttyS5", &below), 0);
+	assert_false(below);
+	assert_int_equal(sysfs_pci_below(fs->root, &b, "class/tty/ttyS9", &below), -ENOENT);
+}
+
+static void test_block_on_pci(void **state)
+{
+	struct fake_sysfs *fs = *state;
+	struct pci_bdf nvme = bdf("0000:00:03.0"), nic = bdf("0000:00:02.0");
+	char path[PATH_MAX], name[32] = "";
+	bool on = true;
+
+	fake_sysfs_add_file(fs, "devices/pci0000:00/0000:00:03.0/nvme/nvme0/nvme0n1/nvme0n1p1/dev",
+			    "259:1\n");
+	fake_sysfs_add_file(fs, "devices/virtual/block/dm-0/dev", "253:0\n");
+	fake_sysfs_add_file(fs, "devices/virtual/block/dm-1/dev", "253:1\n");
+	snprintf(path, sizeof(path), "%s/dev/block", fs->root);
+	fake_sysfs_mkdir_p(path);
+	snprintf(path, sizeof(path), "%s/dev/block/259:1", fs->root);
+	fake_sysfs_symlink("../../devices/pci0000:00/0000:00:03.0/nvme/nvme0/nvme0n1/nvme0n1p1",
+			   path);
+	snprintf(path, sizeof(path), "%s/dev/block/253:1", fs->root);
+	fake_sysfs_symlink("../../devices/virtual/block/dm-1", path);
+	/* dm-1 (LVM) on dm-0 (dm-crypt) on nvme0n1p1. */
+	snprintf(path, sizeof(path), "%s/devices/virtual/block/dm-1/slaves", fs->root);
+	fake_sysfs_mkdir_p(path);
+	strcat(path, "/dm-0");
+	fake_sysfs_symlink("../../dm-0", path);
+	snprintf(path, sizeof(path), "%s/devices/virtual/block/dm-0/slaves", fs->root);
+	fake_sysfs_mkdir_p(path);
+	strcat(path, "/nvme0n1p1");
+	fake_sysfs_symlink("../../../../pci0000:00/0000:00:03.0/nvme/nvme0/nvme0n1/nvme0n1p1",
+			   path);
+
+	assert_int_equal(sysfs_block_on_pci(fs->root, &nvme, 259, 1, name, sizeof(name), &on), 0);
+	assert_true(on);
+	assert_string_equal(name, "nvme0n1p1");
+	on = false;
+	name[0] = '\0';
+	assert_int_equal(sysfs_block_on_pci(fs->root, &nvme, 253, 1, name, sizeof(name), &on), 0);
+	assert_true(on);
+	assert_string_equal(name, "nvme0n1p1");
+	assert_int_equal(sysfs_block_on_pci(fs->root, &nic, 253, 1, name, sizeof(name), &on), 0);
+	assert_false(on);
+	/* btrfs, tmpfs: an anonymous device number that no block device has. */
+	assert_int_equal(sysfs_block_on_pci(fs->root, &nvme, 0, 45, name, sizeof(name), &on),
+			 -ENOENT);
+	assert_false(on);
+}
+
+static int hook_calls;
+static char hook_seen[128];
+
+static int hook(const char *root, const char *relpath, const char *val)
+{
+	hook_calls++;
+	snprintf(hook_seen, sizeof(hook_seen), "%s=%s", relpath, val);
+	return strcmp(val, "bad") ? 0 : -EINVAL;
+}
+
+/* The driver core's side of a write: after a successful one, its verdict. */
+static void test_write_hook(void **state)
+{
+	struct fake_sysfs *fs = *state;
+
+	fake_sysfs_add_file(fs, "bus/pci/drivers_probe", "");
+	sysfs_set_write_hook(hook);
+	assert_int_equal(sysfs_write(fs->root, "bus/pci/drivers_probe", "0000:00:02.0"), 0);
+	assert_string_equal(hook_seen, "bus/pci/drivers_probe=0000:00:02.0");
+	assert_int_equal(sysfs_write(fs->root, "bus/pci/drivers_probe", "bad"), -EINVAL);
+	/* A write that failed never reaches the driver core: no file, or write(2) failing. */
+	assert_int_equal(sysfs_write(fs->root, "bus/pci/none", "x"), -ENOENT);
+	assert_int_equal(sysfs_write("/dev", "full", "x"), -ENOSPC);
+	assert_int_equal(hook_calls, 2);
+	sysfs_set_write_hook(NULL);
+	assert_int_equal(sysfs_write(fs->root, "bus/pci/drivers_probe", "bad"), 0);
+	assert_int_equal(hook_calls, 2);
+}
+
+static void test_driver_loaded(void **state)
+{
+	struct fake_sysfs *fs = *state;
+
+	assert_int_equal(sysfs_pci_driver_loaded(fs->root, "e1000e"), 0);
+	assert_int_equal(sysfs_pci_driver_loaded(fs->root, "igb"), -ENOENT);
+	fake_sysfs_add_file(fs, "bus/pci/drivers/file", "");
+	assert_int_equal(sysfs_pci_driver_loaded(fs->root, "file"), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +385,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_group_members, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vfio_check_messages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_class, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_below, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_block_on_pci, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_hook, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_driver_loaded, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

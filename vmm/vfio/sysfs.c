@@ -255,9 +255,9 @@ bool sysfs_driver_vfio_compatible(const char *driver)
 	       !strcmp(driver, "pcieport");
 }
 
-int sysfs_vfio_check(const char *root, const struct pci_bdf *bdf, unsigned *group)
+int sysfs_iommu_check(const char *root, const struct pci_bdf *bdf, unsigned *group)
 {
-	char name[PCI_BDF_STRLEN], driver[SYSFS_DRIVER_MAX];
+	char name[PCI_BDF_STRLEN];
 	int ret;
 
 	pci_bdf_format(bdf, name);
@@ -273,10 +273,19 @@ int sysfs_vfio_check(const char *root, const struct pci_bdf *bdf, unsigned *grou
 			name);
 		return -ENOENT;
 	}
-	if (ret) {
+	if (ret)
 		log_err("%s: cannot read its iommu_group link: %s", name, strerror(-ret));
+	return ret;
+}
+
+int sysfs_vfio_check(const char *root, const struct pci_bdf *bdf, unsigned *group)
+{
+	char name[PCI_BDF_STRLEN], driver[SYSFS_DRIVER_MAX];
+	int ret = sysfs_iommu_check(root, bdf, group);
+
+	if (ret)
 		return ret;
-	}
+	pci_bdf_format(bdf, name);
 	ret = sysfs_pci_driver(root, bdf, driver, sizeof(driver));
 	if (ret) {
 		log_err("%s: cannot read its driver link: %s", name, strerror(-ret));
@@ -315,6 +324,24 @@ int sysfs_read(const char *root, const char *relpath, char *buf, size_t len)
 	return 0;
 }
 
+int sysfs_pci_driver_loaded(const char *root, const char *driver)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int ret = sysfs_path(path, root, "bus/pci/drivers/%s", driver);
+
+	if (ret)
+		return ret;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -ENOENT;
+}
+
+static int (*sysfs_write_hook)(const char *root, const char *relpath, const char *val);
+
+void sysfs_set_write_hook(int (*hook)(const char *root, const char *relpath, const char *val))
+{
+	sysfs_write_hook = hook;
+}
+
 int sysfs_write(const char *root, const char *relpath, const char *val)
 {
 	char path[PATH_MAX];
@@ -331,5 +358,130 @@ int sysfs_write(const char *root, const char *relpath, const char *val)
 	ret = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
 	if (close(fd) && !ret)
 		ret = -errno;
+	if (!ret && sysfs_write_hook)
+		ret = sysfs_write_hook(root, relpath, val);
+	return ret;
+}
+
+int sysfs_pci_attr(const char *root, const struct pci_bdf *bdf, const char *attr, char *buf,
+		   size_t len)
+{
+	char rel[PATH_MAX], name[PCI_BDF_STRLEN];
+	int ret = sysfs_pci_exists(root, bdf);
+
+	if (ret)
+		return ret;
+	if (snprintf(rel, sizeof(rel), "bus/pci/devices/%s/%s", pci_bdf_format(bdf, name), attr) >=
+	    (int)sizeof(rel))
+		return -ENAMETOOLONG;
+	return sysfs_read(root, rel, buf, len);
+}
+
+int sysfs_pci_class(const char *root, const struct pci_bdf *bdf, uint32_t *class)
+{
+	char buf[16], *end;
+	unsigned long v;
+	int ret = sysfs_pci_attr(root, bdf, "class", buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	/* Documentation/ABI/testing/sysfs-bus-pci: "0x%06x". */
+	errno = 0;
+	v = strtoul(buf, &end, 16);
+	if (errno || end == buf || *end || v > 0xffffff)
+		return -EINVAL;
+	*class = (uint32_t)v;
+	return 0;
+}
+
+/* realpath() of @root/@relpath into @out (PATH_MAX bytes). */
+static int sysfs_resolve(const char *root, const char *relpath, char *out)
+{
+	char path[PATH_MAX];
+	int ret = sysfs_path(path, root, "%s", relpath);
+
+	if (ret)
+		return ret;
+	return realpath(path, out) ? 0 : -errno;
+}
+
+/* The real directory of @bdf under devices/ into @out (PATH_MAX bytes). */
+static int sysfs_pci_dir(const char *root, const struct pci_bdf *bdf, char *out)
+{
+	char rel[64], name[PCI_BDF_STRLEN];
+	int ret = sysfs_pci_exists(root, bdf);
+
+	if (ret)
+		return ret;
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s", pci_bdf_format(bdf, name));
+	return sysfs_resolve(root, rel, out);
+}
+
+static bool sysfs_path_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+}
+
+int sysfs_pci_below(const char *root, const struct pci_bdf *bdf, const char *relpath, bool *below)
+{
+	char dev[PATH_MAX], path[PATH_MAX];
+	int ret = sysfs_pci_dir(root, bdf, dev);
+
+	if (!ret)
+		ret = sysfs_resolve(root, relpath, path);
+	if (!ret)
+		*below = sysfs_path_below(path, dev);
+	return ret;
+}
+
+/* dm on md on a partition is three; a deeper stack of block devices is not real. */
+#define SYSFS_BLOCK_DEPTH 8
+
+/* The block device whose real directory is @blk, or one below it, lies below @dev. */
+static void sysfs_block_below(const char *dev, const char *blk, unsigned depth, char *name,
+			      size_t len, bool *on)
+{
+	char dir[PATH_MAX], sub[PATH_MAX], real[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (sysfs_path_below(blk, dev)) {
+		snprintf(name, len, "%s", strrchr(blk, '/') + 1);
+		*on = true;
+		return;
+	}
+	if (depth == SYSFS_BLOCK_DEPTH ||
+	    snprintf(dir, sizeof(dir), "%s/slaves", blk) >= (int)sizeof(dir))
+		return;
+	/* dm and md disks link what they are built on in slaves/ (block/holder.c). */
+	d = opendir(dir);
+	if (!d)
+		return;
+	while (!*on && (e = readdir(d))) {
+		if (e->d_name[0] == '.' ||
+		    snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= (int)sizeof(sub) ||
+		    !realpath(sub, real))
+			continue;
+		sysfs_block_below(dev, real, depth + 1, name, len, on);
+	}
+	closedir(d);
+}
+
+int sysfs_block_on_pci(const char *root, const struct pci_bdf *bdf, unsigned maj, unsigned min,
+		       char *name, size_t len, bool *on)
+{
+	char dev[PATH_MAX], blk[PATH_MAX], rel[32];
+	int ret = sysfs_pci_dir(root, bdf, dev);
+
+	*on = false;
+	if (ret)
+		return ret;
+	/* Documentation/ABI/testing/sysfs-dev: dev/block/MAJ:MIN links to the device. */
+	snprintf(rel, sizeof(rel), "dev/block/%u:%u", maj, min);
+	ret = sysfs_resolve(root, rel, blk);
+	if (!ret)
+		sysfs_block_below(dev, blk, 0, name, len, on);
 	return ret;
 }

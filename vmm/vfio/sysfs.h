@@ -78,12 +78,21 @@ int sysfs_pci_bus_functions(const char *root, const struct pci_bdf *bdf,
 bool sysfs_driver_vfio_compatible(const char *driver);
 
 /*
+ * @bdf exists and has an IOMMU group (returned in *@group). Logs one line
+ * naming the problem and its fix; returns -ENODEV or -ENOENT respectively.
+ */
+int sysfs_iommu_check(const char *root, const struct pci_bdf *bdf, unsigned *group) __must_check;
+
+/*
  * Everything ptvm needs before it may open @bdf through VFIO: the device
  * exists, is bound to vfio-pci, and has an IOMMU group (returned in *@group).
  * Logs one line naming the problem and its fix; returns -ENODEV, -EBUSY or
  * -ENOENT respectively.
  */
 int sysfs_vfio_check(const char *root, const struct pci_bdf *bdf, unsigned *group) __must_check;
+
+/* 0 if driver @driver is registered with the PCI bus (bus/pci/drivers/NAME), else -ENOENT. */
+int sysfs_pci_driver_loaded(const char *root, const char *driver) __must_check;
 
 /*
  * Read the sysfs attribute @root/@relpath into @buf (@len bytes, cut to fit,
@@ -96,5 +105,44 @@ int sysfs_read(const char *root, const char *relpath, char *buf, size_t len) __m
  * Silent (the caller knows what the attribute means).
  */
 int sysfs_write(const char *root, const char *relpath, const char *val) __must_check;
+
+/*
+ * Tests only. A fake tree is plain files: nothing binds when a test's code
+ * writes drivers_probe. A test that plays the kernel's driver core sets
+ * @hook; sysfs_write() calls it after each successful write and returns what
+ * it returns, as write(2) returns what the attribute's store() did. NULL
+ * (the default) turns it off. ptvm never sets it.
+ */
+void sysfs_set_write_hook(int (*hook)(const char *root, const char *relpath, const char *val));
+
+/*
+ * Attribute @attr of PCI function @bdf ("class", "sriov_numvfs", ...), as
+ * sysfs_read() reads it. -ENODEV if there is no such device. Silent.
+ */
+int sysfs_pci_attr(const char *root, const struct pci_bdf *bdf, const char *attr, char *buf,
+		   size_t len) __must_check;
+
+/*
+ * The 24-bit class code of @bdf: base class, subclass, programming interface
+ * (PCI Local Bus 3.0, 6.2.1), from its "class" attribute. Silent.
+ */
+int sysfs_pci_class(const char *root, const struct pci_bdf *bdf, uint32_t *class) __must_check;
+
+/*
+ * Whether @relpath under @root, symlinks followed, is @bdf's device
+ * directory or lies below it, as a tty or a disk of that function does:
+ * *@below. -ENOENT if @relpath does not exist. Silent.
+ */
+int sysfs_pci_below(const char *root, const struct pci_bdf *bdf, const char *relpath,
+		    bool *below) __must_check;
+
+/*
+ * Whether block device @maj:@min (dev/block/MAJ:MIN) sits on @bdf: it lies
+ * below @bdf, or a device it is built on does (its slaves/ directory: dm,
+ * md), recursively. *@on, and the name of the block device below @bdf into
+ * @name (@len bytes). -ENOENT if there is no such block device. Silent.
+ */
+int sysfs_block_on_pci(const char *root, const struct pci_bdf *bdf, unsigned maj, unsigned min,
+		       char *name, size_t len, bool *on) __must_check;
 
 #endif
