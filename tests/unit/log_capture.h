@@ -52,4 +52,17 @@ static inline void log_capture_free(struct log_capture *lc)
 	lc->text = NULL;
 }
 
+/* Run @call under a log capture into @log (a char array); evaluates to its return. */
+#define LOG_CAPTURED(log, call)                             \
+	({                                                  \
+		struct log_capture lc_;                     \
+		int r_;                                     \
+		log_capture_start(&lc_);                    \
+		r_ = (call);                                \
+		log_capture_end(&lc_);                      \
+		snprintf(log, sizeof(log), "%s", lc_.text); \
+		log_capture_free(&lc_);                     \
+		r_;                                         \
+	})
+
 #endif

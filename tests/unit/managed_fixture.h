@@ -77,17 +77,5 @@ static inline bool mf_has_record(const char *bdf)
 	return fdc_exists(rel);
 }
 
-/* Run @call under a log capture into @log (a char array); evaluates to its return. */
-#define MF_CAPTURED(log, call)                              \
-	({                                                  \
-		struct log_capture lc_;                     \
-		int r_;                                     \
-		log_capture_start(&lc_);                    \
-		r_ = (call);                                \
-		log_capture_end(&lc_);                      \
-		snprintf(log, sizeof(log), "%s", lc_.text); \
-		log_capture_free(&lc_);                     \
-		r_;                                         \
-	})
 
 #endif

@@ -108,7 +108,7 @@ static void test_setup_error_gives_back(void **state)
 
 	snprintf(fdc.fail_path, sizeof(fdc.fail_path), "bus/pci/drivers/e1000e/unbind");
 	fdc.fail_ret = -EBUSY;
-	assert_int_equal(MF_CAPTURED(log, managed_detach(&mf.env, b, 2, &m)), -EBUSY);
+	assert_int_equal(LOG_CAPTURED(log, managed_detach(&mf.env, b, 2, &m)), -EBUSY);
 	assert_null(m);
 	assert_string_equal(log, "ptvm: " NIC ": unbind from e1000e failed: Device or resource "
 				 "busy\n");
@@ -125,7 +125,7 @@ static void test_setup_error_no_node(void **state)
 	char log[256];
 
 	fdc.no_vfio_node = true;
-	assert_int_equal(MF_CAPTURED(log, managed_detach(&mf.env, &b, 1, &m)), -ETIMEDOUT);
+	assert_int_equal(LOG_CAPTURED(log, managed_detach(&mf.env, &b, 1, &m)), -ETIMEDOUT);
 	assert_non_null(strstr(log, "/dev/vfio/2 did not appear within 50 ms"));
 	assert_string_equal(mf_driver(NIC), "e1000e");
 	assert_false(mf_has_record(NIC));
@@ -140,7 +140,7 @@ static void test_record_unwritable(void **state)
 
 	snprintf(run, sizeof(run), "%s/nowhere/ptvm", fdc.fs.root);
 	mf.env.run = run;
-	assert_int_equal(MF_CAPTURED(log, managed_detach(&mf.env, &b, 1, &m)), -ENOENT);
+	assert_int_equal(LOG_CAPTURED(log, managed_detach(&mf.env, &b, 1, &m)), -ENOENT);
 	assert_non_null(strstr(log, "ptvm: " NIC ": cannot record it in "));
 	assert_non_null(strstr(log,
 			       "/nowhere/ptvm: No such file or directory (managed mode needs "
@@ -156,7 +156,7 @@ static void test_refused_changes_nothing(void **state)
 	struct managed *m = NULL;
 	char log[512];
 
-	assert_int_equal(MF_CAPTURED(log, managed_detach(&mf.env, b, 2, &m)), -EBUSY);
+	assert_int_equal(LOG_CAPTURED(log, managed_detach(&mf.env, b, 2, &m)), -EBUSY);
 	assert_non_null(strstr(log, FN1 " (bound to e1000e)"));
 	assert_int_equal(fdc.nr_writes, 0);
 	assert_false(mf_has_record(NIC));
@@ -171,7 +171,7 @@ static void test_reattach_fails_keeps_record(void **state)
 	char log[256];
 
 	snprintf(fdc.refuse, sizeof(fdc.refuse), "e1000e");
-	assert_int_equal(MF_CAPTURED(log, managed_reattach(m)), -EIO);
+	assert_int_equal(LOG_CAPTURED(log, managed_reattach(m)), -EIO);
 	assert_string_equal(log, "ptvm: " NIC ": e1000e did not bind again (driver now: no driver; "
 				 "see dmesg)\n");
 	assert_true(mf_has_record(NIC));
@@ -249,7 +249,7 @@ static void test_reattach_held_elsewhere(void **state)
 
 	mf.env.sys = &fg_sys;
 	fg = (typeof(fg)){.final = PTGUARD_STATE_HELD};
-	assert_int_equal(MF_CAPTURED(log, managed_reattach(m)), -EBUSY);
+	assert_int_equal(LOG_CAPTURED(log, managed_reattach(m)), -EBUSY);
 	assert_string_equal(log, "ptvm: ptguard: " NIC " is held by ptvm (pid 4321); left as it "
 				 "is\n");
 	assert_int_equal(fdc.nr_writes, writes);

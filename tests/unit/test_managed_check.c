@@ -54,7 +54,7 @@ static void refuse(const char *const *names, unsigned n, int want_ret, const cha
 
 	for (unsigned i = 0; i < n; i++)
 		b[i] = mf_bdf(names[i]);
-	assert_int_equal(MF_CAPTURED(log, managed_detach(&mf.env, b, n, &m)), want_ret);
+	assert_int_equal(LOG_CAPTURED(log, managed_detach(&mf.env, b, n, &m)), want_ret);
 	assert_string_equal(log, want_log);
 	assert_null(m);
 	assert_int_equal(fdc.nr_writes, 0);
@@ -75,7 +75,7 @@ static void allow(const char *const *names, unsigned n)
 
 	for (unsigned i = 0; i < n; i++)
 		b[i] = mf_bdf(names[i]);
-	assert_int_equal(MF_CAPTURED(log, managed_check(&mf.env, b, n)), 0);
+	assert_int_equal(LOG_CAPTURED(log, managed_check(&mf.env, b, n)), 0);
 	assert_string_equal(log, "");
 }
 

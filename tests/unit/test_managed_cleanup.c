@@ -38,7 +38,7 @@ static int teardown(void **state)
 /* managed_cleanup(): its return; its lines in out.text, its log in @log. */
 #define CLEANUP(log)                                                        \
 	({                                                                  \
-		int c_ = MF_CAPTURED(log, managed_cleanup(&mf.env, out.f)); \
+		int c_ = LOG_CAPTURED(log, managed_cleanup(&mf.env, out.f)); \
 		fflush(out.f);                                              \
 		c_;                                                         \
 	})

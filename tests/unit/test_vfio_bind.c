@@ -46,24 +46,12 @@ static const char *override_of(const char *bdf)
 	return fdc_override(bdf, buf, sizeof(buf));
 }
 
-/* Run @fn under a log capture; its return, and exactly what it logged into *@log. */
-#define CAPTURED(log, call)                                 \
-	({                                                  \
-		struct log_capture lc_;                     \
-		int r_;                                     \
-		log_capture_start(&lc_);                    \
-		r_ = (call);                                \
-		log_capture_end(&lc_);                      \
-		snprintf(log, sizeof(log), "%s", lc_.text); \
-		log_capture_free(&lc_);                     \
-		r_;                                         \
-	})
 
 static void test_vfio_from_driver(void **state)
 {
 	char log[256];
 
-	assert_int_equal(CAPTURED(log, bind_vfio(fdc.fs.root, &nic, "e1000e")), 0);
+	assert_int_equal(LOG_CAPTURED(log, bind_vfio(fdc.fs.root, &nic, "e1000e")), 0);
 	assert_string_equal(log, "");
 	assert_string_equal(driver(NIC), "vfio-pci");
 	assert_string_equal(override_of(NIC), "vfio-pci");
@@ -88,7 +76,7 @@ static void test_vfio_refused(void **state)
 	char log[256];
 
 	snprintf(fdc.refuse, sizeof(fdc.refuse), "vfio-pci");
-	assert_int_equal(CAPTURED(log, bind_vfio(fdc.fs.root, &nic, "e1000e")), -EIO);
+	assert_int_equal(LOG_CAPTURED(log, bind_vfio(fdc.fs.root, &nic, "e1000e")), -EIO);
 	assert_string_equal(log, "ptvm: " NIC ": vfio-pci did not bind (driver now: no driver; see "
 				 "dmesg)\n");
 }
@@ -99,7 +87,7 @@ static void test_vfio_override_fails(void **state)
 
 	snprintf(fdc.fail_path, sizeof(fdc.fail_path), "bus/pci/devices/%s/driver_override", NIC);
 	fdc.fail_ret = -EACCES;
-	assert_int_equal(CAPTURED(log, bind_vfio(fdc.fs.root, &nic, "e1000e")), -EACCES);
+	assert_int_equal(LOG_CAPTURED(log, bind_vfio(fdc.fs.root, &nic, "e1000e")), -EACCES);
 	assert_string_equal(log, "ptvm: " NIC ": driver_override = vfio-pci failed: Permission "
 				 "denied\n");
 	/* Stopped there: the device still has its driver. */
@@ -113,7 +101,7 @@ static void test_restore(void **state)
 
 	assert_int_equal(bind_vfio(fdc.fs.root, &nic, "e1000e"), 0);
 	fdc.log[0] = '\0';
-	assert_int_equal(CAPTURED(log, bind_restore(fdc.fs.root, &nic, "e1000e")), 0);
+	assert_int_equal(LOG_CAPTURED(log, bind_restore(fdc.fs.root, &nic, "e1000e")), 0);
 	assert_string_equal(log, "");
 	assert_string_equal(driver(NIC), "e1000e");
 	assert_string_equal(override_of(NIC), "(null)");
@@ -142,7 +130,7 @@ static void test_restore_refused(void **state)
 
 	assert_int_equal(bind_vfio(fdc.fs.root, &nic, "e1000e"), 0);
 	snprintf(fdc.refuse, sizeof(fdc.refuse), "e1000e");
-	assert_int_equal(CAPTURED(log, bind_restore(fdc.fs.root, &nic, "e1000e")), -EIO);
+	assert_int_equal(LOG_CAPTURED(log, bind_restore(fdc.fs.root, &nic, "e1000e")), -EIO);
 	assert_string_equal(log, "ptvm: " NIC ": e1000e did not bind again (driver now: no driver; "
 				 "see dmesg)\n");
 }
@@ -174,7 +162,7 @@ static void test_wait_node(void **state)
 	snprintf(path, sizeof(path), "%s/dev/vfio/2", fdc.fs.root);
 	assert_int_equal(bind_wait_node(&nic, path, 0), 0);
 	snprintf(path, sizeof(path), "%s/dev/vfio/9", fdc.fs.root);
-	assert_int_equal(CAPTURED(log, bind_wait_node(&nic, path, 30)), -ETIMEDOUT);
+	assert_int_equal(LOG_CAPTURED(log, bind_wait_node(&nic, path, 30)), -ETIMEDOUT);
 	assert_non_null(
 		strstr(log, "/dev/vfio/9 did not appear within 30 ms of binding vfio-pci\n"));
 	assert_int_equal(strncmp(log, "ptvm: " NIC ": ", 20), 0);
