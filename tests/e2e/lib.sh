@@ -120,6 +120,17 @@ pci_find_class() {
 	return 1
 }
 
+# pci_find_multifn VENDOR:DEVICE: function 0 of the first two-function
+# device with that ID (the rig's e1000e at 03:00.0/03:00.1).
+pci_find_multifn() {
+	local d fn0=
+	for d in /sys/bus/pci/devices/*.0; do
+		[ -e "${d%.0}.1" ] && [ "$(cat "$d/vendor"):$(cat "$d/device")" = "$1" ] &&
+			fn0=${d##*/}
+	done
+	[ -n "$fn0" ] && echo "$fn0"
+}
+
 # host_rebind BDF DRIVER: give a device back to a host driver in L1 (after
 # vfio_bind and a ptvm run); 0 when DRIVER has it.
 host_rebind() {

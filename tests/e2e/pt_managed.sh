@@ -114,12 +114,8 @@ l1() {
 
 	# 4. A group that must move together: function 0 alone is refused,
 	# naming function 1 and its driver, and nothing changes.
-	fn0=
-	for d in /sys/bus/pci/devices/*.0; do
-		[ -e "${d%.0}.1" ] && [ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x10d3 ] &&
-			fn0=${d##*/}
-	done
-	[ -n "$fn0" ] || fail "no multifunction e1000e in L1 (the rig lacks its topology)"
+	fn0=$(pci_find_multifn 0x8086:0x10d3) ||
+		fail "no multifunction e1000e in L1 (the rig lacks its topology)"
 	fn1=${fn0%.0}.1
 	host_rebind "$fn0" e1000e || fail "e1000e did not bind $fn0"
 	host_rebind "$fn1" e1000e || fail "e1000e did not bind $fn1"

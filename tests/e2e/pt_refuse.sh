@@ -55,12 +55,8 @@ l1() {
 	[ "$(driver_of "$e1000")" = e1000 ] || fail "$e1000 is no longer on e1000 after the refusal"
 
 	# Non-viable group: function 0 on vfio-pci, its sibling function on e1000e.
-	fn0=
-	for d in /sys/bus/pci/devices/*.0; do
-		[ -e "${d%.0}.1" ] && [ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x10d3 ] &&
-			fn0=${d##*/}
-	done
-	[ -n "$fn0" ] || fail "no multifunction e1000e in L1 (the rig lacks its topology)"
+	fn0=$(pci_find_multifn 0x8086:0x10d3) ||
+		fail "no multifunction e1000e in L1 (the rig lacks its topology)"
 	fn1=${fn0%.0}.1
 	host_rebind "$fn1" e1000e || fail "e1000e did not bind $fn1"
 	vfio_bind "$fn0" >/dev/null || fail "vfio-pci did not bind $fn0"

@@ -77,5 +77,4 @@ static inline bool mf_has_record(const char *bdf)
 	return fdc_exists(rel);
 }
 
-
 #endif
