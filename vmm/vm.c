@@ -1,13 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The VM object: create everything in order, run, destroy in reverse. */
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "dev/pm.h"
@@ -44,15 +40,6 @@ void vm_request_stop(void *opaque, enum vm_stop_reason why, const char *msg)
 	}
 	__atomic_store_n(&vm->stopping, 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&vm->stop_lock);
-	(void)!write(vm->wake_fd, &one, sizeof(one));
-}
-
-/* The guest drained its RX FIFO: wake the main loop to push pending input. */
-static void vm_rx_ready(void *opaque)
-{
-	struct vm *vm = opaque;
-	uint64_t one = 1;
-
 	(void)!write(vm->wake_fd, &one, sizeof(one));
 }
 
@@ -187,96 +174,6 @@ static int vm_create_vcpus(struct vm *vm, const struct boot_entry *entry)
 	}
 	/* APs wait in the in-kernel LAPIC for INIT/SIPI from the guest. */
 	return kvm_vcpu_set_boot_regs(&vm->kvm, &vm->vcpus[0].kv, entry);
-}
-
-int vm_add_source(struct vm *vm, int fd, enum vm_wake kind,
-		  void (*handle)(struct vm *vm, struct vm_source *src), void *opaque)
-{
-	if (vm->nr_src == ARRAY_SIZE(vm->src))
-		return -ENOSPC;
-	vm->src[vm->nr_src] =
-		(struct vm_source){.fd = fd, .kind = kind, .handle = handle, .opaque = opaque};
-	return (int)vm->nr_src++;
-}
-
-/* Move pending host input into the guest UART, as much as its FIFO takes. */
-static void vm_pump_input(struct vm *vm)
-{
-	size_t n = vm->in_len ? serial_rx_push(vm->serial, vm->in, vm->in_len) : 0;
-
-	memmove(vm->in, vm->in + n, vm->in_len - n);
-	vm->in_len -= n;
-	/* What is left waits for room; vm_rx_ready() wakes the loop when there is. */
-	if (vm->console_src && !vm->console_eof)
-		vm->console_src->fd = vm->in_len ? -1 : vm->console.in_fd;
-}
-
-static void vm_on_wake(struct vm *vm, struct vm_source *src)
-{
-	uint64_t count;
-
-	(void)!read(src->fd, &count, sizeof(count));
-	vm_pump_input(vm);
-}
-
-static void vm_on_signal(struct vm *vm, struct vm_source *src)
-{
-	struct signalfd_siginfo si;
-	char msg[64];
-
-	if (read(src->fd, &si, sizeof(si)) != sizeof(si))
-		return;
-	snprintf(msg, sizeof(msg), "stopped by signal %s", sigabbrev_np(si.ssi_signo) ?: "?");
-	vm_request_stop(vm, VM_STOP_SIGNAL, msg);
-}
-
-static void vm_on_console(struct vm *vm, struct vm_source *src)
-{
-	ssize_t n = read(src->fd, vm->in, sizeof(vm->in));
-	bool quit = false;
-
-	if (n <= 0) {
-		/* EOF or a read error: the guest keeps running with no more input. */
-		if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-			vm->console_eof = true;
-			src->fd = -1;
-		}
-		return;
-	}
-	vm->in_len = console_filter(&vm->console, vm->in, n, &quit);
-	if (quit)
-		vm_request_stop(vm, VM_STOP_SIGNAL, "stopped from the console (Ctrl-A x)");
-	vm_pump_input(vm);
-}
-
-static int vm_create_events(struct vm *vm)
-{
-	sigset_t set;
-	int ret;
-
-	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (vm->wake_fd < 0)
-		return -errno;
-	/* Termination signals become events of the main loop, never handlers. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
-		return -EINVAL;
-	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (vm->signal_fd < 0)
-		return -errno;
-	ret = vm_add_source(vm, vm->wake_fd, VM_WAKE_WAKE, vm_on_wake, NULL);
-	if (ret >= 0)
-		ret = vm_add_source(vm, vm->signal_fd, VM_WAKE_SIGNAL, vm_on_signal, NULL);
-	if (ret >= 0)
-		ret = vm_add_source(vm, vm->console.in_fd, VM_WAKE_CONSOLE, vm_on_console, NULL);
-	if (ret < 0)
-		return ret;
-	vm->console_src = &vm->src[ret];
-	return vcpu_kick_init();
 }
 
 /* Where RAM and vCPUs go, decided before KVM: a bad --numa-node costs nothing. */
@@ -426,95 +323,6 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 err:
 	vm_destroy(vm);
 	return ret;
-}
-
-void vm_event_loop(struct vm *vm)
-{
-	struct pollfd p[ARRAY_SIZE(vm->src)];
-
-	while (!__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
-		for (unsigned i = 0; i < vm->nr_src; i++)
-			p[i] = (struct pollfd){.fd = vm->src[i].fd, .events = POLLIN};
-		if (poll(p, vm->nr_src, -1) < 0) {
-			char msg[64];
-
-			if (errno == EINTR)
-				continue;
-			/* Without the loop nothing could stop the vCPUs: stop them now. */
-			snprintf(msg, sizeof(msg), "main loop: poll: %s", strerror(errno));
-			vm_request_stop(vm, VM_STOP_ERROR, msg);
-			break;
-		}
-		for (unsigned i = 0; i < vm->nr_src; i++) {
-			struct vm_source *src = &vm->src[i];
-
-			/* An fd closed under the loop would make every poll return at once. */
-			if (p[i].revents & POLLNVAL) {
-				src->fd = -1;
-			} else if (p[i].revents) {
-				vm->wakeups[src->kind]++;
-				src->handle(vm, src);
-			}
-		}
-	}
-}
-
-enum vm_stop_reason vm_run(struct vm *vm, const char **msg)
-{
-	int ret = console_open(&vm->console, STDIN_FILENO, STDOUT_FILENO);
-
-	if (ret)
-		log_err("console: cannot set raw mode on stdin: %s", strerror(-ret));
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		ret = vcpu_start(&vm->vcpus[i]);
-		if (ret) {
-			vm_request_stop(vm, VM_STOP_ERROR, "cannot start a vCPU thread");
-			break;
-		}
-	}
-	vm_event_loop(vm);
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		vcpu_kick(&vm->vcpus[i]);
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i].started)
-			pthread_join(vm->vcpus[i].thread, NULL);
-	console_close(&vm->console);
-	*msg = vm->stop_msg;
-	return vm->stop_reason;
-}
-
-static void vm_print_exits(const char *who, const struct vcpu_stats *st)
-{
-	fprintf(stderr, "ptvm: stats: %sexits pio %llu mmio %llu intr %llu halt %llu other %llu\n",
-		who, (unsigned long long)st->pio, (unsigned long long)st->mmio,
-		(unsigned long long)st->intr, (unsigned long long)st->halt,
-		(unsigned long long)st->other);
-}
-
-void vm_print_stats(const struct vm *vm)
-{
-	struct vcpu_stats sum = {0};
-
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu_stats st;
-		char who[16];
-
-		vcpu_get_stats(&vm->vcpus[i], &st);
-		snprintf(who, sizeof(who), "vcpu%u ", i);
-		vm_print_exits(who, &st);
-		sum.pio += st.pio;
-		sum.mmio += st.mmio;
-		sum.intr += st.intr;
-		sum.halt += st.halt;
-		sum.other += st.other;
-	}
-	vm_print_exits("", &sum);
-	fprintf(stderr, "ptvm: stats: loop wakeups console %llu wake %llu signal %llu vfio %llu\n",
-		(unsigned long long)vm->wakeups[VM_WAKE_CONSOLE],
-		(unsigned long long)vm->wakeups[VM_WAKE_WAKE],
-		(unsigned long long)vm->wakeups[VM_WAKE_SIGNAL],
-		(unsigned long long)vm->wakeups[VM_WAKE_VFIO]);
-	vm_pt_print_stats(vm);
 }
 
 void vm_destroy(struct vm *vm)

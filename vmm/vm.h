@@ -152,6 +152,11 @@ int vm_add_source(struct vm *vm, int fd, enum vm_wake kind,
 /* The main loop: poll every source until the VM is stopping. Run by vm_run(); tests call it. */
 void vm_event_loop(struct vm *vm);
 
+/* vm_loop.c: the main loop's fds (wake, signals, console); last step of vm_create(). */
+int vm_create_events(struct vm *vm) __must_check;
+/* vm_loop.c: the guest drained its UART's RX FIFO (serial rx_ready callback). */
+void vm_rx_ready(void *opaque);
+
 /* vm_pt_host.c: what passed-through devices may ask of the VM. */
 extern const struct pt_host_ops vm_pt_host_ops;
 
