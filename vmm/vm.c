@@ -104,7 +104,8 @@ static int vm_create_address_spaces(struct vm *vm)
 	if (!ret)
 		ret = as_commit(vm->mmio);
 	for (unsigned i = 0; i < ARRAY_SIZE(holes) && !ret; i++)
-		ret = as_add_fixed(vm->mmio, holes[i].name, holes[i].base, holes[i].len, NULL, NULL);
+		ret = as_add_fixed(vm->mmio, holes[i].name, holes[i].base, holes[i].len, NULL,
+				   NULL);
 	if (ret)
 		log_err("vm: cannot map guest RAM: %s", strerror(-ret));
 	return ret;

@@ -203,4 +203,3 @@ void vm_print_stats(const struct vm *vm)
 		(unsigned long long)vm->wakeups[VM_WAKE_VFIO]);
 	vm_pt_print_stats(vm);
 }
-
