@@ -230,9 +230,8 @@ static int vm_alloc_ram(struct vm *vm)
 	return ret;
 }
 
-int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops *sys)
+int vm_prepare(struct vm **out, const struct vm_config *cfg, const struct sys_ops *sys)
 {
-	struct boot_entry entry;
 	struct vm *vm;
 	int ret;
 
@@ -283,47 +282,88 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 		ret = -EINVAL;
 		goto err;
 	}
-	ret = kvm_create_vm(&vm->kvm, true);
+	/* Last: every check that needs no device is behind us. */
+	ret = vm_pt_detach(vm);
 	if (ret)
 		goto err;
-	ret = kvm_irq_init(&vm->irq, &vm->kvm);
-	if (ret)
-		goto err;
-	vm->irq_init = true;
-	ret = vm_alloc_ram(vm);
-	if (ret)
-		goto err;
-	ret = vm_create_address_spaces(vm);
-	if (ret)
-		goto err;
-	ret = vm_create_devices(vm);
-	if (ret)
-		goto err;
-	ret = vm_pt_open(vm);
-	if (ret)
-		goto err;
-	ret = vm_pt_window(vm);
-	if (ret)
-		goto err;
-	ret = vm_boot_setup(vm, &entry);
-	if (ret)
-		goto err;
-	/* Copied into guest RAM: the files need not stay mapped for the run. */
-	vm_boot_release(vm);
-	ret = vm_create_vcpus(vm, &entry);
-	if (ret)
-		goto err;
-	ret = vm_create_events(vm);
-	if (ret) {
-		log_err("vm: cannot set up signal handling: %s", strerror(-ret));
-		goto err;
-	}
 	*out = vm;
 	return 0;
 
 err:
 	vm_destroy(vm);
 	return ret;
+}
+
+int vm_build(struct vm *vm)
+{
+	struct boot_entry entry;
+	int ret;
+
+	ret = kvm_create_vm(&vm->kvm, true);
+	if (ret)
+		return ret;
+	ret = kvm_irq_init(&vm->irq, &vm->kvm);
+	if (ret)
+		return ret;
+	vm->irq_init = true;
+	ret = vm_alloc_ram(vm);
+	if (ret)
+		return ret;
+	ret = vm_create_address_spaces(vm);
+	if (ret)
+		return ret;
+	ret = vm_create_devices(vm);
+	if (ret)
+		return ret;
+	ret = vm_pt_open(vm);
+	if (ret)
+		return ret;
+	ret = vm_pt_window(vm);
+	if (ret)
+		return ret;
+	ret = vm_boot_setup(vm, &entry);
+	if (ret)
+		return ret;
+	/* Copied into guest RAM: the files need not stay mapped for the run. */
+	vm_boot_release(vm);
+	ret = vm_create_vcpus(vm, &entry);
+	if (ret)
+		return ret;
+	ret = vm_create_events(vm);
+	if (ret)
+		log_err("vm: cannot set up signal handling: %s", strerror(-ret));
+	return ret;
+}
+
+int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops *sys)
+{
+	struct vm *vm;
+	int ret;
+
+	ret = vm_prepare(&vm, cfg, sys);
+	if (ret)
+		return ret;
+	ret = vm_build(vm);
+	if (ret) {
+		vm_destroy(vm);
+		return ret;
+	}
+	*out = vm;
+	return 0;
+}
+
+struct managed *vm_hand_over(struct vm *vm)
+{
+	struct managed *m = vm->managed;
+
+	vm->managed = NULL;
+	vm_destroy(vm);
+	return m;
+}
+
+void vm_leave_managed(struct vm *vm)
+{
+	vm->managed = NULL;
 }
 
 void vm_destroy(struct vm *vm)

@@ -90,7 +90,7 @@ struct vm {
 	bool irq_init;
 	struct guest_mem mem;
 	struct numa_choice numa; /* the node RAM and vCPUs go on, if any */
-	struct as *mmio; /* guest-physical: RAM, chipset, BARs */
+	struct as *mmio;	 /* guest-physical: RAM, chipset, BARs */
 	struct as *pio;
 	uint64_t mmio64_base, mmio64_size; /* the 64-bit PCI window (vm_pt.c sizes it) */
 	struct console console;
@@ -100,7 +100,7 @@ struct vm {
 	struct pci_host *pci;
 	struct vfio_container *vfio;
 	struct kvm_vfio kvm_vfio; /* fd -1 unless there are passthrough devices */
-	int guard_fd; /* /dev/ptguard holding the --passthrough claims, or -1 */
+	int guard_fd;		  /* /dev/ptguard holding the --passthrough claims, or -1 */
 	/* The devices ptvm moved to vfio-pci: given back after VFIO closes. */
 	struct managed *managed;
 	struct vm_pt_dev pt[OPTS_MAX_PASSTHROUGH];
@@ -127,8 +127,32 @@ struct vm {
 	size_t in_len;
 };
 
-/* Build the whole VM from @cfg; on error everything is undone and logged. */
+/*
+ * Everything before KVM_CREATE_VM: the input files, the --passthrough
+ * checks, RAM layout and placement, /dev/kvm and its limits, and last the
+ * managed devices' move to vfio-pci. On error everything is undone and
+ * logged. With the sandbox the monitor runs it, then forks the VM process
+ * (monitor.h), which runs vm_build(): a KVM VM belongs to the mm that
+ * creates it.
+ */
+int vm_prepare(struct vm **out, const struct vm_config *cfg,
+	       const struct sys_ops *sys) __must_check;
+/*
+ * The rest, in the process that will run the guest: the KVM VM, RAM, the
+ * address spaces, devices, VFIO and ptguard, DMA maps, boot state, vCPUs,
+ * the main loop's fds. On error (logged) vm_destroy() undoes it all.
+ */
+int vm_build(struct vm *vm) __must_check;
+/* vm_prepare() and vm_build() in one process; on error everything is undone and logged. */
 int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops *sys) __must_check;
+/*
+ * The monitor's copy after the fork: closes /dev/kvm, unmaps the boot
+ * files, frees @vm, and returns the managed devices, which the monitor
+ * gives back (managed_reattach()) once the VM process is gone.
+ */
+struct managed *vm_hand_over(struct vm *vm) __must_check;
+/* The VM process's copy: the monitor gives the managed devices back, not it. */
+void vm_leave_managed(struct vm *vm);
 /* Run until the guest stops; returns why. @msg gets the stop message. */
 enum vm_stop_reason vm_run(struct vm *vm, const char **msg);
 /*
@@ -160,8 +184,12 @@ void vm_rx_ready(void *opaque);
 /* vm_pt_host.c: what passed-through devices may ask of the VM. */
 extern const struct pt_host_ops vm_pt_host_ops;
 
-/* vm_pt.c: --passthrough devices. check before KVM; open after RAM; close after stop. */
+/*
+ * vm_pt.c: --passthrough devices. check before KVM; detach (managed: to
+ * vfio-pci) at the end of vm_prepare(); open after RAM; close after stop.
+ */
 int vm_pt_check(struct vm *vm) __must_check;
+int vm_pt_detach(struct vm *vm) __must_check;
 int vm_pt_open(struct vm *vm) __must_check;
 void vm_pt_close(struct vm *vm);
 /* vm_pt.c: size the 64-bit PCI window (also without devices); after vm_pt_open. */

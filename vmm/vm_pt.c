@@ -33,7 +33,8 @@ int vm_pt_check(struct vm *vm)
 		struct vm_pt_dev *d = &vm->pt[i];
 
 		if (pci_bdf_parse(cfg->passthrough[i], &d->bdf)) {
-			log_err("--passthrough '%s' is not a PCI address (use DDDD:BB:DD.F or BB:DD.F)",
+			log_err("--passthrough '%s' is not a PCI address (use DDDD:BB:DD.F or "
+				"BB:DD.F)",
 				cfg->passthrough[i]);
 			return -EINVAL;
 		}
@@ -46,7 +47,7 @@ int vm_pt_check(struct vm *vm)
 		}
 		bdfs[i] = d->bdf;
 	}
-	/* Managed: refused now if it cannot move; moved, and its group read, in vm_pt_open(). */
+	/* Managed: refused now if it cannot move; moved, and its group read, in vm_pt_detach(). */
 	if (!cfg->unmanaged)
 		return managed_check(&managed_env_host, bdfs, cfg->nr_passthrough);
 	for (unsigned i = 0; i < cfg->nr_passthrough; i++) {
@@ -142,6 +143,30 @@ int vm_pt_watch(struct vm *vm, struct vm_pt_dev *d, unsigned index, int fd)
 	return 0;
 }
 
+/*
+ * The last check, then the managed devices move to vfio-pci; from here on
+ * every way out passes vm_pt_close() or the monitor's managed_reattach(),
+ * which give them back.
+ */
+int vm_pt_detach(struct vm *vm)
+{
+	struct pci_bdf bdfs[OPTS_MAX_PASSTHROUGH];
+	int ret;
+
+	if (!vm->cfg->nr_passthrough)
+		return 0;
+	ret = container_check_memlock(vm->mem.ram_size);
+	if (ret || vm->cfg->unmanaged)
+		return ret;
+	for (unsigned i = 0; i < vm->cfg->nr_passthrough; i++)
+		bdfs[i] = vm->pt[i].bdf;
+	ret = managed_detach(&managed_env_host, bdfs, vm->cfg->nr_passthrough, &vm->managed);
+	/* On vfio-pci now: the check and the group --unmanaged had in vm_pt_check(). */
+	for (unsigned i = 0; i < vm->cfg->nr_passthrough && !ret; i++)
+		ret = sysfs_vfio_check(NULL, &vm->pt[i].bdf, &vm->pt[i].group);
+	return ret;
+}
+
 /* Open the devices and pin RAM; needs guest RAM allocated, runs before any vCPU. */
 int vm_pt_open(struct vm *vm)
 {
@@ -160,25 +185,8 @@ int vm_pt_open(struct vm *vm)
 
 	if (!vm->cfg->nr_passthrough)
 		return 0;
-	ret = container_check_memlock(vm->mem.ram_size);
-	if (ret)
-		return ret;
 	for (unsigned i = 0; i < vm->cfg->nr_passthrough; i++)
 		bdfs[i] = vm->pt[i].bdf;
-	/*
-	 * Managed devices move only now, after every check that needs none of
-	 * them; from here on every way out passes vm_pt_close(), which gives
-	 * them back.
-	 */
-	if (!vm->cfg->unmanaged) {
-		ret = managed_detach(&managed_env_host, bdfs, vm->cfg->nr_passthrough,
-				     &vm->managed);
-		/* On vfio-pci now: the check and the group --unmanaged had in vm_pt_check(). */
-		for (unsigned i = 0; i < vm->cfg->nr_passthrough && !ret; i++)
-			ret = sysfs_vfio_check(NULL, &vm->pt[i].bdf, &vm->pt[i].group);
-		if (ret)
-			return ret;
-	}
 	/* ptguard first: the kernel refuses shared reset domains before VFIO opens anything. */
 	ret = guard_claim(vm->sys, "ptvm", bdfs, vm->cfg->nr_passthrough,
 			  vm->cfg->no_guard ? GUARD_OFF : 0, &vm->guard_fd);
@@ -323,6 +331,7 @@ void vm_pt_print_stats(const struct vm *vm)
 
 		pt_get_stats(vm->pt[i].pt, &st);
 		fprintf(stderr, "ptvm: stats: %s trapped reads %llu writes %llu\n", vm->pt[i].name,
-			(unsigned long long)st.trapped_reads, (unsigned long long)st.trapped_writes);
+			(unsigned long long)st.trapped_reads,
+			(unsigned long long)st.trapped_writes);
 	}
 }
