@@ -17,7 +17,7 @@ static void vcpu_kick_handler(int sig)
 
 int vcpu_kick_init(void)
 {
-	struct sigaction sa = { .sa_handler = vcpu_kick_handler };
+	struct sigaction sa = {.sa_handler = vcpu_kick_handler};
 
 	/* No SA_RESTART: the point is to make KVM_RUN return -EINTR. */
 	sigemptyset(&sa.sa_mask);
@@ -43,8 +43,7 @@ void vcpu_get_stats(const struct vcpu *v, struct vcpu_stats *out)
 	out->other = __atomic_load_n(&v->stats.other, __ATOMIC_RELAXED);
 }
 
-static void vcpu_stop(struct vcpu *v, enum vm_stop_reason why, const char *fmt, ...)
-	__printf(3, 4);
+static void vcpu_stop(struct vcpu *v, enum vm_stop_reason why, const char *fmt, ...) __printf(3, 4);
 
 static void vcpu_stop(struct vcpu *v, enum vm_stop_reason why, const char *fmt, ...)
 {
@@ -175,6 +174,7 @@ void vcpu_loop(struct vcpu *v)
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
+	char name[16];
 	sigset_t set;
 
 	/*
@@ -193,23 +193,32 @@ static void *vcpu_thread(void *arg)
 				strerror(ret));
 	}
 
-	/* Only the kick signal reaches a vCPU thread; the rest go to the main loop. */
+	/*
+	 * Only the kick signal reaches a vCPU thread; the rest go to the main
+	 * loop. And SIGSYS: blocked, a syscall the sandbox forbids would kill
+	 * ptvm without saying which (sandbox_trap.c).
+	 */
 	sigfillset(&set);
 	sigdelset(&set, VCPU_KICK_SIGNAL);
+	sigdelset(&set, SIGSYS);
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
+	/*
+	 * Named by itself: for another thread glibc writes
+	 * /proc/self/task/TID/comm, and the sandboxed VM process opens no
+	 * file; for itself it is prctl(PR_SET_NAME).
+	 */
+	snprintf(name, sizeof(name), "vcpu%u", v->kv.id);
+	pthread_setname_np(pthread_self(), name);
 	vcpu_loop(v);
 	return NULL;
 }
 
 int vcpu_start(struct vcpu *v)
 {
-	char name[16];
 	int ret = pthread_create(&v->thread, NULL, vcpu_thread, v);
 
 	if (ret)
 		return -ret;
-	snprintf(name, sizeof(name), "vcpu%u", v->kv.id);
-	pthread_setname_np(v->thread, name);
 	v->started = true;
 	return 0;
 }
