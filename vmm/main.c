@@ -6,7 +6,9 @@
 
 #include "hostdev/hostdev.h"
 #include "managed/managed.h"
+#include "monitor.h"
 #include "options.h"
+#include "sandbox/sandbox.h"
 #include "vm.h"
 
 #ifndef PTVM_VERSION
@@ -53,13 +55,122 @@ static void main_hold_signals(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
+/* How the guest stopped: its line (stderr, or --verbose for a normal end) and the exit code. */
+static int main_stopped(enum vm_stop_reason why, const char *msg)
+{
+	switch (why) {
+	case VM_STOP_POWEROFF:
+	case VM_STOP_RESET:
+	case VM_STOP_HALT:
+		log_info("%s", msg);
+		return 0;
+	case VM_STOP_SIGNAL:
+		fprintf(stderr, "ptvm: %s\n", msg);
+		return 130;
+	default:
+		fprintf(stderr, "ptvm: %s\n", msg);
+		return 1;
+	}
+}
+
+/* --no-sandbox: the whole VM in this one process, as root. */
+static int main_run_inline(const struct vm_config *cfg)
+{
+	enum vm_stop_reason why;
+	const char *msg;
+	struct vm *vm;
+
+	log_err("--no-sandbox: the vCPUs and device models run in ptvm's own process, as root "
+		"with every capability and no syscall filter: a guest that breaks a device model "
+		"has the host");
+	if (vm_create(&vm, cfg, &sys_linux))
+		return 1;
+	why = vm_run(vm, &msg);
+	if (cfg->stats)
+		vm_print_stats(vm);
+	vm_destroy(vm);
+	return main_stopped(why, msg);
+}
+
+/*
+ * The VM process (monitor.h): build the VM as root, drop into the sandbox,
+ * run the guest, tear down what it holds (resets, VFIO, the ptguard fd).
+ * It tells the monitor how the guest stopped; its exit code says only
+ * whether it got that far (1: a setup error, logged).
+ */
+static int main_vm_process(struct vm *vm, const struct vm_config *cfg,
+			   const struct sandbox_user *user, struct monitor *mon)
+{
+	unsigned nr_syscalls, nr_ioctls;
+	enum vm_stop_reason why;
+	pid_t pid = getpid();
+	const char *msg;
+	int ret;
+
+	vm_leave_managed(vm);
+	ret = monitor_child_init(mon);
+	if (!ret)
+		ret = vm_build(vm);
+	if (!ret)
+		ret = sandbox_enter(&sandbox_linux, user, mon->self, mon->report[1]);
+	if (ret) {
+		vm_destroy(vm);
+		return 1;
+	}
+	sandbox_rules_count(sandbox_rules, sandbox_nr_rules, &nr_syscalls, &nr_ioctls);
+	log_info("sandbox: VM process %d runs as %s (uid %u gid %u, %s), no capabilities, "
+		 "seccomp allowlist of %u syscalls (%u ioctl requests)",
+		 (int)pid, user->name, (unsigned)user->uid, (unsigned)user->gid, user->why,
+		 nr_syscalls, nr_ioctls);
+	why = vm_run(vm, &msg);
+	if (cfg->stats)
+		vm_print_stats(vm);
+	/* Before teardown: should that die, the monitor still knows how the guest ended. */
+	(void)!sandbox_send_stop(mon->report[1], why, msg);
+	vm_destroy(vm);
+	return 0;
+}
+
+/*
+ * The monitor: checks and the managed devices' move, the fork, then it
+ * waits; the devices go back to their drivers after the VM process is gone.
+ */
+static int main_run_sandboxed(const struct vm_config *cfg)
+{
+	struct sandbox_user user;
+	struct monitor_result r;
+	struct managed *managed;
+	struct monitor mon;
+	char line[320];
+	struct vm *vm;
+	int ret;
+
+	if (sandbox_user_choose(&sandbox_linux, cfg->user, &user))
+		return 1;
+	if (vm_prepare(&vm, cfg, &sys_linux))
+		return 1;
+	ret = monitor_fork(&mon);
+	if (ret < 0) {
+		vm_destroy(vm);
+		return 1;
+	}
+	if (ret == 0)
+		return main_vm_process(vm, cfg, &user, &mon);
+	managed = vm_hand_over(vm);
+	(void)!monitor_wait(&mon, &r);
+	ret = monitor_verdict(&r, line, sizeof(line));
+	if (line[0])
+		log_err("%s", line);
+	/* With the VM process gone, VFIO and ptguard have let go of the devices. */
+	(void)!managed_reattach(managed);
+	return ret < 0 ? main_stopped(r.reason, r.msg) : ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct vm_config cfg;
-	enum vm_stop_reason why;
 	enum opts_cmd cmd;
-	const char *msg;
-	struct vm *vm;
+	const char *knob;
 	char err[256];
 
 	if (opts_parse(argc, argv, &cmd, &cfg, err, sizeof(err))) {
@@ -83,24 +194,14 @@ int main(int argc, char **argv)
 	if (cmd == OPTS_CMD_CLEANUP)
 		return managed_cleanup(&managed_env_host, stdout) ? 1 : 0;
 
-	if (vm_create(&vm, &cfg, &sys_linux))
-		return 1;
-	why = vm_run(vm, &msg);
-	if (cfg.stats)
-		vm_print_stats(vm);
-	vm_destroy(vm);
-
-	switch (why) {
-	case VM_STOP_POWEROFF:
-	case VM_STOP_RESET:
-	case VM_STOP_HALT:
-		log_info("%s", msg);
-		return 0;
-	case VM_STOP_SIGNAL:
-		fprintf(stderr, "ptvm: %s\n", msg);
-		return 130;
-	default:
-		fprintf(stderr, "ptvm: %s\n", msg);
+	/* A test knob (README, Testing): the VM process makes this syscall on console input. */
+	knob = getenv("PTVM_TEST_SYSCALL");
+	if (knob && cfg.no_sandbox) {
+		log_err("PTVM_TEST_SYSCALL=%s needs the sandbox (drop --no-sandbox)", knob);
 		return 1;
 	}
+	if (knob && sandbox_test_syscall(knob, &cfg.test_syscall))
+		return 1;
+	cfg.test_knob = knob != NULL;
+	return cfg.no_sandbox ? main_run_inline(&cfg) : main_run_sandboxed(&cfg);
 }

@@ -12,7 +12,7 @@ const char opts_usage[] =
 	"usage: ptvm run --kernel BZIMAGE [--initrd FILE] [--cmdline STR]\n"
 	"                [--memory SIZE] [--cpus N] [--passthrough BDF]... [--unmanaged]\n"
 	"                [--allow-unsafe-interrupts] [--no-guard] [--hugepages[=2M|1G]]\n"
-	"                [--numa-node N] [--stats] [--verbose]\n"
+	"                [--numa-node N] [--user USER] [--no-sandbox] [--stats] [--verbose]\n"
 	"       ptvm devices [--json] [BDF...]\n"
 	"       ptvm check [--json] [--memory SIZE] [BDF...]\n"
 	"       ptvm cleanup\n"
@@ -39,6 +39,11 @@ const char opts_usage[] =
 	"  --numa-node N     put guest RAM and vCPU threads on host NUMA node N\n"
 	"                    (default: the node of the --passthrough devices, if\n"
 	"                    they agree)\n"
+	"  --user USER       the user the VM process (vCPUs, device models) runs as,\n"
+	"                    with no capabilities and a seccomp allowlist (default:\n"
+	"                    ptvm if there is such a user, else nobody)\n"
+	"  --no-sandbox      run the vCPUs and device models in ptvm's own process,\n"
+	"                    as root, with every capability and no syscall filter\n"
 	"  --stats           print exit counters when the guest stops\n"
 	"  --verbose         log what ptvm sets up\n"
 	"\n"
@@ -77,12 +82,30 @@ int opts_parse_size(const char *s, uint64_t *out)
 	if (errno || end == s)
 		return -EINVAL;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	case '\0': break;
-	default: return -EINVAL;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		end++;
+		break;
+	case '\0':
+		break;
+	default:
+		return -EINVAL;
 	}
 	if (*end == 'i' && end[1] == 'B')
 		end += 2;
@@ -121,14 +144,14 @@ static int opts_hugepages(const char *opt, uint64_t *out)
 	return 0;
 }
 
-#define OPTS_FAIL(...)                                   \
-	do {                                             \
-		snprintf(err, errlen, __VA_ARGS__);      \
-		return -EINVAL;                          \
+#define OPTS_FAIL(...)                              \
+	do {                                        \
+		snprintf(err, errlen, __VA_ARGS__); \
+		return -EINVAL;                     \
 	} while (0)
 
-int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_config *cfg,
-	       char *err, size_t errlen)
+int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_config *cfg, char *err,
+	       size_t errlen)
 {
 	int i;
 
@@ -190,6 +213,9 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 		} else if (!strcmp(opt, "--no-guard")) {
 			cfg->no_guard = true;
 			takes_value = false;
+		} else if (!strcmp(opt, "--no-sandbox")) {
+			cfg->no_sandbox = true;
+			takes_value = false;
 		} else if (!strcmp(opt, "--hugepages") || !strncmp(opt, "--hugepages=", 12)) {
 			if (opts_hugepages(opt, &cfg->hugepages))
 				OPTS_FAIL("%s is not a huge page size (use --hugepages=2M or "
@@ -206,7 +232,8 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 		} else if (strcmp(opt, "--kernel") && strcmp(opt, "--initrd") &&
 			   strcmp(opt, "--cmdline") && strcmp(opt, "--memory") &&
 			   strcmp(opt, "--cpus") && strcmp(opt, "--kvm") &&
-			   strcmp(opt, "--passthrough") && strcmp(opt, "--numa-node")) {
+			   strcmp(opt, "--passthrough") && strcmp(opt, "--numa-node") &&
+			   strcmp(opt, "--user")) {
 			OPTS_FAIL("unknown option '%s' (see ptvm --help)", opt);
 		}
 		if (!takes_value)
@@ -222,6 +249,8 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 			cfg->cmdline = val;
 		} else if (!strcmp(opt, "--kvm")) {
 			cfg->kvm_path = val;
+		} else if (!strcmp(opt, "--user")) {
+			cfg->user = val;
 		} else if (!strcmp(opt, "--passthrough")) {
 			if (cfg->nr_passthrough == OPTS_MAX_PASSTHROUGH)
 				OPTS_FAIL("too many --passthrough devices (at most %u)",
@@ -245,5 +274,10 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 	}
 	if (!cfg->kernel)
 		OPTS_FAIL("no kernel given (add --kernel BZIMAGE)");
+	if (cfg->user && cfg->no_sandbox)
+		OPTS_FAIL(
+			"--user %s and --no-sandbox: without the sandbox there is no VM process to "
+			"run as another user (drop one)",
+			cfg->user);
 	return 0;
 }

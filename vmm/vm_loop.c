@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dev/serial.h"
+#include "sandbox/sandbox.h"
 #include "vm.h"
 
 /* The guest drained its RX FIFO: wake the main loop to push pending input. */
@@ -68,8 +69,13 @@ static void vm_on_signal(struct vm *vm, struct vm_source *src)
 
 static void vm_on_console(struct vm *vm, struct vm_source *src)
 {
-	ssize_t n = read(src->fd, vm->in, sizeof(vm->in));
+	ssize_t n;
 	bool quit = false;
+
+	/* PTVM_TEST_SYSCALL (main.c): with the guest running, on the first input. */
+	if (vm->cfg->test_knob)
+		sandbox_test_fire(vm->cfg->test_syscall);
+	n = read(src->fd, vm->in, sizeof(vm->in));
 
 	if (n <= 0) {
 		/* EOF or a read error: the guest keeps running with no more input. */

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VM process's allowlist: every syscall it makes once sandbox_enter()
+ * has loaded the filter, in vm_run() and in vm_destroy(), and nothing
+ * else. Setup (opening /dev/kvm, VFIO, /dev/ptguard, mapping RAM, pinning
+ * it) is over by then: no open, no socket, no exec, no fork.
+ *
+ * One line per syscall, or per allowed value of one argument (ioctl's
+ * request, the low 32 bits the kernel reads: fs/ioctl.c takes an unsigned
+ * int), each saying who makes it. To allow something new, add its line
+ * here; the unit test (tests/unit/test_sandbox_rules.c) compiles the table
+ * and checks that each line resolves and says why.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <linux/vfio.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+
+#include "sandbox/sandbox.h"
+
+/* glibc's internal signal for set*id() in every thread (nptl: SIGSETXID). */
+#define GLIBC_SIGSETXID (__SIGRTMIN + 1)
+
+#define ALLOW(sc, why_)                                      \
+	{                                                    \
+		.nr = SCMP_SYS(sc), .name = #sc, .why = why_ \
+	}
+#define EQ32(sc, a, v, what_, why_)                                                             \
+	{                                                                                       \
+		.nr = SCMP_SYS(sc), .name = #sc, .cmp = SANDBOX_EQ32, .arg = (a), .value = (v), \
+		.what = what_, .why = why_                                                      \
+	}
+#define IOCTL(req, why_) EQ32(ioctl, 1, req, #req, why_)
+#define MASKED(sc, a, m, v, what_, why_)                                               \
+	{                                                                              \
+		.nr = SCMP_SYS(sc), .name = #sc, .cmp = SANDBOX_MASKED_EQ, .arg = (a), \
+		.mask = (m), .value = (v), .what = what_, .why = why_                  \
+	}
+#define FAIL(sc, e, why_)                                                \
+	{                                                                \
+		.nr = SCMP_SYS(sc), .name = #sc, .err = (e), .why = why_ \
+	}
+
+const struct sandbox_rule sandbox_rules[] = {
+	/* I/O on fds setup opened. */
+	ALLOW(read, "main loop: stdin, signalfd, wake and VFIO ERR/REQ eventfd counts"),
+	ALLOW(write,
+	      "guest console to stdout, log lines to stderr, eventfd wakes, the monitor pipe"),
+	ALLOW(pread64, "VFIO region reads: passthrough config space and trapped BAR ranges"),
+	ALLOW(pwrite64, "VFIO region writes: passthrough config space and trapped BAR ranges"),
+	ALLOW(poll, "the main loop's wait, pt_eventfd_pending()'s look at an eventfd"),
+	ALLOW(eventfd2, "MSI/MSI-X vectors the guest enables at run time (pt_eventfd_new())"),
+	ALLOW(close, "an MSI vector's eventfd going away; every fd in vm_destroy()"),
+
+	/* KVM: the vCPU loop, interrupts, the guest address space, teardown. */
+	IOCTL(KVM_RUN, "vcpu.c: run the guest"),
+	IOCTL(KVM_IRQ_LINE, "the serial port's and INTx lines on the in-kernel IOAPIC/PIC"),
+	IOCTL(KVM_SET_USER_MEMORY_REGION, "as_commit.c: a BAR's memslot on guest BAR moves"),
+	IOCTL(KVM_SET_GSI_ROUTING, "kvm_irq.c: MSI/MSI-X routes the guest programs"),
+	IOCTL(KVM_IRQFD, "kvm_irq.c: vector eventfds assigned and deassigned as the guest "
+			 "enables them"),
+	IOCTL(KVM_GET_REGS, "kvm_vcpu_describe(): where a triple fault happened"),
+	IOCTL(KVM_GET_SREGS, "kvm_vcpu_describe(): where a triple fault happened"),
+	IOCTL(KVM_SET_DEVICE_ATTR, "kvm_vfio_destroy(): KVM_DEV_VFIO_GROUP_DEL at teardown"),
+
+	/* VFIO: interrupts the guest enables, resets and DMA unmaps at teardown. */
+	IOCTL(VFIO_DEVICE_SET_IRQS, "MSI/MSI-X/INTx triggers and INTx unmask as the guest "
+				    "enables them"),
+	IOCTL(VFIO_DEVICE_RESET, "vm_pt_close(): the reset after the guest stops"),
+	IOCTL(VFIO_IOMMU_UNMAP_DMA, "container_close(): guest RAM unpinned at teardown"),
+
+	/* The terminal ptvm runs in. */
+	IOCTL(TCGETS, "console_open(): isatty() and the terminal's mode before raw"),
+	IOCTL(TCSETS, "console_open()/console_close(): raw mode on, and back"),
+
+	/* Memory: thread stacks, malloc, teardown; never executable (issue 9: W^X). */
+	MASKED(mmap, 2, PROT_EXEC, 0, "not PROT_EXEC",
+	       "vCPU thread stacks, malloc arenas (never executable)"),
+	MASKED(mprotect, 2, PROT_EXEC, 0, "not PROT_EXEC",
+	       "thread stack guard pages, malloc arena growth (never executable)"),
+	ALLOW(munmap, "free(), thread stacks, guest RAM, BAR and kvm_run maps in vm_destroy()"),
+	ALLOW(madvise, "glibc gives back an exited thread's stack and freed heap (MADV_DONTNEED)"),
+	ALLOW(brk, "malloc"),
+
+	/* Threads: the vCPUs, started in vm_run() and joined after it. */
+	MASKED(clone, 0, CLONE_THREAD, CLONE_THREAD, "CLONE_THREAD",
+	       "pthread_create() of the vCPU threads: threads only, never a new process"),
+	/* clone3's flags are in memory, out of the filter's sight. */
+	FAIL(clone3, ENOSYS, "glibc falls back to clone(2), whose flags the rule above checks"),
+	ALLOW(set_robust_list, "glibc, in each new thread"),
+	ALLOW(rseq, "glibc registers each new thread's restartable sequences"),
+	ALLOW(futex, "mutexes (stop lock, IRQ routes, devices), pthread_join()"),
+	ALLOW(sched_setaffinity, "vcpu_thread(): the vCPU on its NUMA node's CPUs"),
+	EQ32(prctl, 0, PR_SET_NAME, "PR_SET_NAME", "vcpu_thread(): names itself vcpuN"),
+	ALLOW(exit, "a vCPU thread ends"),
+	ALLOW(exit_group, "the VM process ends"),
+
+	/* Signals: the vCPU kick. */
+	EQ32(rt_sigaction, 0, GLIBC_SIGSETXID, "SIGRTMIN+1",
+	     "glibc's first pthread_create() installs its set*id() broadcast handler"),
+	ALLOW(rt_sigprocmask, "vcpu_thread() lets only the kick in; glibc around clone()"),
+	ALLOW(rt_sigreturn, "return from the kick's handler"),
+	ALLOW(getpid, "pthread_kill() names the process to tgkill"),
+	ALLOW(tgkill, "vcpu_kick(): SIGUSR1 takes a vCPU out of KVM_RUN"),
+	ALLOW(restart_syscall, "a wait stopped by SIGSTOP/SIGCONT goes on (only an allowed one)"),
+};
+
+const unsigned sandbox_nr_rules = ARRAY_SIZE(sandbox_rules);
