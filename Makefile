@@ -109,12 +109,20 @@ $(BUILD)/smoke: tests/smoke/smoke.c $(BUILD)/libptvm.a
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(BUILD)/libptvm.a -lcmocka $(LDLIBS)
 
+# A tiny bzImage for `ptvm run` on this host (tests/smoke/sandbox.sh).
+$(BUILD)/mkbzimage: tests/smoke/mkbzimage.c tests/smoke/tiny_bzimage.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $<
+
 # tests/smoke/host.sh: ptvm devices and ptvm check on this host itself;
-# hardening.sh: the binaries are built hardened (HARDEN_*).
-smoke: $(BUILD)/smoke $(BUILD)/ptvm $(BUILD)/ptvm-static
+# hardening.sh: the binaries are built hardened (HARDEN_*); sandbox.sh: the
+# VM process's sandbox, with the host's /dev/kvm and a tiny guest.
+smoke: $(BUILD)/smoke $(BUILD)/ptvm $(BUILD)/ptvm-static $(BUILD)/mkbzimage
 	RUN_UNIT_LABEL=smoke scripts/run-unit $(BUILD)/smoke
 	tests/smoke/host.sh $(BUILD)/ptvm
 	tests/smoke/hardening.sh $(BUILD)/ptvm $(BUILD)/ptvm-static
+	tests/smoke/sandbox.sh $(BUILD)/ptvm $(BUILD)/mkbzimage
 
 kmod:
 	@test -d $(KDIR) || { echo "kmod: no kernel headers in $(KDIR) (install" \

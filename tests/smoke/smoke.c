@@ -5,7 +5,6 @@
  * through the same parser, loader, KVM setup and vCPU loop as a real boot.
  * Skipped, with a message, where there is no usable /dev/kvm.
  */
-#include <asm/bootparam.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +22,7 @@
 #include "layout.h"
 #include "memory.h"
 #include "vcpu.h"
+#include "tiny_bzimage.h"
 
 #define SMOKE_MMIO 0xd0000000ULL /* inside the 32-bit PCI window: no RAM there */
 
@@ -52,7 +52,7 @@ struct smoke_log {
 static void smoke_rec(struct smoke_log *l, char kind, uint64_t addr, unsigned size, uint64_t v)
 {
 	if (l->n < ARRAY_SIZE(l->ev))
-		l->ev[l->n++] = (typeof(l->ev[0])){ kind, addr, size, v };
+		l->ev[l->n++] = (typeof(l->ev[0])){kind, addr, size, v};
 }
 
 static uint64_t pio_read(void *opaque, uint64_t off, unsigned size)
@@ -82,8 +82,8 @@ static int smoke_set_memslot(void *opaque, unsigned slot, uint64_t gpa, uint64_t
 	return kvm_set_memslot(opaque, slot, gpa, size, hva);
 }
 
-static const struct bus_ops smoke_pio_ops = { .read = pio_read, .write = pio_write };
-static const struct bus_ops smoke_mmio_ops = { .read = mmio_read, .write = mmio_write };
+static const struct bus_ops smoke_pio_ops = {.read = pio_read, .write = pio_write};
+static const struct bus_ops smoke_mmio_ops = {.read = mmio_read, .write = mmio_write};
 
 struct smoke_stop {
 	enum vm_stop_reason why;
@@ -98,37 +98,10 @@ static void smoke_stop(void *opaque, enum vm_stop_reason why, const char *msg)
 	snprintf(s->msg, sizeof(s->msg), "%s", msg);
 }
 
-/* The smallest image bzimage_parse() accepts: a setup sector and our payload. */
-static uint8_t *smoke_image(size_t *len)
-{
-	size_t setup = 2 * 512, kern = 0x200 + sizeof(smoke_payload);
-	uint8_t *img = calloc(1, setup + kern);
-	struct setup_header *h = (struct setup_header *)(img + 0x1f1);
-
-	/* Short jump over the header; its second byte gives the header's length. */
-	img[0x200] = 0xeb;
-	img[0x201] = sizeof(struct setup_header) + 0x1f1 - 0x202;
-	h->setup_sects = 1;
-	h->boot_flag = 0xaa55;
-	h->header = 0x53726448; /* "HdrS" */
-	h->version = 0x020f;
-	h->loadflags = LOADED_HIGH;
-	h->kernel_alignment = 0x200000;
-	h->relocatable_kernel = 1;
-	h->xloadflags = XLF_KERNEL_64;
-	h->cmdline_size = 2048;
-	h->initrd_addr_max = 0x7fffffff;
-	h->init_size = 0x100000;
-	h->pref_address = LAYOUT_KERNEL;
-	memcpy(img + setup + 0x200, smoke_payload, sizeof(smoke_payload));
-	*len = setup + kern;
-	return img;
-}
-
 static void test_pio_mmio_hlt(void **state)
 {
-	struct smoke_log log = { 0 };
-	struct smoke_stop stop = { VM_RUNNING, "" };
+	struct smoke_log log = {0};
+	struct smoke_stop stop = {VM_RUNNING, ""};
 	volatile int stopping = 0;
 	struct guest_mem mem;
 	struct boot_entry entry;
@@ -137,12 +110,12 @@ static void test_pio_mmio_hlt(void **state)
 	struct as_slot_ops slots;
 	struct as_region *ram;
 	struct as_map ram_map;
-	struct vcpu v = { 0 };
+	struct vcpu v = {0};
 	struct vcpu_env env;
 	const char *why = NULL;
 	struct kvm k;
 	size_t len;
-	uint8_t *img = smoke_image(&len);
+	uint8_t *img = tiny_bzimage(smoke_payload, sizeof(smoke_payload), &len);
 
 	if (access("/dev/kvm", R_OK | W_OK)) {
 		free(img);
@@ -152,16 +125,16 @@ static void test_pio_mmio_hlt(void **state)
 	if (bzimage_parse(img, len, &bz, &why))
 		fail_msg("bzimage_parse: %s", why);
 	assert_int_equal(mem_layout(&mem, MEM_MIN_SIZE), 0);
-	assert_int_equal(mem_alloc(&mem, &(struct mem_backing){ 0 }), 0);
+	assert_int_equal(mem_alloc(&mem, &(struct mem_backing){0}), 0);
 	assert_int_equal(boot_load(&mem, &bz, NULL, 0, "smoke", 0, &entry, &why), 0);
 
 	assert_int_equal(kvm_open(&k, &sys_linux, "/dev/kvm"), 0);
 	/* No in-kernel irqchip: HLT then exits to us and ends the run. */
 	assert_int_equal(kvm_create_vm(&k, false), 0);
 	/* RAM through the guest address space, as vm.c does it: a real memslot. */
-	slots = (struct as_slot_ops){ .set = smoke_set_memslot, .opaque = &k,
-				      .nr_slots = k.nr_slots };
-	ram_map = (struct as_map){ 0, mem.r[0].size, mem.r[0].hva };
+	slots = (struct as_slot_ops){
+		.set = smoke_set_memslot, .opaque = &k, .nr_slots = k.nr_slots};
+	ram_map = (struct as_map){0, mem.r[0].size, mem.r[0].hva};
 	assert_int_equal(as_create(&pio, "pio", NULL), 0);
 	assert_int_equal(as_create(&mmio, "mmio", &slots), 0);
 	assert_int_equal(as_region_add(mmio, "ram", AS_PRIO_RAM, NULL, NULL, &ram), 0);
@@ -175,8 +148,12 @@ static void test_pio_mmio_hlt(void **state)
 	assert_int_equal(kvm_vcpu_create(&k, 0, &v.kv), 0);
 	assert_int_equal(kvm_vcpu_set_cpuid(&k, &v.kv), 0);
 	assert_int_equal(kvm_vcpu_set_boot_regs(&k, &v.kv, &entry), 0);
-	env = (struct vcpu_env){ .kvm = &k, .pio = pio, .mmio = mmio, .stop = smoke_stop,
-				 .stop_opaque = &stop, .stopping = &stopping };
+	env = (struct vcpu_env){.kvm = &k,
+				.pio = pio,
+				.mmio = mmio,
+				.stop = smoke_stop,
+				.stop_opaque = &stop,
+				.stopping = &stopping};
 	v.env = &env;
 	vcpu_loop(&v);
 
@@ -187,8 +164,8 @@ static void test_pio_mmio_hlt(void **state)
 		    log.ev[0].val == 0x42);
 	assert_true(log.ev[1].kind == 'i' && log.ev[1].addr == 0x11 && log.ev[1].size == 1);
 	assert_true(log.ev[2].kind == 'o' && log.ev[2].addr == 0x12 && log.ev[2].val == 0x5a);
-	assert_true(log.ev[3].kind == 'w' && log.ev[3].addr == SMOKE_MMIO &&
-		    log.ev[3].size == 4 && log.ev[3].val == 0x12345678);
+	assert_true(log.ev[3].kind == 'w' && log.ev[3].addr == SMOKE_MMIO && log.ev[3].size == 4 &&
+		    log.ev[3].val == 0x12345678);
 	assert_true(log.ev[4].kind == 'r' && log.ev[4].addr == SMOKE_MMIO + 4 &&
 		    log.ev[4].size == 4);
 	/* The value the MMIO read returned came back out through the port. */

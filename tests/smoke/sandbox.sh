@@ -1,0 +1,119 @@
+#!/bin/sh
+# usage: sandbox.sh PTVM MKBZIMAGE
+# The VM process's sandbox on this host's /dev/kvm, with tiny guests from
+# mkbzimage (a line on the serial port, then poweroff or a spin): the
+# monitor stays root, the VM process runs as the default user with no
+# capabilities under the seccomp filter; SIGTERM of the monitor reaches it;
+# the test knob's forbidden syscall kills it, named by the monitor; bad
+# --user values are refused in one line. Needs root and /dev/kvm, else
+# skipped. Ends with "smoke-sandbox: N passed, N failed".
+set -u
+ptvm=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+ok() {
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "  FAILED: $what"
+	fi
+}
+
+if [ "$(id -u)" != 0 ] || [ ! -w /dev/kvm ]; then
+	echo "  skipped: needs root and /dev/kvm"
+	echo "smoke-sandbox: 0 passed, 0 failed"
+	exit 0
+fi
+"$2" poweroff "$tmp/poweroff" && "$2" spin "$tmp/spin" || exit 1
+if id ptvm >/dev/null 2>&1; then
+	user=ptvm why="the default"
+else
+	user=nobody why="the default: no user ptvm"
+fi
+uid=$(id -u "$user")
+gid=$(id -g "$user")
+run="$ptvm run --memory 64M --kernel"
+
+# status_field PID NAME: the value of NAME: in /proc/PID/status, blanks as one.
+status_field() { awk -v n="$2:" '$1 == n { $1 = ""; print substr($0, 2) }' "/proc/$1/status"; }
+
+# spin_start [ENV...]: the spinning guest in the background, stdin a FIFO
+# on fd 3; waits for its line and the VM process's --verbose line.
+spin_start() {
+	rm -f "$tmp/in"
+	mkfifo "$tmp/in"
+	env "$@" $run "$tmp/spin" --verbose <"$tmp/in" >"$tmp/out" 2>"$tmp/err" &
+	mon=$!
+	exec 3>"$tmp/in"
+	i=0
+	while [ $i -lt 100 ] && ! { grep -q up "$tmp/out" &&
+		grep -q "^ptvm: sandbox: VM process" "$tmp/err"; }; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	vm=$(sed -n 's/^ptvm: sandbox: VM process \([0-9]*\) .*/\1/p' "$tmp/err")
+}
+
+what="a guest that powers off: exit 0, its output, the sandbox's --verbose line"
+$run "$tmp/poweroff" --verbose </dev/null >"$tmp/out" 2>"$tmp/err"
+ok [ $? = 0 ]
+ok grep -qx "ok" "$tmp/out"
+ok grep -Eqx "ptvm: sandbox: VM process [0-9]+ runs as $user \(uid $uid gid $gid, $why\), no capabilities, seccomp allowlist of [0-9]+ syscalls \([0-9]+ ioctl requests\)" "$tmp/err"
+ok grep -qx "ptvm: guest powered off" "$tmp/err"
+
+what="while the guest runs: the VM process has no capabilities, seccomp mode 2, uid $uid"
+spin_start
+ok [ -n "$vm" ]
+ok [ "$(status_field "$vm" PPid)" = "$mon" ]
+ok [ "$(status_field "$vm" CapEff)" = 0000000000000000 ]
+ok [ "$(status_field "$vm" CapPrm)" = 0000000000000000 ]
+ok [ "$(status_field "$vm" CapBnd)" = 0000000000000000 ]
+ok [ "$(status_field "$vm" Seccomp)" = 2 ]
+ok [ "$(status_field "$vm" NoNewPrivs)" = 1 ]
+ok [ "$(status_field "$vm" Uid)" = "$uid $uid $uid $uid" ]
+ok [ "$(status_field "$vm" Gid)" = "$gid $gid $gid $gid" ]
+ok [ -z "$(status_field "$vm" Groups)" ]
+what="while the guest runs: the monitor is root"
+ok [ "$(status_field "$mon" Uid)" = "0 0 0 0" ]
+what="SIGTERM of the monitor stops the guest: exit 130"
+kill -TERM "$mon"
+wait "$mon"
+ok [ $? = 130 ]
+exec 3>&-
+ok grep -qx "ptvm: stopped by signal TERM" "$tmp/err"
+ok [ ! -d "/proc/$vm" ]
+
+what="PTVM_TEST_SYSCALL=ptrace: killed on console input, the monitor names it, exit 1"
+spin_start PTVM_TEST_SYSCALL=ptrace
+echo x >&3
+wait "$mon"
+ok [ $? = 1 ]
+exec 3>&-
+ok grep -qx "ptvm: VM process killed: forbidden syscall ptrace (101)" "$tmp/err"
+ok [ "$(grep -vc "^ptvm: numa: \|^ptvm: sandbox: " "$tmp/err")" = 1 ]
+
+what="PTVM_TEST_SYSCALL=read is refused: the sandbox allows it"
+PTVM_TEST_SYSCALL=read $run "$tmp/poweroff" </dev/null >"$tmp/out" 2>"$tmp/err"
+ok [ $? = 1 ]
+ok grep -qx "ptvm: PTVM_TEST_SYSCALL=read: the sandbox allows it (a test knob: name a syscall outside the allowlist, e.g. ptrace)" "$tmp/err"
+
+what="--user with no such user: one line, exit 1"
+$run "$tmp/poweroff" --user ptvm-no-such-user </dev/null >"$tmp/out" 2>"$tmp/err"
+ok [ $? = 1 ]
+ok [ "$(cat "$tmp/err")" = "ptvm: --user ptvm-no-such-user: no such user (see /etc/passwd)" ]
+what="--user root: refused, exit 1"
+$run "$tmp/poweroff" --user root </dev/null >"$tmp/out" 2>"$tmp/err"
+ok [ $? = 1 ]
+ok [ "$(cat "$tmp/err")" = "ptvm: --user root has uid 0: the VM process must not run as root (give another user)" ]
+
+what="--no-sandbox: one process, it says what is not confined, exit 0"
+$run "$tmp/poweroff" --no-sandbox </dev/null >"$tmp/out" 2>"$tmp/err"
+ok [ $? = 0 ]
+ok grep -q "^ptvm: --no-sandbox: the vCPUs and device models run in ptvm's own process, as root with every capability and no syscall filter" "$tmp/err"
+
+echo "smoke-sandbox: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
