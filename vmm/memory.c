@@ -22,9 +22,9 @@ int mem_layout(struct guest_mem *m, uint64_t ram_size)
 		return -EINVAL;
 
 	low = MIN(ram_size, LAYOUT_LOW_RAM_MAX);
-	m->r[m->nr++] = (struct mem_region){ .gpa = 0, .size = low };
+	m->r[m->nr++] = (struct mem_region){.gpa = 0, .size = low};
 	if (ram_size > low)
-		m->r[m->nr++] = (struct mem_region){ .gpa = LAYOUT_4G, .size = ram_size - low };
+		m->r[m->nr++] = (struct mem_region){.gpa = LAYOUT_4G, .size = ram_size - low};
 	m->ram_size = ram_size;
 	return 0;
 }
@@ -53,6 +53,11 @@ static void *mem_map_aligned(uint64_t len, uint64_t align, int flags, int *err)
 		return NULL;
 	}
 	p = (uint8_t *)ALIGN_UP((uintptr_t)base, align);
+	/*
+	 * Never executable in ptvm (issue 9): guest code runs in the guest,
+	 * and bytes a guest wrote must not be code ptvm could jump to. The
+	 * sandbox's filter refuses PROT_EXEC later too (sandbox_rules.c).
+	 */
 	if (mmap(p, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, -1, 0) == MAP_FAILED) {
 		*err = -errno;
 		munmap(base, span);

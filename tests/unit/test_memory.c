@@ -113,6 +113,7 @@ static void test_alloc_aligned(void **state)
 			assert_true(IS_ALIGNED((uintptr_t)p, SZ_2M));
 			p[0] = 1;
 			p[m.r[i].size - 1] = 2;
+			/* Readable, writable, private, and never executable (issue 9). */
 			assert_true(maps_perms((uintptr_t)p, perms));
 			assert_string_equal(perms, "rw-p");
 			if (maps_perms((uintptr_t)p - 1, perms))

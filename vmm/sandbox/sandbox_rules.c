@@ -84,7 +84,7 @@ const struct sandbox_rule sandbox_rules[] = {
 	       "thread stack guard pages, malloc arena growth (never executable)"),
 	ALLOW(munmap, "free(), thread stacks, guest RAM, BAR and kvm_run maps in vm_destroy()"),
 	ALLOW(madvise, "glibc gives back an exited thread's stack and freed heap (MADV_DONTNEED)"),
-	ALLOW(brk, "malloc"),
+	ALLOW(brk, "malloc grows and trims the main heap"),
 
 	/* Threads: the vCPUs, started in vm_run() and joined after it. */
 	MASKED(clone, 0, CLONE_THREAD, CLONE_THREAD, "CLONE_THREAD",
