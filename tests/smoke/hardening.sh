@@ -7,43 +7,30 @@
 # and _FORTIFY_SOURCE's checked functions (__*_chk). Ends with
 # "smoke-hardening: N passed, N failed".
 set -u
-passed=0
-failed=0
+. "$(dirname "$0")/lib_ok.sh"
 
-ok() {
-	if "$@"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "  FAILED: $bin: $what"
-	fi
+# has WHAT TEXT ERE: a line of TEXT matches ERE (grep -E).
+has() {
+	what="$bin: $1"
+	ok sh -c 'printf "%s\n" "$1" | grep -Eq -e "$2"' - "$2" "$3"
 }
 
 for bin in "$@"; do
-	if [ ! -x "$bin" ]; then
-		failed=$((failed + 1))
-		echo "  FAILED: $bin: no such binary"
-		continue
-	fi
+	what="$bin: no such binary"
+	ok [ -x "$bin" ]
+	[ -x "$bin" ] || continue
 	hdr=$(readelf -hW "$bin")
 	dyn=$(readelf -dW "$bin")
 	seg=$(readelf -lW "$bin")
 	# A static binary has no dynamic symbols: its own table names what it calls.
 	syms=$(readelf -sW --dyn-syms "$bin" | awk '{ print $8 }' | sed 's/@.*//' | sort -u)
-	what="ELF type DYN (PIE)"
-	ok sh -c 'printf "%s\n" "$1" | grep -q "^ *Type: *DYN "' - "$hdr"
-	what="FLAGS_1 has PIE"
-	ok sh -c 'printf "%s\n" "$1" | grep -q "(FLAGS_1).*PIE"' - "$dyn"
-	what="BIND_NOW (full RELRO, -z now)"
-	ok sh -c 'printf "%s\n" "$1" | grep -Eq "\(FLAGS\).*BIND_NOW|\(FLAGS_1\).*NOW"' - "$dyn"
-	what="a GNU_RELRO segment (-z relro)"
-	ok sh -c 'printf "%s\n" "$1" | grep -q "^ *GNU_RELRO "' - "$seg"
-	what="a GNU_STACK segment without E (no executable stack)"
-	ok sh -c 'printf "%s\n" "$1" | grep -Eq "^ *GNU_STACK .* RW +0x"' - "$seg"
-	what="__stack_chk_fail (-fstack-protector-strong)"
-	ok sh -c 'printf "%s\n" "$1" | grep -qx "__stack_chk_fail"' - "$syms"
-	what="glibc's checked functions __*_chk (_FORTIFY_SOURCE)"
-	ok sh -c 'printf "%s\n" "$1" | grep -Eqx "__(snprintf|vsnprintf|fprintf|memcpy|read)_chk"' - "$syms"
+	has "ELF type DYN (PIE)" "$hdr" "^ *Type: *DYN "
+	has "FLAGS_1 has PIE" "$dyn" "\(FLAGS_1\).*PIE"
+	has "BIND_NOW (full RELRO, -z now)" "$dyn" "\(FLAGS\).*BIND_NOW|\(FLAGS_1\).*NOW"
+	has "a GNU_RELRO segment (-z relro)" "$seg" "^ *GNU_RELRO "
+	has "a GNU_STACK segment without E (no executable stack)" "$seg" "^ *GNU_STACK .* RW +0x"
+	has "__stack_chk_fail (-fstack-protector-strong)" "$syms" "^__stack_chk_fail$"
+	has "glibc's checked functions __*_chk (_FORTIFY_SOURCE)" "$syms" \
+		"^__(snprintf|vsnprintf|fprintf|memcpy|read)_chk$"
 done
-echo "smoke-hardening: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+ok_end smoke-hardening

@@ -10,19 +10,9 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ptvm=$1
 . "$top/tests/e2e/lib_json.sh"
+. "$top/tests/smoke/lib_ok.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-ok() {
-	if "$@"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "  FAILED: $what"
-	fi
-}
 
 # has LINE-PATTERN: a line of the last output matches (grep -E, whole line).
 has() { grep -Eqx -e "$1" "$tmp/out"; }
@@ -66,5 +56,4 @@ else
 	ok has "FAIL device $d: not assignable: (no IOMMU group|the host bridge|a PCI bridge|an ISA/LPC bridge); .*"
 fi
 sed 's/^/  /' "$tmp/out"
-echo "smoke-host: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+ok_end smoke-host

@@ -9,24 +9,14 @@
 # skipped. Ends with "smoke-sandbox: N passed, N failed".
 set -u
 ptvm=$1
+. "$(dirname "$0")/lib_ok.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-ok() {
-	if "$@"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "  FAILED: $what"
-	fi
-}
 
 if [ "$(id -u)" != 0 ] || [ ! -w /dev/kvm ]; then
 	echo "  skipped: needs root and /dev/kvm"
-	echo "smoke-sandbox: 0 passed, 0 failed"
-	exit 0
+	ok_end smoke-sandbox
+	exit
 fi
 "$2" poweroff "$tmp/poweroff" && "$2" spin "$tmp/spin" || exit 1
 if id ptvm >/dev/null 2>&1; then
@@ -115,5 +105,4 @@ $run "$tmp/poweroff" --no-sandbox </dev/null >"$tmp/out" 2>"$tmp/err"
 ok [ $? = 0 ]
 ok grep -q "^ptvm: --no-sandbox: the vCPUs and device models run in ptvm's own process, as root with every capability and no syscall filter" "$tmp/err"
 
-echo "smoke-sandbox: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+ok_end smoke-sandbox

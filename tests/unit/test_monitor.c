@@ -163,30 +163,30 @@ static void run_child(enum child_kind kind, struct monitor_result *r)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
-static void test_fork_stop(void **state)
+/* The child @kind exited 0 having told the monitor @reason and @msg, and no more. */
+static void expect_stopped(enum child_kind kind, int reason, const char *msg)
 {
 	struct monitor_result r;
 	char line[160];
 
-	run_child(CHILD_STOP, &r);
+	run_child(kind, &r);
 	assert_true(r.exited);
 	assert_int_equal(r.status, 0);
 	assert_true(r.stopped);
-	assert_int_equal(r.reason, VM_STOP_POWEROFF);
-	assert_string_equal(r.msg, "guest powered off");
+	assert_false(r.trapped);
+	assert_int_equal(r.reason, reason);
+	assert_string_equal(r.msg, msg);
 	assert_int_equal(monitor_verdict(&r, line, sizeof(line)), -1);
+}
+
+static void test_fork_stop(void **state)
+{
+	expect_stopped(CHILD_STOP, VM_STOP_POWEROFF, "guest powered off");
 }
 
 static void test_fork_sigterm_passed_on(void **state)
 {
-	struct monitor_result r;
-
-	run_child(CHILD_SIGTERM, &r);
-	assert_true(r.exited);
-	assert_int_equal(r.status, 0);
-	assert_true(r.stopped);
-	assert_int_equal(r.reason, VM_STOP_SIGNAL);
-	assert_string_equal(r.msg, "stopped by signal TERM");
+	expect_stopped(CHILD_SIGTERM, VM_STOP_SIGNAL, "stopped by signal TERM");
 }
 
 static void test_fork_forbidden(void **state)
