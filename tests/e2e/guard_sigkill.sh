@@ -29,8 +29,11 @@ l1() {
 		l2_wait
 		fail "the first VM never came up (no PTVM-SHELL-READY)"
 	fi
-	apid=$(pidof ptvm)
-	kill -9 $apid
+	# SIGKILL of the ptvm started (the monitor): its VM process, which holds
+	# the claims, dies with it (PR_SET_PDEATHSIG), and ptguard names that one.
+	apid=$(ptvm_vmproc)
+	[ -n "$apid" ] || { kill -9 $(pidof ptvm); l2_wait; fail "no VM process under the ptvm monitor"; }
+	kill -9 "$(ptvm_monitor)"
 	l2_wait
 	exec 3>&-
 	first=$out

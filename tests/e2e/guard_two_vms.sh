@@ -21,8 +21,10 @@ l1() {
 		l2_wait
 		fail "the first VM never came up (no PTVM-SHELL-READY)"
 	fi
-	apid=$(pidof ptvm)
-	case $apid in *" "*|"") fail "want one ptvm running, found '$apid'" ;; esac
+	# ptguard names the claims' holder: the first ptvm's VM process.
+	apid=$(ptvm_vmproc)
+	case $(pidof ptvm) in *" "*" "*) fail "want one ptvm (monitor and VM process), found '$(pidof ptvm)'" ;; esac
+	[ -n "$apid" ] || fail "no VM process under the first ptvm"
 
 	l2_run --passthrough "$e2"
 	second_rc=$rc second_err=$err

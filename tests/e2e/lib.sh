@@ -76,6 +76,33 @@ wait_out() {
 	return 1
 }
 
+# With the sandbox (the default) a running ptvm is two processes: the
+# monitor, the one started (root; it moves managed devices and holds their
+# records), and its child the VM process (vCPUs and device models; it holds
+# the VFIO and /dev/ptguard fds, so ptguard names it). ptvm_monitor and
+# ptvm_vmproc print the pid of each (of the first ptvm found), or nothing.
+ptvm_parent_is_ptvm() {
+	local pp
+	pp=$(awk '$1 == "PPid:" { print $2 }' "/proc/$1/status" 2>/dev/null)
+	[ -n "$pp" ] && [ "$(cat "/proc/$pp/comm" 2>/dev/null)" = ptvm ]
+}
+
+ptvm_monitor() {
+	local p
+	for p in $(pidof ptvm); do
+		ptvm_parent_is_ptvm "$p" || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+ptvm_vmproc() {
+	local p
+	for p in $(pidof ptvm); do
+		ptvm_parent_is_ptvm "$p" && { echo "$p"; return 0; }
+	done
+	return 1
+}
+
 # Why ptvm ended, for failure messages.
 how_ended() {
 	case $rc in

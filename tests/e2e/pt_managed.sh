@@ -11,8 +11,6 @@
 
 . /cases/pt_nic.sh
 
-RUN_DIR=/run/ptvm
-
 l2() {
 	while read -r m; do insmod "/lib/modules/$m"; done </etc/modules
 	case " $(cat /proc/cmdline) " in
@@ -23,24 +21,6 @@ l2() {
 		;;
 	*) nic_l2 ;;
 	esac
-}
-
-pci_driver() {
-	basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null
-}
-
-# bail REASON: stop any ptvm still running (it holds devices), then fail.
-bail() {
-	kill -9 $(pidof ptvm) 2>/dev/null
-	fail "$*"
-}
-
-# back_on BDF DRIVER WHEN: BDF is on DRIVER again, without override or record.
-back_on() {
-	[ "$(pci_driver "$1")" = "$2" ] || bail "$3: $1 is on '$(pci_driver "$1")', not back on $2"
-	o=$(cat "/sys/bus/pci/devices/$1/driver_override")
-	[ "$o" = "(null)" ] || bail "$3: the driver_override of $1 is still '$o'"
-	[ ! -e "$RUN_DIR/$1" ] || bail "$3: its record $RUN_DIR/$1 is left: $(tr '\n' ' ' <"$RUN_DIR/$1")"
 }
 
 # shell_start WHEN: ptvm with the NIC and an L2 that stays up (stdin a FIFO
@@ -57,7 +37,8 @@ shell_start() {
 	expect_out "PTVM-NIC-MAC $PT_NIC_MAC" "MAC $PT_NIC_MAC on L2's eth0 ($1 run)"
 	[ "$(pci_driver "$PT_NIC_BDF")" = vfio-pci ] ||
 		bail "$1: $PT_NIC_BDF is on '$(pci_driver "$PT_NIC_BDF")' while L2 runs, want vfio-pci"
-	vpid=$(pidof ptvm)
+	# The monitor, the ptvm started: it moved the NIC and holds the record.
+	vpid=$(ptvm_monitor)
 	grep -q "^pid=$vpid$" "$RUN_DIR/$PT_NIC_BDF" 2>/dev/null ||
 		bail "$1: no record of ptvm $vpid in $RUN_DIR/$PT_NIC_BDF"
 	grep -q "^driver=e1000e$" "$RUN_DIR/$PT_NIC_BDF" ||
