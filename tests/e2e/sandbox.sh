@@ -76,8 +76,10 @@ l1() {
 	grep -qx "$killed" "$err" || bail "no line '$killed' on stderr: $(tail -n 3 "$err" | tr '\n' '|')"
 	[ ! -d "/proc/$vm" ] || bail "VM process $vm still there"
 	if [ -c /dev/ptguard ]; then
-		wait_dmesg "ptguard: $PT_NIC_BDF: [a-z]* reset after release by ptvm (pid $vm)" 30 ||
+		reset="ptguard: $PT_NIC_BDF: [a-zA-Z0-9 ()]* reset after release by ptvm (pid $vm)"
+		wait_dmesg "$reset" 30 ||
 			bail "no ptguard reset of $PT_NIC_BDF after VM process $vm was killed: $(dmesg | grep ptguard | tail -n 1)"
+		echo "  kernel: $(dmesg | grep -e "$reset" | tail -n 1)"
 	fi
 	back_on "$PT_NIC_BDF" e1000e "after the VM process was killed"
 	echo "  killed: $(grep -x "$killed" "$err"); $PT_NIC_BDF back on e1000e"
