@@ -23,8 +23,8 @@ struct kvm {
 	int vm_fd;
 	int run_size; /* bytes to mmap per vCPU for struct kvm_run */
 	int max_vcpus;
-	bool tsc_deadline; /* KVM_CAP_TSC_DEADLINE_TIMER */
-	int nr_slots;	   /* KVM_CAP_NR_MEMSLOTS */
+	bool tsc_deadline;	  /* KVM_CAP_TSC_DEADLINE_TIMER */
+	int nr_slots;		  /* KVM_CAP_NR_MEMSLOTS */
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID template */
 };
 

@@ -22,9 +22,9 @@ int mem_layout(struct guest_mem *m, uint64_t ram_size)
 		return -EINVAL;
 
 	low = MIN(ram_size, LAYOUT_LOW_RAM_MAX);
-	m->r[m->nr++] = (struct mem_region){ .gpa = 0, .size = low };
+	m->r[m->nr++] = (struct mem_region){.gpa = 0, .size = low};
 	if (ram_size > low)
-		m->r[m->nr++] = (struct mem_region){ .gpa = LAYOUT_4G, .size = ram_size - low };
+		m->r[m->nr++] = (struct mem_region){.gpa = LAYOUT_4G, .size = ram_size - low};
 	m->ram_size = ram_size;
 	return 0;
 }

@@ -77,12 +77,30 @@ int opts_parse_size(const char *s, uint64_t *out)
 	if (errno || end == s)
 		return -EINVAL;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	case '\0': break;
-	default: return -EINVAL;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		end++;
+		break;
+	case '\0':
+		break;
+	default:
+		return -EINVAL;
 	}
 	if (*end == 'i' && end[1] == 'B')
 		end += 2;
@@ -121,14 +139,14 @@ static int opts_hugepages(const char *opt, uint64_t *out)
 	return 0;
 }
 
-#define OPTS_FAIL(...)                                   \
-	do {                                             \
-		snprintf(err, errlen, __VA_ARGS__);      \
-		return -EINVAL;                          \
+#define OPTS_FAIL(...)                              \
+	do {                                        \
+		snprintf(err, errlen, __VA_ARGS__); \
+		return -EINVAL;                     \
 	} while (0)
 
-int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_config *cfg,
-	       char *err, size_t errlen)
+int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_config *cfg, char *err,
+	       size_t errlen)
 {
 	int i;
 

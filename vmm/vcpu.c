@@ -17,7 +17,7 @@ static void vcpu_kick_handler(int sig)
 
 int vcpu_kick_init(void)
 {
-	struct sigaction sa = { .sa_handler = vcpu_kick_handler };
+	struct sigaction sa = {.sa_handler = vcpu_kick_handler};
 
 	/* No SA_RESTART: the point is to make KVM_RUN return -EINTR. */
 	sigemptyset(&sa.sa_mask);
@@ -43,8 +43,7 @@ void vcpu_get_stats(const struct vcpu *v, struct vcpu_stats *out)
 	out->other = __atomic_load_n(&v->stats.other, __ATOMIC_RELAXED);
 }
 
-static void vcpu_stop(struct vcpu *v, enum vm_stop_reason why, const char *fmt, ...)
-	__printf(3, 4);
+static void vcpu_stop(struct vcpu *v, enum vm_stop_reason why, const char *fmt, ...) __printf(3, 4);
 
 static void vcpu_stop(struct vcpu *v, enum vm_stop_reason why, const char *fmt, ...)
 {

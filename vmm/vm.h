@@ -90,7 +90,7 @@ struct vm {
 	bool irq_init;
 	struct guest_mem mem;
 	struct numa_choice numa; /* the node RAM and vCPUs go on, if any */
-	struct as *mmio; /* guest-physical: RAM, chipset, BARs */
+	struct as *mmio;	 /* guest-physical: RAM, chipset, BARs */
 	struct as *pio;
 	uint64_t mmio64_base, mmio64_size; /* the 64-bit PCI window (vm_pt.c sizes it) */
 	struct console console;
@@ -100,7 +100,7 @@ struct vm {
 	struct pci_host *pci;
 	struct vfio_container *vfio;
 	struct kvm_vfio kvm_vfio; /* fd -1 unless there are passthrough devices */
-	int guard_fd; /* /dev/ptguard holding the --passthrough claims, or -1 */
+	int guard_fd;		  /* /dev/ptguard holding the --passthrough claims, or -1 */
 	/* The devices ptvm moved to vfio-pci: given back after VFIO closes. */
 	struct managed *managed;
 	struct vm_pt_dev pt[OPTS_MAX_PASSTHROUGH];

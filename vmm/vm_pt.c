@@ -33,7 +33,8 @@ int vm_pt_check(struct vm *vm)
 		struct vm_pt_dev *d = &vm->pt[i];
 
 		if (pci_bdf_parse(cfg->passthrough[i], &d->bdf)) {
-			log_err("--passthrough '%s' is not a PCI address (use DDDD:BB:DD.F or BB:DD.F)",
+			log_err("--passthrough '%s' is not a PCI address (use DDDD:BB:DD.F or "
+				"BB:DD.F)",
 				cfg->passthrough[i]);
 			return -EINVAL;
 		}
@@ -323,6 +324,7 @@ void vm_pt_print_stats(const struct vm *vm)
 
 		pt_get_stats(vm->pt[i].pt, &st);
 		fprintf(stderr, "ptvm: stats: %s trapped reads %llu writes %llu\n", vm->pt[i].name,
-			(unsigned long long)st.trapped_reads, (unsigned long long)st.trapped_writes);
+			(unsigned long long)st.trapped_reads,
+			(unsigned long long)st.trapped_writes);
 	}
 }

@@ -52,7 +52,7 @@ struct smoke_log {
 static void smoke_rec(struct smoke_log *l, char kind, uint64_t addr, unsigned size, uint64_t v)
 {
 	if (l->n < ARRAY_SIZE(l->ev))
-		l->ev[l->n++] = (typeof(l->ev[0])){ kind, addr, size, v };
+		l->ev[l->n++] = (typeof(l->ev[0])){kind, addr, size, v};
 }
 
 static uint64_t pio_read(void *opaque, uint64_t off, unsigned size)
@@ -82,8 +82,8 @@ static int smoke_set_memslot(void *opaque, unsigned slot, uint64_t gpa, uint64_t
 	return kvm_set_memslot(opaque, slot, gpa, size, hva);
 }
 
-static const struct bus_ops smoke_pio_ops = { .read = pio_read, .write = pio_write };
-static const struct bus_ops smoke_mmio_ops = { .read = mmio_read, .write = mmio_write };
+static const struct bus_ops smoke_pio_ops = {.read = pio_read, .write = pio_write};
+static const struct bus_ops smoke_mmio_ops = {.read = mmio_read, .write = mmio_write};
 
 struct smoke_stop {
 	enum vm_stop_reason why;
@@ -127,8 +127,8 @@ static uint8_t *smoke_image(size_t *len)
 
 static void test_pio_mmio_hlt(void **state)
 {
-	struct smoke_log log = { 0 };
-	struct smoke_stop stop = { VM_RUNNING, "" };
+	struct smoke_log log = {0};
+	struct smoke_stop stop = {VM_RUNNING, ""};
 	volatile int stopping = 0;
 	struct guest_mem mem;
 	struct boot_entry entry;
@@ -137,7 +137,7 @@ static void test_pio_mmio_hlt(void **state)
 	struct as_slot_ops slots;
 	struct as_region *ram;
 	struct as_map ram_map;
-	struct vcpu v = { 0 };
+	struct vcpu v = {0};
 	struct vcpu_env env;
 	const char *why = NULL;
 	struct kvm k;
@@ -152,16 +152,16 @@ static void test_pio_mmio_hlt(void **state)
 	if (bzimage_parse(img, len, &bz, &why))
 		fail_msg("bzimage_parse: %s", why);
 	assert_int_equal(mem_layout(&mem, MEM_MIN_SIZE), 0);
-	assert_int_equal(mem_alloc(&mem, &(struct mem_backing){ 0 }), 0);
+	assert_int_equal(mem_alloc(&mem, &(struct mem_backing){0}), 0);
 	assert_int_equal(boot_load(&mem, &bz, NULL, 0, "smoke", 0, &entry, &why), 0);
 
 	assert_int_equal(kvm_open(&k, &sys_linux, "/dev/kvm"), 0);
 	/* No in-kernel irqchip: HLT then exits to us and ends the run. */
 	assert_int_equal(kvm_create_vm(&k, false), 0);
 	/* RAM through the guest address space, as vm.c does it: a real memslot. */
-	slots = (struct as_slot_ops){ .set = smoke_set_memslot, .opaque = &k,
-				      .nr_slots = k.nr_slots };
-	ram_map = (struct as_map){ 0, mem.r[0].size, mem.r[0].hva };
+	slots = (struct as_slot_ops){
+		.set = smoke_set_memslot, .opaque = &k, .nr_slots = k.nr_slots};
+	ram_map = (struct as_map){0, mem.r[0].size, mem.r[0].hva};
 	assert_int_equal(as_create(&pio, "pio", NULL), 0);
 	assert_int_equal(as_create(&mmio, "mmio", &slots), 0);
 	assert_int_equal(as_region_add(mmio, "ram", AS_PRIO_RAM, NULL, NULL, &ram), 0);
@@ -175,8 +175,12 @@ static void test_pio_mmio_hlt(void **state)
 	assert_int_equal(kvm_vcpu_create(&k, 0, &v.kv), 0);
 	assert_int_equal(kvm_vcpu_set_cpuid(&k, &v.kv), 0);
 	assert_int_equal(kvm_vcpu_set_boot_regs(&k, &v.kv, &entry), 0);
-	env = (struct vcpu_env){ .kvm = &k, .pio = pio, .mmio = mmio, .stop = smoke_stop,
-				 .stop_opaque = &stop, .stopping = &stopping };
+	env = (struct vcpu_env){.kvm = &k,
+				.pio = pio,
+				.mmio = mmio,
+				.stop = smoke_stop,
+				.stop_opaque = &stop,
+				.stopping = &stopping};
 	v.env = &env;
 	vcpu_loop(&v);
 
@@ -187,8 +191,8 @@ static void test_pio_mmio_hlt(void **state)
 		    log.ev[0].val == 0x42);
 	assert_true(log.ev[1].kind == 'i' && log.ev[1].addr == 0x11 && log.ev[1].size == 1);
 	assert_true(log.ev[2].kind == 'o' && log.ev[2].addr == 0x12 && log.ev[2].val == 0x5a);
-	assert_true(log.ev[3].kind == 'w' && log.ev[3].addr == SMOKE_MMIO &&
-		    log.ev[3].size == 4 && log.ev[3].val == 0x12345678);
+	assert_true(log.ev[3].kind == 'w' && log.ev[3].addr == SMOKE_MMIO && log.ev[3].size == 4 &&
+		    log.ev[3].val == 0x12345678);
 	assert_true(log.ev[4].kind == 'r' && log.ev[4].addr == SMOKE_MMIO + 4 &&
 		    log.ev[4].size == 4);
 	/* The value the MMIO read returned came back out through the port. */
