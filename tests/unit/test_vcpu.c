@@ -157,7 +157,7 @@ static void test_fatal_exits_stop(void **state)
 		enum vm_stop_reason why;
 		const char *msg;
 	} cases[] = {
-		{KVM_EXIT_SHUTDOWN, VM_STOP_ERROR,
+		{KVM_EXIT_SHUTDOWN, VM_STOP_TRIPLE_FAULT,
 		 "guest triple fault on vCPU 2 (KVM_EXIT_SHUTDOWN)"},
 		{KVM_EXIT_INTERNAL_ERROR, VM_STOP_ERROR, "vCPU 2: KVM internal error, suberror 1"},
 		{KVM_EXIT_HLT, VM_STOP_HALT, "vCPU 2 halted"},
@@ -177,15 +177,38 @@ static void test_fatal_exits_stop(void **state)
 	assert_int_equal(f->rec.stops, ARRAY_SIZE(cases));
 }
 
-static void test_reset_event(void **state)
+/*
+ * KVM_EXIT_SYSTEM_EVENT: shutdown powers off, reset reboots, a crash the
+ * guest reports and an event ptvm does not know are errors (exit 1), not
+ * a clean end.
+ */
+static void test_system_events(void **state)
 {
+	static const struct {
+		uint32_t type;
+		enum vm_stop_reason why;
+		const char *msg;
+	} cases[] = {
+		{KVM_SYSTEM_EVENT_SHUTDOWN, VM_STOP_POWEROFF,
+		 "guest powered off (KVM_SYSTEM_EVENT_SHUTDOWN)"},
+		{KVM_SYSTEM_EVENT_RESET, VM_STOP_RESET, "guest rebooted (KVM_SYSTEM_EVENT_RESET)"},
+		{KVM_SYSTEM_EVENT_CRASH, VM_STOP_ERROR,
+		 "guest reported a crash (KVM_SYSTEM_EVENT_CRASH)"},
+		{KVM_SYSTEM_EVENT_SEV_TERM, VM_STOP_ERROR, "vCPU 2: unknown KVM system event 6"},
+		{77, VM_STOP_ERROR, "vCPU 2: unknown KVM system event 77"},
+	};
 	struct fixture *f = *state;
 	struct kvm_run *run = f->v.kv.run;
 
-	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
-	run->system_event.type = KVM_SYSTEM_EVENT_RESET;
-	assert_false(vcpu_handle_exit(&f->v));
-	assert_int_equal(f->rec.why, VM_STOP_RESET);
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		memset(run, 0, sizeof(*run));
+		run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+		run->system_event.type = cases[i].type;
+		assert_false(vcpu_handle_exit(&f->v));
+		assert_int_equal(f->rec.why, cases[i].why);
+		assert_string_equal(f->rec.msg, cases[i].msg);
+	}
+	assert_int_equal(f->rec.stops, ARRAY_SIZE(cases));
 }
 
 /* Each kind of exit counts in its own counter, and vcpu_get_stats() reads them. */
@@ -315,7 +338,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pio_in_and_unclaimed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mmio, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fatal_exits_stop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_event, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_system_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kick_counts_intr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_affinity, setup, teardown),
