@@ -121,9 +121,10 @@ int kvm_create_vm(struct kvm *k, bool irqchip)
 	struct kvm_pit_config pit = {.flags = 0};
 	int ret;
 
-	k->vm_fd = kvm_ioctl(k, k->dev_fd, KVM_CREATE_VM, NULL, "KVM_CREATE_VM");
-	if (k->vm_fd < 0)
-		return k->vm_fd;
+	ret = kvm_ioctl(k, k->dev_fd, KVM_CREATE_VM, NULL, "KVM_CREATE_VM");
+	if (ret < 0)
+		return ret;
+	k->vm_fd = ret;
 	ret = kvm_ioctl(k, k->vm_fd, KVM_SET_TSS_ADDR, (void *)KVM_TSS_ADDR, "KVM_SET_TSS_ADDR");
 	if (ret < 0)
 		return ret;
@@ -145,13 +146,19 @@ int kvm_create_vm(struct kvm *k, bool irqchip)
 	return ret < 0 ? ret : 0;
 }
 
-void kvm_close(struct kvm *k)
+void kvm_destroy_vm(struct kvm *k)
 {
 	if (k->vm_fd >= 0)
 		k->sys->close(k->vm_fd);
+	k->vm_fd = -1;
+}
+
+void kvm_close(struct kvm *k)
+{
+	kvm_destroy_vm(k);
 	if (k->dev_fd >= 0)
 		k->sys->close(k->dev_fd);
-	k->vm_fd = k->dev_fd = -1;
+	k->dev_fd = -1;
 	free(k->cpuid);
 	k->cpuid = NULL;
 }

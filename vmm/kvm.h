@@ -41,6 +41,12 @@ int kvm_open(struct kvm *k, const struct sys_ops *sys, const char *path) __must_
  * (then HLT never exits to ptvm); without, HLT exits (used by the smoke test).
  */
 int kvm_create_vm(struct kvm *k, bool irqchip) __must_check;
+/*
+ * Close the VM (its memslots, irqchip and devices go with it; vCPU fds
+ * first), keeping /dev/kvm open for the next kvm_create_vm(). No-op without a VM.
+ */
+void kvm_destroy_vm(struct kvm *k);
+/* kvm_destroy_vm() and close /dev/kvm. */
 void kvm_close(struct kvm *k);
 
 /*

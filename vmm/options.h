@@ -10,6 +10,12 @@
 #define OPTS_DEFAULT_CMDLINE "console=ttyS0 panic=-1"
 #define OPTS_MAX_PASSTHROUGH 16
 
+/* --on-reboot: what a guest reboot (or triple fault) does. */
+enum opts_on_reboot {
+	OPTS_ON_REBOOT_RESTART = 0, /* a fresh guest on the same devices (the default) */
+	OPTS_ON_REBOOT_EXIT,	    /* ptvm ends (exit 0 for a reboot) */
+};
+
 enum opts_cmd {
 	OPTS_CMD_RUN,
 	OPTS_CMD_HELP,
@@ -35,6 +41,7 @@ struct vm_config {
 	bool no_guard;	    /* --no-guard: pass devices through without ptguard */
 	uint64_t hugepages; /* --hugepages: SZ_2M or SZ_1G hugetlbfs pages; 0: THP */
 	int numa_node;	    /* --numa-node, or -1: the devices' node */
+	enum opts_on_reboot on_reboot;
 };
 
 /*

@@ -30,7 +30,7 @@ struct vcpu_env {
 	struct kvm *kvm;
 	struct as *pio;
 	struct as *mmio;
-	/* Ask the VM to stop; the first reason wins, later ones are ignored. */
+	/* Ask the VM to stop; the first reason wins (a restart gives way: vm.c). */
 	void (*stop)(void *opaque, enum vm_stop_reason why, const char *msg);
 	void *stop_opaque;
 	/* Set once the VM is stopping: the loop exits at the next KVM_RUN return. */

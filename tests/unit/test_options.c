@@ -116,6 +116,19 @@ static void test_defaults(void **state)
 	assert_string_equal(p.cfg.kvm_path, "/dev/kvm");
 	assert_int_equal(p.cfg.hugepages, 0);
 	assert_int_equal(p.cfg.numa_node, -1);
+	/* A guest reboot boots it again, as QEMU and libvirt do by default. */
+	assert_int_equal(p.cfg.on_reboot, OPTS_ON_REBOOT_RESTART);
+}
+
+static void test_on_reboot(void **state)
+{
+	struct parsed p = PARSE("run", "--kernel", "bz", "--on-reboot", "exit");
+
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.on_reboot, OPTS_ON_REBOOT_EXIT);
+	p = PARSE("run", "--on-reboot", "exit", "--on-reboot", "restart", "--kernel", "bz");
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.on_reboot, OPTS_ON_REBOOT_RESTART);
 }
 
 /* --hugepages alone is 2M; =SIZE takes the sizes x86-64 has; --numa-node takes a number. */
@@ -193,6 +206,10 @@ static void test_errors(void **state)
 		{{"run", "--numa-node", "2147483648", "--kernel"},
 		 "--numa-node '2147483648' is not a node number (see "
 		 "/sys/devices/system/node/online)"},
+		{{"run", "--kernel", "bz", "--on-reboot"},
+		 "option '--on-reboot' needs a value (see ptvm --help)"},
+		{{"run", "--on-reboot", "reset", "--kernel"},
+		 "--on-reboot 'reset' is neither restart nor exit"},
 		{{"boot"},
 		 "unknown command 'boot' (the commands are run, devices, check and cleanup; see "
 		 "ptvm "
@@ -285,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_help_version), cmocka_unit_test(test_host_commands),
 		cmocka_unit_test(test_sizes),	     cmocka_unit_test(test_placement),
 		cmocka_unit_test(test_unmanaged),    cmocka_unit_test(test_cleanup),
+		cmocka_unit_test(test_on_reboot),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
