@@ -37,11 +37,12 @@
  * its fds before every restart, so SIGINT, SIGTERM and Ctrl-A x still end
  * it. With --on-reboot exit a triple fault ends ptvm with exit 1.
  *
- * Linux 6.2 and later keep a reference on the KVM VM a VFIO device was
- * first opened with until the device closes (VFIO takes it at the first
- * open, for drivers that need the kvm pointer): the first VM's kernel
- * objects then stay allocated until ptvm exits. Later VMs are freed at
- * their reboot, so that costs one VM, not one per reboot.
+ * The cost: Linux since 6.2 (and the stable kernels that took the same
+ * fix) keeps a reference on the KVM VM a VFIO device was first opened with
+ * until the device's last close (taken at the first open, for drivers
+ * that use the kvm pointer), so the first VM's kernel objects stay
+ * allocated until ptvm exits. The devices are never opened again, so the
+ * later VMs are freed at their reboot: one VM, not one per reboot.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -375,7 +375,7 @@ static void test_reboot_rebuilds_in_order(void **state)
 	struct fixture *f = *state;
 	struct vm *vm = f->vm;
 	unsigned maps = fv.nr_maps, opens = fv.nr_opens;
-	int old_vm = vm->kvm.vm_fd, kvm_fd = vm->kvm.dev_fd;
+	int kvm_fd = vm->kvm.dev_fd;
 	const uint8_t *kernel = mem_ptr(&vm->mem, vm->bz.pref_address, 16);
 
 	for (unsigned n = 1; n <= 2; n++) {
@@ -408,8 +408,7 @@ static void test_reboot_rebuilds_in_order(void **state)
 		assert_true(vm->pt[0].attached && vm->pt[0].pt);
 		*(uint64_t *)mem_ptr(&vm->mem, MARK_GPA, 8) = MARK;
 	}
-	assert_int_not_equal(vm->kvm.vm_fd, -1);
-	(void)old_vm;
+	assert_true(vm->kvm.vm_fd >= 0);
 }
 
 /* The guest side is gone, the host side's fds are all still open. */
