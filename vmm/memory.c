@@ -22,9 +22,9 @@ int mem_layout(struct guest_mem *m, uint64_t ram_size)
 		return -EINVAL;
 
 	low = MIN(ram_size, LAYOUT_LOW_RAM_MAX);
-	m->r[m->nr++] = (struct mem_region){ .gpa = 0, .size = low };
+	m->r[m->nr++] = (struct mem_region){.gpa = 0, .size = low};
 	if (ram_size > low)
-		m->r[m->nr++] = (struct mem_region){ .gpa = LAYOUT_4G, .size = ram_size - low };
+		m->r[m->nr++] = (struct mem_region){.gpa = LAYOUT_4G, .size = ram_size - low};
 	m->ram_size = ram_size;
 	return 0;
 }
@@ -133,6 +133,13 @@ void mem_free(struct guest_mem *m)
 			munmap(m->r[i].hva, m->r[i].map_size);
 		m->r[i].hva = NULL;
 	}
+}
+
+void mem_clear(struct guest_mem *m)
+{
+	for (unsigned i = 0; i < m->nr; i++)
+		if (m->r[i].hva)
+			memset(m->r[i].hva, 0, m->r[i].size);
 }
 
 void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len)

@@ -12,7 +12,7 @@ const char opts_usage[] =
 	"usage: ptvm run --kernel BZIMAGE [--initrd FILE] [--cmdline STR]\n"
 	"                [--memory SIZE] [--cpus N] [--passthrough BDF]... [--unmanaged]\n"
 	"                [--allow-unsafe-interrupts] [--no-guard] [--hugepages[=2M|1G]]\n"
-	"                [--numa-node N] [--stats] [--verbose]\n"
+	"                [--numa-node N] [--on-reboot restart|exit] [--stats] [--verbose]\n"
 	"       ptvm devices [--json] [BDF...]\n"
 	"       ptvm check [--json] [--memory SIZE] [BDF...]\n"
 	"       ptvm cleanup\n"
@@ -39,6 +39,10 @@ const char opts_usage[] =
 	"  --numa-node N     put guest RAM and vCPU threads on host NUMA node N\n"
 	"                    (default: the node of the --passthrough devices, if\n"
 	"                    they agree)\n"
+	"  --on-reboot restart|exit\n"
+	"                    when the guest reboots (or triple faults): boot it\n"
+	"                    again with its devices reset and RAM cleared\n"
+	"                    (restart, the default), or end ptvm (exit)\n"
 	"  --stats           print exit counters when the guest stops\n"
 	"  --verbose         log what ptvm sets up\n"
 	"\n"
@@ -77,12 +81,30 @@ int opts_parse_size(const char *s, uint64_t *out)
 	if (errno || end == s)
 		return -EINVAL;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	case '\0': break;
-	default: return -EINVAL;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		end++;
+		break;
+	case '\0':
+		break;
+	default:
+		return -EINVAL;
 	}
 	if (*end == 'i' && end[1] == 'B')
 		end += 2;
@@ -121,14 +143,14 @@ static int opts_hugepages(const char *opt, uint64_t *out)
 	return 0;
 }
 
-#define OPTS_FAIL(...)                                   \
-	do {                                             \
-		snprintf(err, errlen, __VA_ARGS__);      \
-		return -EINVAL;                          \
+#define OPTS_FAIL(...)                              \
+	do {                                        \
+		snprintf(err, errlen, __VA_ARGS__); \
+		return -EINVAL;                     \
 	} while (0)
 
-int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_config *cfg,
-	       char *err, size_t errlen)
+int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_config *cfg, char *err,
+	       size_t errlen)
 {
 	int i;
 
@@ -206,7 +228,8 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 		} else if (strcmp(opt, "--kernel") && strcmp(opt, "--initrd") &&
 			   strcmp(opt, "--cmdline") && strcmp(opt, "--memory") &&
 			   strcmp(opt, "--cpus") && strcmp(opt, "--kvm") &&
-			   strcmp(opt, "--passthrough") && strcmp(opt, "--numa-node")) {
+			   strcmp(opt, "--passthrough") && strcmp(opt, "--numa-node") &&
+			   strcmp(opt, "--on-reboot")) {
 			OPTS_FAIL("unknown option '%s' (see ptvm --help)", opt);
 		}
 		if (!takes_value)
@@ -230,6 +253,13 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 		} else if (!strcmp(opt, "--memory")) {
 			if (opts_parse_size(val, &cfg->memory))
 				OPTS_FAIL("--memory '%s' is not a size (use e.g. 512M or 2G)", val);
+		} else if (!strcmp(opt, "--on-reboot")) {
+			if (!strcmp(val, "restart"))
+				cfg->on_reboot = OPTS_ON_REBOOT_RESTART;
+			else if (!strcmp(val, "exit"))
+				cfg->on_reboot = OPTS_ON_REBOOT_EXIT;
+			else
+				OPTS_FAIL("--on-reboot '%s' is neither restart nor exit", val);
 		} else if (!strcmp(opt, "--numa-node")) {
 			unsigned node;
 

@@ -10,6 +10,12 @@
 #define OPTS_DEFAULT_CMDLINE "console=ttyS0 panic=-1"
 #define OPTS_MAX_PASSTHROUGH 16
 
+/* --on-reboot: what a guest reboot (or triple fault) does. */
+enum opts_on_reboot {
+	OPTS_ON_REBOOT_RESTART = 0, /* a fresh guest on the same devices (the default) */
+	OPTS_ON_REBOOT_EXIT,	    /* ptvm ends (exit 0 for a reboot) */
+};
+
 enum opts_cmd {
 	OPTS_CMD_RUN,
 	OPTS_CMD_HELP,
@@ -32,17 +38,18 @@ struct vm_config {
 	unsigned nr_passthrough;
 	bool unmanaged; /* leave bindings alone: devices must be on vfio-pci already */
 	bool allow_unsafe_interrupts;
-	bool no_guard; /* --no-guard: pass devices through without ptguard */
+	bool no_guard;	    /* --no-guard: pass devices through without ptguard */
 	uint64_t hugepages; /* --hugepages: SZ_2M or SZ_1G hugetlbfs pages; 0: THP */
 	int numa_node;	    /* --numa-node, or -1: the devices' node */
+	enum opts_on_reboot on_reboot;
 };
 
 /*
  * Parse argv. On error returns -EINVAL and writes one line (no newline)
  * naming the bad argument and the fix into @err.
  */
-int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_config *cfg,
-	       char *err, size_t errlen) __must_check;
+int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_config *cfg, char *err,
+	       size_t errlen) __must_check;
 /* "512M", "2G", "1024" (MiB): bytes, or -EINVAL. */
 int opts_parse_size(const char *s, uint64_t *out) __must_check;
 

@@ -17,7 +17,7 @@ static void vcpu_kick_handler(int sig)
 
 int vcpu_kick_init(void)
 {
-	struct sigaction sa = { .sa_handler = vcpu_kick_handler };
+	struct sigaction sa = {.sa_handler = vcpu_kick_handler};
 
 	/* No SA_RESTART: the point is to make KVM_RUN return -EINTR. */
 	sigemptyset(&sa.sa_mask);
@@ -43,8 +43,7 @@ void vcpu_get_stats(const struct vcpu *v, struct vcpu_stats *out)
 	out->other = __atomic_load_n(&v->stats.other, __ATOMIC_RELAXED);
 }
 
-static void vcpu_stop(struct vcpu *v, enum vm_stop_reason why, const char *fmt, ...)
-	__printf(3, 4);
+static void vcpu_stop(struct vcpu *v, enum vm_stop_reason why, const char *fmt, ...) __printf(3, 4);
 
 static void vcpu_stop(struct vcpu *v, enum vm_stop_reason why, const char *fmt, ...)
 {
@@ -84,6 +83,30 @@ static void vcpu_mmio(struct vcpu *v)
 	vcpu_count(&v->stats.mmio);
 }
 
+/*
+ * KVM_EXIT_SYSTEM_EVENT (linux/kvm.h, api.rst): the guest asked for the
+ * machine to go off, be reset or reported that it crashed (e.g. through
+ * Hyper-V's crash MSRs). Only a shutdown ends ptvm well; an event this
+ * code does not know is no reason to exit 0.
+ */
+static void vcpu_system_event(struct vcpu *v, uint32_t type)
+{
+	switch (type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		vcpu_stop(v, VM_STOP_POWEROFF, "guest powered off (KVM_SYSTEM_EVENT_SHUTDOWN)");
+		break;
+	case KVM_SYSTEM_EVENT_RESET:
+		vcpu_stop(v, VM_STOP_RESET, "guest rebooted (KVM_SYSTEM_EVENT_RESET)");
+		break;
+	case KVM_SYSTEM_EVENT_CRASH:
+		vcpu_stop(v, VM_STOP_ERROR, "guest reported a crash (KVM_SYSTEM_EVENT_CRASH)");
+		break;
+	default:
+		vcpu_stop(v, VM_STOP_ERROR, "vCPU %u: unknown KVM system event %u", v->kv.id, type);
+		break;
+	}
+}
+
 /* The exits that end the run, each with its reason and message. */
 static void vcpu_stop_on_exit(struct vcpu *v)
 {
@@ -96,16 +119,13 @@ static void vcpu_stop_on_exit(struct vcpu *v)
 
 		if (!v->env->kvm || kvm_vcpu_describe(v->env->kvm, &v->kv, where, sizeof(where)))
 			where[0] = '\0';
-		vcpu_stop(v, VM_STOP_ERROR, "guest triple fault on vCPU %u (KVM_EXIT_SHUTDOWN)%s%s",
-			  v->kv.id, where[0] ? " at " : "", where);
+		vcpu_stop(v, VM_STOP_TRIPLE_FAULT,
+			  "guest triple fault on vCPU %u (KVM_EXIT_SHUTDOWN)%s%s", v->kv.id,
+			  where[0] ? " at " : "", where);
 		break;
 	}
 	case KVM_EXIT_SYSTEM_EVENT:
-		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
-			vcpu_stop(v, VM_STOP_RESET, "guest reset");
-		else
-			vcpu_stop(v, VM_STOP_POWEROFF, "guest system event %u",
-				  run->system_event.type);
+		vcpu_system_event(v, run->system_event.type);
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		vcpu_stop(v, VM_STOP_ERROR, "vCPU %u: KVM entry failed, hardware reason 0x%llx",
@@ -175,6 +195,7 @@ void vcpu_loop(struct vcpu *v)
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
+	char name[16];
 	sigset_t set;
 
 	/*
@@ -193,6 +214,15 @@ static void *vcpu_thread(void *arg)
 				strerror(ret));
 	}
 
+	/*
+	 * Named by itself: naming another thread makes glibc open
+	 * /proc/self/task/TID/comm, this is one prctl(PR_SET_NAME), and
+	 * vCPUs start again at every guest reboot, in a process that opens
+	 * nothing once it runs.
+	 */
+	snprintf(name, sizeof(name), "vcpu%u", v->kv.id);
+	pthread_setname_np(pthread_self(), name);
+
 	/* Only the kick signal reaches a vCPU thread; the rest go to the main loop. */
 	sigfillset(&set);
 	sigdelset(&set, VCPU_KICK_SIGNAL);
@@ -203,13 +233,10 @@ static void *vcpu_thread(void *arg)
 
 int vcpu_start(struct vcpu *v)
 {
-	char name[16];
 	int ret = pthread_create(&v->thread, NULL, vcpu_thread, v);
 
 	if (ret)
 		return -ret;
-	snprintf(name, sizeof(name), "vcpu%u", v->kv.id);
-	pthread_setname_np(v->thread, name);
 	v->started = true;
 	return 0;
 }

@@ -3,6 +3,14 @@
  * struct vm owns everything a guest needs: KVM, RAM, buses, devices, vCPUs.
  * Created in order, destroyed in reverse; setup (vm_create) is kept apart
  * from the run loop (vm_run) so privileges can later be dropped in between.
+ *
+ * Two sides. The host side (/dev/kvm, guest RAM, the VFIO container,
+ * groups and device fds, the ptguard claim, managed bindings, the kernel
+ * and initrd, the main loop's fds) lives as long as ptvm. The guest side
+ * (the KVM VM with its irqchip and memslots, address spaces, device
+ * models, passthrough models, vCPUs) lives one boot of the guest: a guest
+ * reboot throws it away and builds it again from the host side
+ * (vm_guest.c), opening nothing.
  */
 #ifndef PTVM_VM_H
 #define PTVM_VM_H
@@ -20,6 +28,7 @@
 #include "numa.h"
 #include "options.h"
 #include "vcpu.h"
+#include "pt/passthrough.h"
 #include "pt/pt_host.h"
 #include "vfio/sysfs.h"
 
@@ -39,7 +48,8 @@ struct vm_pt_dev {
 	struct vfio_device *dev;
 	struct pt *pt;
 	bool attached;
-	bool reclaimed; /* the host asked for it back (VFIO REQ) */
+	bool reclaimed;	      /* the host asked for it back (VFIO REQ) */
+	struct pt_stats past; /* trapped accesses of the guest's earlier boots */
 };
 
 struct vm;
@@ -90,7 +100,7 @@ struct vm {
 	bool irq_init;
 	struct guest_mem mem;
 	struct numa_choice numa; /* the node RAM and vCPUs go on, if any */
-	struct as *mmio; /* guest-physical: RAM, chipset, BARs */
+	struct as *mmio;	 /* guest-physical: RAM, chipset, BARs */
 	struct as *pio;
 	uint64_t mmio64_base, mmio64_size; /* the 64-bit PCI window (vm_pt.c sizes it) */
 	struct console console;
@@ -100,16 +110,18 @@ struct vm {
 	struct pci_host *pci;
 	struct vfio_container *vfio;
 	struct kvm_vfio kvm_vfio; /* fd -1 unless there are passthrough devices */
-	int guard_fd; /* /dev/ptguard holding the --passthrough claims, or -1 */
+	int guard_fd;		  /* /dev/ptguard holding the --passthrough claims, or -1 */
 	/* The devices ptvm moved to vfio-pci: given back after VFIO closes. */
 	struct managed *managed;
 	struct vm_pt_dev pt[OPTS_MAX_PASSTHROUGH];
 	unsigned nr_pt;
+	/* [cfg->cpus], kept across reboots with their counters; kv.fd -1 when not created. */
 	struct vcpu *vcpus;
 	unsigned nr_vcpus;
 	struct vcpu_env env;
+	unsigned reboots; /* guest restarts so far */
 
-	/* Stopping: first reason wins. The main loop sleeps on wake_fd. */
+	/* Stopping: first reason wins (vm_request_stop()). The main loop sleeps on wake_fd. */
 	pthread_mutex_t stop_lock;
 	volatile int stopping;
 	enum vm_stop_reason stop_reason;
@@ -129,12 +141,17 @@ struct vm {
 
 /* Build the whole VM from @cfg; on error everything is undone and logged. */
 int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops *sys) __must_check;
-/* Run until the guest stops; returns why. @msg gets the stop message. */
+/*
+ * Run until the guest stops; returns why. @msg gets the stop message. A
+ * guest reboot or triple fault restarts it (vm_reboot()) unless
+ * --on-reboot exit; then it is what ends the run.
+ */
 enum vm_stop_reason vm_run(struct vm *vm, const char **msg);
 /*
  * --stats, after vm_run(): each vCPU's exits by kind and their sum, the
- * main loop's wakeups by kind, then each passed-through device's trapped
- * accesses. One stable line each on stderr, "ptvm: stats: ...", for
+ * main loop's wakeups by kind, the guest's reboots, then each
+ * passed-through device's trapped accesses, all over every boot of the
+ * guest. One stable line each on stderr, "ptvm: stats: ...", for
  * scripts to grep.
  */
 void vm_print_stats(const struct vm *vm);
@@ -152,6 +169,13 @@ int vm_add_source(struct vm *vm, int fd, enum vm_wake kind,
 /* The main loop: poll every source until the VM is stopping. Run by vm_run(); tests call it. */
 void vm_event_loop(struct vm *vm);
 
+/*
+ * vm_loop.c: one pass of the main loop: poll every source, waiting up to
+ * @timeout_ms (-1: until one is ready), and run the handlers of the ready
+ * ones. False when poll() failed (the VM is then stopping).
+ */
+bool vm_event_pass(struct vm *vm, int timeout_ms);
+
 /* vm_loop.c: the main loop's fds (wake, signals, console); last step of vm_create(). */
 int vm_create_events(struct vm *vm) __must_check;
 /* vm_loop.c: the guest drained its UART's RX FIFO (serial rx_ready callback). */
@@ -160,10 +184,43 @@ void vm_rx_ready(void *opaque);
 /* vm_pt_host.c: what passed-through devices may ask of the VM. */
 extern const struct pt_host_ops vm_pt_host_ops;
 
-/* vm_pt.c: --passthrough devices. check before KVM; open after RAM; close after stop. */
+/*
+ * vm_guest.c: the guest side. vm_guest_create_vm: the KVM VM and its
+ * routing table. vm_guest_build: everything else, on the host side's fds
+ * (vm_pt_open() done). vm_guest_destroy: all of it, in reverse, whatever
+ * was built; returns the first error of the passed devices' resets (all
+ * is undone anyway). Each logs its own errors.
+ */
+int vm_guest_create_vm(struct vm *vm) __must_check;
+int vm_guest_build(struct vm *vm) __must_check;
+int vm_guest_destroy(struct vm *vm);
+/*
+ * vm_guest.c: the guest rebooted (@why: its stop message): say so, tear
+ * the guest side down, reset the passed devices, clear RAM, build the
+ * guest side again. The stop state must be clear. 0: ready to run; else
+ * the VM is stopped with VM_STOP_ERROR and a message, the guest side gone.
+ */
+int vm_reboot(struct vm *vm, const char *why) __must_check;
+
+/*
+ * vm_pt.c: --passthrough devices. check before KVM; open (the host side,
+ * and the groups registered with the first VM) after RAM and the VM;
+ * close after stop.
+ */
 int vm_pt_check(struct vm *vm) __must_check;
 int vm_pt_open(struct vm *vm) __must_check;
 void vm_pt_close(struct vm *vm);
+/*
+ * vm_pt.c, the guest side of the devices opened: register every group of
+ * the container with a KVM-VFIO device of the current VM; put each device
+ * on the guest's PCI bus (a passthrough model, reset before the first
+ * boot); and detach: take each off the bus, reset it (not one the host is
+ * taking back), destroy its model, then the KVM-VFIO device. detach
+ * returns the first reset error, having done everything.
+ */
+int vm_pt_register(struct vm *vm) __must_check;
+int vm_pt_attach(struct vm *vm) __must_check;
+int vm_pt_detach(struct vm *vm);
 /* vm_pt.c: size the 64-bit PCI window (also without devices); after vm_pt_open. */
 int vm_pt_window(struct vm *vm) __must_check;
 /*
@@ -181,7 +238,7 @@ int vm_pt_open_groups(struct vm *vm) __must_check;
 int vm_pt_watch(struct vm *vm, struct vm_pt_dev *d, unsigned index, int fd) __must_check;
 void vm_pt_print_stats(const struct vm *vm);
 
-/* vm_boot.c: map and check the kernel/initrd files (before any KVM work). */
+/* vm_boot.c: read and check the kernel/initrd files (before any KVM work); kept in memory. */
 int vm_boot_read(struct vm *vm) __must_check;
 /* vm_boot.c: ACPI tables, zero page, kernel, initrd in guest RAM; BSP entry state. */
 int vm_boot_setup(struct vm *vm, struct boot_entry *entry) __must_check;

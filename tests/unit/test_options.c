@@ -24,10 +24,10 @@ static struct parsed parse(int argc, char *const argv[])
 	return p;
 }
 
-#define PARSE(...)                                                       \
-	({                                                               \
-		char *const a_[] = { "ptvm", __VA_ARGS__ };              \
-		parse(ARRAY_SIZE(a_), a_);                               \
+#define PARSE(...)                                        \
+	({                                                \
+		char *const a_[] = {"ptvm", __VA_ARGS__}; \
+		parse(ARRAY_SIZE(a_), a_);                \
 	})
 
 static void test_full_run(void **state)
@@ -116,6 +116,19 @@ static void test_defaults(void **state)
 	assert_string_equal(p.cfg.kvm_path, "/dev/kvm");
 	assert_int_equal(p.cfg.hugepages, 0);
 	assert_int_equal(p.cfg.numa_node, -1);
+	/* A guest reboot boots it again, as QEMU and libvirt do by default. */
+	assert_int_equal(p.cfg.on_reboot, OPTS_ON_REBOOT_RESTART);
+}
+
+static void test_on_reboot(void **state)
+{
+	struct parsed p = PARSE("run", "--kernel", "bz", "--on-reboot", "exit");
+
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.on_reboot, OPTS_ON_REBOOT_EXIT);
+	p = PARSE("run", "--on-reboot", "exit", "--on-reboot", "restart", "--kernel", "bz");
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.on_reboot, OPTS_ON_REBOOT_RESTART);
 }
 
 /* --hugepages alone is 2M; =SIZE takes the sizes x86-64 has; --numa-node takes a number. */
@@ -148,60 +161,63 @@ static void test_errors(void **state)
 		const char *args[4];
 		const char *err;
 	} cases[] = {
-		{ { "run", "--kernel", "bz", "--frob" }, "unknown option '--frob' (see ptvm --help)" },
-		{ { "run", "--kernel", "bz", "--cpus" },
-		  "option '--cpus' needs a value (see ptvm --help)" },
-		{ { "run", "--cpus", "0", "--kernel" },
-		  "--cpus '0' is out of range (use 1 to 254)" },
-		{ { "run", "--cpus", "255", "--kernel" },
-		  "--cpus '255' is out of range (use 1 to 254)" },
-		{ { "run", "--cpus", "two", "--kernel" },
-		  "--cpus 'two' is out of range (use 1 to 254)" },
-		{ { "run", "--memory", "lots", "--kernel" },
-		  "--memory 'lots' is not a size (use e.g. 512M or 2G)" },
+		{{"run", "--kernel", "bz", "--frob"}, "unknown option '--frob' (see ptvm --help)"},
+		{{"run", "--kernel", "bz", "--cpus"},
+		 "option '--cpus' needs a value (see ptvm --help)"},
+		{{"run", "--cpus", "0", "--kernel"}, "--cpus '0' is out of range (use 1 to 254)"},
+		{{"run", "--cpus", "255", "--kernel"},
+		 "--cpus '255' is out of range (use 1 to 254)"},
+		{{"run", "--cpus", "two", "--kernel"},
+		 "--cpus 'two' is out of range (use 1 to 254)"},
+		{{"run", "--memory", "lots", "--kernel"},
+		 "--memory 'lots' is not a size (use e.g. 512M or 2G)"},
 		/* strtoull() skips blanks and negates: numbers must start with a digit. */
-		{ { "run", "--memory", " -1", "--kernel" },
-		  "--memory ' -1' is not a size (use e.g. 512M or 2G)" },
-		{ { "run", "--memory", " -18446744073709551615", "--kernel" },
-		  "--memory ' -18446744073709551615' is not a size (use e.g. 512M or 2G)" },
-		{ { "run", "--memory", " 512M", "--kernel" },
-		  "--memory ' 512M' is not a size (use e.g. 512M or 2G)" },
-		{ { "run", "--cpus", " -1", "--kernel" },
-		  "--cpus ' -1' is out of range (use 1 to 254)" },
-		{ { "run", "--cpus", " -18446744073709551614", "--kernel" },
-		  "--cpus ' -18446744073709551614' is out of range (use 1 to 254)" },
-		{ { "run", "--cpus", "+2", "--kernel" },
-		  "--cpus '+2' is out of range (use 1 to 254)" },
-		{ { "run", "--cpus", "\t2", "--kernel" },
-		  "--cpus '\t2' is out of range (use 1 to 254)" },
-		{ { "run", "--initrd", "x" }, "no kernel given (add --kernel BZIMAGE)" },
-		{ { "run", "--kernel", "bz", "--hugepages=4M" },
-		  "--hugepages=4M is not a huge page size (use --hugepages=2M or --hugepages=1G)" },
-		{ { "run", "--kernel", "bz", "--hugepages=" },
-		  "--hugepages= is not a huge page size (use --hugepages=2M or --hugepages=1G)" },
-		{ { "run", "--kernel", "bz", "--hugepages=big" },
-		  "--hugepages=big is not a huge page size (use --hugepages=2M or --hugepages=1G)" },
-		{ { "run", "--kernel", "bz", "--hugepagesize" },
-		  "unknown option '--hugepagesize' (see ptvm --help)" },
-		{ { "run", "--hugepages", "1G", "--kernel" },
-		  "'1G' after --hugepages: give the size as --hugepages=1G" },
-		{ { "run", "--hugepages", "bz", "--kernel" }, "unknown option 'bz' (see ptvm --help)" },
-		{ { "run", "--kernel", "bz", "--numa-node" },
-		  "option '--numa-node' needs a value (see ptvm --help)" },
-		{ { "run", "--numa-node", "one", "--kernel" },
-		  "--numa-node 'one' is not a node number (see /sys/devices/system/node/online)" },
-		{ { "run", "--numa-node", "-1", "--kernel" },
-		  "--numa-node '-1' is not a node number (see /sys/devices/system/node/online)" },
-		{ { "run", "--numa-node", "2147483648", "--kernel" },
-		  "--numa-node '2147483648' is not a node number (see "
-		  "/sys/devices/system/node/online)" },
-		{ { "boot" },
-		  "unknown command 'boot' (the commands are run, devices, check and cleanup; see ptvm "
-		  "--help)" },
+		{{"run", "--memory", " -1", "--kernel"},
+		 "--memory ' -1' is not a size (use e.g. 512M or 2G)"},
+		{{"run", "--memory", " -18446744073709551615", "--kernel"},
+		 "--memory ' -18446744073709551615' is not a size (use e.g. 512M or 2G)"},
+		{{"run", "--memory", " 512M", "--kernel"},
+		 "--memory ' 512M' is not a size (use e.g. 512M or 2G)"},
+		{{"run", "--cpus", " -1", "--kernel"},
+		 "--cpus ' -1' is out of range (use 1 to 254)"},
+		{{"run", "--cpus", " -18446744073709551614", "--kernel"},
+		 "--cpus ' -18446744073709551614' is out of range (use 1 to 254)"},
+		{{"run", "--cpus", "+2", "--kernel"}, "--cpus '+2' is out of range (use 1 to 254)"},
+		{{"run", "--cpus", "\t2", "--kernel"},
+		 "--cpus '\t2' is out of range (use 1 to 254)"},
+		{{"run", "--initrd", "x"}, "no kernel given (add --kernel BZIMAGE)"},
+		{{"run", "--kernel", "bz", "--hugepages=4M"},
+		 "--hugepages=4M is not a huge page size (use --hugepages=2M or --hugepages=1G)"},
+		{{"run", "--kernel", "bz", "--hugepages="},
+		 "--hugepages= is not a huge page size (use --hugepages=2M or --hugepages=1G)"},
+		{{"run", "--kernel", "bz", "--hugepages=big"},
+		 "--hugepages=big is not a huge page size (use --hugepages=2M or --hugepages=1G)"},
+		{{"run", "--kernel", "bz", "--hugepagesize"},
+		 "unknown option '--hugepagesize' (see ptvm --help)"},
+		{{"run", "--hugepages", "1G", "--kernel"},
+		 "'1G' after --hugepages: give the size as --hugepages=1G"},
+		{{"run", "--hugepages", "bz", "--kernel"}, "unknown option 'bz' (see ptvm --help)"},
+		{{"run", "--kernel", "bz", "--numa-node"},
+		 "option '--numa-node' needs a value (see ptvm --help)"},
+		{{"run", "--numa-node", "one", "--kernel"},
+		 "--numa-node 'one' is not a node number (see /sys/devices/system/node/online)"},
+		{{"run", "--numa-node", "-1", "--kernel"},
+		 "--numa-node '-1' is not a node number (see /sys/devices/system/node/online)"},
+		{{"run", "--numa-node", "2147483648", "--kernel"},
+		 "--numa-node '2147483648' is not a node number (see "
+		 "/sys/devices/system/node/online)"},
+		{{"run", "--kernel", "bz", "--on-reboot"},
+		 "option '--on-reboot' needs a value (see ptvm --help)"},
+		{{"run", "--on-reboot", "reset", "--kernel"},
+		 "--on-reboot 'reset' is neither restart nor exit"},
+		{{"boot"},
+		 "unknown command 'boot' (the commands are run, devices, check and cleanup; see "
+		 "ptvm "
+		 "--help)"},
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
-		char *argv[5] = { "ptvm" };
+		char *argv[5] = {"ptvm"};
 		int argc = 1;
 		struct parsed p;
 
@@ -248,13 +264,24 @@ static void test_sizes(void **state)
 		int ret;
 		uint64_t v;
 	} cases[] = {
-		{ "512M", 0, 512ULL << 20 }, { "2G", 0, 2ULL << 30 },	{ "1024", 0, 1ULL << 30 },
-		{ "64MiB", 0, 64ULL << 20 }, { "1GB", 0, 1ULL << 30 },	{ "4096k", 0, 4ULL << 20 },
-		{ "1T", 0, 1ULL << 40 },     { "", -EINVAL, 0 },	{ "-1G", -EINVAL, 0 },
-		{ "0", -EINVAL, 0 },	     { "12X", -EINVAL, 0 },	{ "1Gx", -EINVAL, 0 },
-		{ "99999999999999999999", -EINVAL, 0 },			{ "20000000T", -EINVAL, 0 },
-		{ " -1", -EINVAL, 0 },	     { " 1G", -EINVAL, 0 },	{ "+1G", -EINVAL, 0 },
-		{ " -18446744073709551615", -EINVAL, 0 },
+		{"512M", 0, 512ULL << 20},
+		{"2G", 0, 2ULL << 30},
+		{"1024", 0, 1ULL << 30},
+		{"64MiB", 0, 64ULL << 20},
+		{"1GB", 0, 1ULL << 30},
+		{"4096k", 0, 4ULL << 20},
+		{"1T", 0, 1ULL << 40},
+		{"", -EINVAL, 0},
+		{"-1G", -EINVAL, 0},
+		{"0", -EINVAL, 0},
+		{"12X", -EINVAL, 0},
+		{"1Gx", -EINVAL, 0},
+		{"99999999999999999999", -EINVAL, 0},
+		{"20000000T", -EINVAL, 0},
+		{" -1", -EINVAL, 0},
+		{" 1G", -EINVAL, 0},
+		{"+1G", -EINVAL, 0},
+		{" -18446744073709551615", -EINVAL, 0},
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -269,12 +296,13 @@ static void test_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_run),   cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_passthrough), cmocka_unit_test(test_too_many_passthrough),
-		cmocka_unit_test(test_errors),	   cmocka_unit_test(test_no_command),
+		cmocka_unit_test(test_full_run),     cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_passthrough),  cmocka_unit_test(test_too_many_passthrough),
+		cmocka_unit_test(test_errors),	     cmocka_unit_test(test_no_command),
 		cmocka_unit_test(test_help_version), cmocka_unit_test(test_host_commands),
-		cmocka_unit_test(test_sizes), cmocka_unit_test(test_placement),
-		cmocka_unit_test(test_unmanaged), cmocka_unit_test(test_cleanup),
+		cmocka_unit_test(test_sizes),	     cmocka_unit_test(test_placement),
+		cmocka_unit_test(test_unmanaged),    cmocka_unit_test(test_cleanup),
+		cmocka_unit_test(test_on_reboot),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
