@@ -412,7 +412,7 @@ static void test_check_ranges_msi_window(void **state)
 	struct vfio_container *c = open_with_ranges(f, x86_ranges, 2);
 	struct guest_mem m = {
 		.nr = 2,
-		.r = {{0, 0x80000000ULL, NULL}, {0xf0000000ULL, 0x10000000ULL, NULL}},
+		.r = {{.gpa = 0, .size = 0x80000000ULL}, {.gpa = 0xf0000000ULL, .size = 0x10000000ULL}},
 	};
 
 	log_capture_start(&f->lc);
@@ -432,7 +432,7 @@ static void test_check_ranges_above_top(void **state)
 	struct vfio_container *c = open_with_ranges(f, narrow, 2);
 	struct guest_mem m = {
 		.nr = 2,
-		.r = {{0, 0x80000000ULL, NULL}, {0x8000000000ULL, 0x100000000ULL, NULL}},
+		.r = {{.gpa = 0, .size = 0x80000000ULL}, {.gpa = 0x8000000000ULL, .size = 0x100000000ULL}},
 	};
 
 	log_capture_start(&f->lc);

@@ -102,7 +102,10 @@ struct fake_vfio {
 	unsigned nr_set_irqs, nr_reset;
 	/* The first VFIO_DEVICE_SET_IRQS calls: header and first eventfd (-2: none). */
 	struct {
-		struct vfio_irq_set hdr;
+		/* struct vfio_irq_set without its flexible data[] (ISO C: not in an array). */
+		struct {
+			uint32_t argsz, flags, index, start, count;
+		} hdr;
 		int32_t fd;
 	} sets[8];
 	unsigned nr_irq_info[16]; /* VFIO_DEVICE_GET_IRQ_INFO calls by index */
@@ -341,7 +344,7 @@ static inline int fv_ioctl(int fd, unsigned long req, void *arg)
 		const struct vfio_irq_set *s = arg;
 
 		if (fv.nr_set_irqs < ARRAY_SIZE(fv.sets)) {
-			fv.sets[fv.nr_set_irqs].hdr = *s;
+			memcpy(&fv.sets[fv.nr_set_irqs].hdr, s, sizeof(fv.sets[0].hdr));
 			fv.sets[fv.nr_set_irqs].fd = -2;
 			if (s->count && (s->flags & VFIO_IRQ_SET_DATA_EVENTFD))
 				memcpy(&fv.sets[fv.nr_set_irqs].fd, s->data, sizeof(int32_t));
