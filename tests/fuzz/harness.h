@@ -44,9 +44,9 @@ static inline unsigned fz_below(struct fz *f, unsigned n)
 /* Print "ptvm-fuzz: <what>" where libFuzzer's report goes, then abort(). */
 void fuzz_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
-#define FUZZ_CHECK(cond, ...)                \
-	do {                                 \
-		if (!(cond))                 \
+#define FUZZ_CHECK(cond, ...)                   \
+	do {                                    \
+		if (!(cond))                    \
 			fuzz_fail(__VA_ARGS__); \
 	} while (0)
 

@@ -31,8 +31,9 @@ static void pth_check_region(unsigned idx, size_t len, uint64_t off)
 		size = f->pt ? f->pt->cfg_size : sizeof(f->be.cfg);
 	else
 		size = f->desc.regions[idx].size;
-	FUZZ_CHECK(off < size && len <= size - off, "region %u access of %zu at 0x%llx beyond 0x%llx",
-		   idx, len, (unsigned long long)off, (unsigned long long)size);
+	FUZZ_CHECK(off < size && len <= size - off,
+		   "region %u access of %zu at 0x%llx beyond 0x%llx", idx, len,
+		   (unsigned long long)off, (unsigned long long)size);
 }
 
 static ssize_t pth_region_read(void *be, unsigned idx, void *buf, size_t len, uint64_t off)
@@ -53,7 +54,8 @@ static int pth_set_irqs(void *be, unsigned index, unsigned start, unsigned count
 {
 	for (unsigned i = 0; fds && i < count; i++)
 		FUZZ_CHECK(fds[i] == -1 || fuzz_fd_live(fds[i]),
-			   "set_irqs index %u vector %u: fd %d is not open", index, start + i, fds[i]);
+			   "set_irqs index %u vector %u: fd %d is not open", index, start + i,
+			   fds[i]);
 	return fake_set_irqs(be, index, start, count, fds);
 }
 
@@ -98,8 +100,8 @@ static void pth_msi_remove(void *host, int route)
 
 static int pth_intx_bind(void *host, unsigned slot, unsigned pin, int trigger, int resample)
 {
-	FUZZ_CHECK(fuzz_fd_live(trigger) && fuzz_fd_live(resample), "intx_bind fds %d %d",
-		   trigger, resample);
+	FUZZ_CHECK(fuzz_fd_live(trigger) && fuzz_fd_live(resample), "intx_bind fds %d %d", trigger,
+		   resample);
 	return fake_intx_bind(host, slot, pin, trigger, resample);
 }
 
@@ -134,7 +136,7 @@ static unsigned pth_route_users(const struct pt *pt, int route, int fd)
 	return n;
 }
 
-static void pth_check_vec_route(const struct fx *f, int route, int fd, uint64_t addr,
+static void pth_check_vec_route(const struct fake_host *h, int route, int fd, uint64_t addr,
 				uint32_t data)
 {
 	const struct fake_route *r;
@@ -142,22 +144,24 @@ static void pth_check_vec_route(const struct fx *f, int route, int fd, uint64_t 
 	FUZZ_CHECK(fd < 0 || fuzz_fd_live(fd), "vector fd %d is not open", fd);
 	if (route < 0)
 		return;
-	FUZZ_CHECK(route < (int)f->host.nr_routes && f->host.routes[route].live,
+	FUZZ_CHECK(route < (int)h->nr_routes && h->routes[route].live,
 		   "vector holds route %d, which the host removed", route);
-	r = &f->host.routes[route];
+	r = &h->routes[route];
 	FUZZ_CHECK(r->fd == fd && r->addr == addr && r->data == data,
 		   "route %d carries fd %d 0x%llx/0x%x, the vector fd %d 0x%llx/0x%x", route, r->fd,
 		   (unsigned long long)r->addr, r->data, fd, (unsigned long long)addr, data);
 }
 
-/* Routes: each live one is one vector's, with its fd and message; no stale ones. */
-static void pth_check_routes(const struct fx *f)
+/*
+ * Routes: each live one is one vector's, with its fd and message; no stale
+ * ones. @msix_vfio: the MSI-X vectors VFIO has, if the backend counts them.
+ */
+static void pth_check_routes(const struct pt *pt, const struct fake_host *h,
+			     const unsigned *msix_vfio)
 {
-	const struct pt *pt = f->pt;
-
-	FUZZ_CHECK(!f->host.nr_staged, "%u route changes left uncommitted", f->host.nr_staged);
-	for (unsigned i = 0; i < f->host.nr_routes; i++) {
-		const struct fake_route *r = &f->host.routes[i];
+	FUZZ_CHECK(!h->nr_staged, "%u route changes left uncommitted", h->nr_staged);
+	for (unsigned i = 0; i < h->nr_routes; i++) {
+		const struct fake_route *r = &h->routes[i];
 
 		if (!r->live)
 			continue;
@@ -168,24 +172,23 @@ static void pth_check_routes(const struct fx *f)
 	for (unsigned i = 0; i < pt->msix.nr; i++) {
 		const struct pt_msix_vec *e = &pt->msix.vec[i];
 
-		pth_check_vec_route(f, e->route, e->fd, e->r_addr, e->r_data);
-		/* A vector with an eventfd is one VFIO has (the fake counts them per index). */
-		FUZZ_CHECK(e->fd < 0 || i < f->be.enabled[VFIO_PCI_MSIX_IRQ_INDEX],
-			   "MSI-X vector %u has fd %d, VFIO only %u vectors", i, e->fd,
-			   f->be.enabled[VFIO_PCI_MSIX_IRQ_INDEX]);
+		pth_check_vec_route(h, e->route, e->fd, e->r_addr, e->r_data);
+		/* A vector with an eventfd is one VFIO has. */
+		FUZZ_CHECK(e->fd < 0 || !msix_vfio || i < *msix_vfio,
+			   "MSI-X vector %u has fd %d, VFIO only %u vectors", i, e->fd, *msix_vfio);
 	}
 	for (unsigned i = 0; i < PT_MSI_MAX_VECS; i++) {
 		const struct pt_msi_vec *e = &pt->msi.vec[i];
 
-		pth_check_vec_route(f, e->route, e->fd, e->r_addr, e->r_data);
+		pth_check_vec_route(h, e->route, e->fd, e->r_addr, e->r_data);
 	}
 }
 
 /* Whether [gpa, gpa + size) of BAR @b is host memory the BAR's areas map at @hva. */
-static bool pth_slot_in_area(const struct fx *f, const struct pt_bar *b, uint64_t gpa,
+static bool pth_slot_in_area(const struct pt *pt, const struct pt_bar *b, uint64_t gpa,
 			     uint64_t size, const void *hva)
 {
-	const struct pt_region_desc *r = &f->desc.regions[b->idx];
+	const struct pt_region_desc *r = &pt->desc.regions[b->idx];
 	uint64_t off = gpa - b->gpa;
 
 	if (b->gpa == PCI_BAR_UNMAPPED || gpa < b->gpa || off >= b->size || size > b->size - off)
@@ -201,20 +204,18 @@ static bool pth_slot_in_area(const struct fx *f, const struct pt_bar *b, uint64_
 }
 
 /* Memslots: inside a decoding BAR's mmap areas at the right host address, never the MSI-X pages. */
-static void pth_check_slots(const struct fx *f)
+static void pth_check_slots(const struct pt *pt, const struct fake_host *h)
 {
-	const struct pt *pt = f->pt;
-
-	FUZZ_CHECK(!f->host.nr_slot_overlaps, "a memslot was created over a live one");
+	FUZZ_CHECK(!h->nr_slot_overlaps, "a memslot was created over a live one");
 	for (unsigned s = 0; s < FAKE_MAX; s++) {
-		const struct fake_slot *sl = &f->host.slots[s];
+		const struct fake_slot *sl = &h->slots[s];
 		uint64_t ex_start[2], ex_end[2];
 		unsigned i, nex;
 
 		if (!sl->live)
 			continue;
 		for (i = 0; i < PCI_NUM_BARS; i++)
-			if (pth_slot_in_area(f, &pt->bars[i], sl->gpa, sl->size, sl->hva))
+			if (pth_slot_in_area(pt, &pt->bars[i], sl->gpa, sl->size, sl->hva))
 				break;
 		FUZZ_CHECK(i < PCI_NUM_BARS, "memslot %u at 0x%llx+0x%llx maps no BAR area", s,
 			   (unsigned long long)sl->gpa, (unsigned long long)sl->size);
@@ -242,22 +243,19 @@ static void pth_check_slots(const struct fx *f)
 
 static inline void pth_check(const struct fx *f)
 {
-	pth_check_routes(f);
-	pth_check_slots(f);
+	pth_check_routes(f->pt, &f->host, &f->be.enabled[VFIO_PCI_MSIX_IRQ_INDEX]);
+	pth_check_slots(f->pt, &f->host);
 }
 
 /* After pt_reset(): nothing of the guest's interrupts or BARs is left. */
-static void pth_check_reset(const struct fx *f)
+static void pth_check_reset(const struct pt *pt, struct fake_host *h)
 {
-	const struct pt *pt = f->pt;
-
-	pth_check(f);
-	FUZZ_CHECK(fake_live_slots((struct fake_host *)&f->host) == 0, "memslots after reset");
+	FUZZ_CHECK(fake_live_slots(h) == 0, "memslots after reset");
 	/* INTx, or none if VFIO refused it (logged). */
 	FUZZ_CHECK(pt->mode == PT_IRQ_INTX || pt->mode == PT_IRQ_NONE, "mode %d after reset",
 		   pt->mode);
-	for (unsigned i = 0; i < f->host.nr_routes; i++)
-		FUZZ_CHECK(!f->host.routes[i].live, "route %u live after reset", i);
+	for (unsigned i = 0; i < h->nr_routes; i++)
+		FUZZ_CHECK(!h->routes[i].live, "route %u live after reset", i);
 	for (unsigned i = 0; i < PT_NR_BARS; i++)
 		FUZZ_CHECK(pt->bars[i].gpa == PCI_BAR_UNMAPPED, "BAR%u placed after reset", i);
 	FUZZ_CHECK(!(pci_cfg_get(&pt->dev.cfg, PCI_COMMAND, 2) & 7), "COMMAND decodes after reset");
@@ -268,25 +266,31 @@ static bool pth_as_empty(const struct as *as)
 	return !as->regions && !as->view.nr_traps && !as->view.nr_mems;
 }
 
+/* pt_destroy(), then nothing of the device may be left in the host. */
+static inline void pth_destroy_pt(struct pt *pt, struct fake_host *h)
+{
+	pt_destroy(pt);
+	FUZZ_CHECK(fake_live_slots(h) == 0, "memslots left after destroy");
+	for (unsigned i = 0; i < h->nr_routes; i++)
+		FUZZ_CHECK(!h->routes[i].live, "route %u left after destroy", i);
+	FUZZ_CHECK(h->nr_intx_unbind == h->nr_intx_bind, "INTx bound %u, unbound %u",
+		   h->nr_intx_bind, h->nr_intx_unbind);
+	FUZZ_CHECK(pth_as_empty(h->mmio) && pth_as_empty(h->pio),
+		   "address-space regions left after destroy");
+	FUZZ_CHECK(fuzz_fds_live() == 0, "%u eventfds left open", fuzz_fds_live());
+}
+
 /* Detach (pci_host_detach() unmaps), destroy, and check that nothing is left behind. */
 static inline void pth_destroy(struct fx *f)
 {
 	pci_dev_unmap_all(f->dev);
 	pth_check(f);
-	pt_destroy(f->pt);
+	pth_destroy_pt(f->pt, &f->host);
 	f->pt = NULL;
 	f->dev = NULL;
-	FUZZ_CHECK(fake_live_slots(&f->host) == 0, "memslots left after destroy");
-	for (unsigned i = 0; i < f->host.nr_routes; i++)
-		FUZZ_CHECK(!f->host.routes[i].live, "route %u left after destroy", i);
-	FUZZ_CHECK(f->host.nr_intx_unbind == f->host.nr_intx_bind, "INTx bound %u, unbound %u",
-		   f->host.nr_intx_bind, f->host.nr_intx_unbind);
 	for (unsigned i = 0; i < VFIO_PCI_NUM_IRQS; i++)
 		FUZZ_CHECK(!f->be.enabled[i], "VFIO index %u left with %u vectors", i,
 			   f->be.enabled[i]);
-	FUZZ_CHECK(pth_as_empty(f->host.mmio) && pth_as_empty(f->host.pio),
-		   "address-space regions left after destroy");
-	FUZZ_CHECK(fuzz_fds_live() == 0, "%u eventfds left open", fuzz_fds_live());
 	fx_free(f);
 	pth_fx = NULL;
 }
@@ -384,7 +388,8 @@ static inline bool pth_step(struct fx *f, struct fz *in, unsigned bus_weight)
 		return false;
 	op = fz_u8(in);
 	if (op % 16 < bus_weight) {
-		static const uint16_t hot[] = {0, FX_TABLE, FX_PBA, FX_TABLE + 0x100, 0x1000, 0x3000};
+		static const uint16_t hot[] = {0,      FX_TABLE, FX_PBA, FX_TABLE + 0x100,
+					       0x1000, 0x3000};
 
 		bar = pth_bars[fz_below(in, ARRAY_SIZE(pth_bars))];
 		size = 1 + fz_below(in, 8);
@@ -441,7 +446,8 @@ static inline bool pth_step(struct fx *f, struct fz *in, unsigned bus_weight)
 		if (op & 1) {
 			pci_dev_unmap_all(f->dev);
 			FUZZ_CHECK(!pt_reset(f->pt), "pt_reset");
-			pth_check_reset(f);
+			pth_check(f);
+			pth_check_reset(f->pt, &f->host);
 		} else {
 			pth_cfg_write(f, 0x44, 2, fz_u8(in) & 3);
 		}
