@@ -203,8 +203,7 @@ static const struct pt_backend_ops fake_be_ops = {
 };
 
 /* Host: KVM_SET_USER_MEMORY_REGION as the MMIO address space calls it. */
-static inline int fake_slot_set(void *opaque, unsigned slot, uint64_t gpa, uint64_t size,
-				void *hva)
+static inline int fake_slot_set(void *opaque, unsigned slot, uint64_t gpa, uint64_t size, void *hva)
 {
 	struct fake_host *h = opaque;
 

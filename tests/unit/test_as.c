@@ -195,8 +195,7 @@ static void test_unclaimed_straddle_and_sizes(void **state)
 	 */
 	assert_int_equal(as_region_place(add(f, "y", AS_PRIO_BAR, &d, 0, 0), -SZ_4K, SZ_4K),
 			 -EINVAL);
-	assert_int_equal(as_region_place(add(f, "z", AS_PRIO_BAR, &d, 0, 0), -2 * SZ_4K, SZ_4K),
-			 0);
+	assert_int_equal(as_region_place(add(f, "z", AS_PRIO_BAR, &d, 0, 0), -2 * SZ_4K, SZ_4K), 0);
 	assert_int_equal(as_commit(f->as), 0);
 	assert_true(as_read(f->as, -SZ_4K - 8, &v, 8));
 }

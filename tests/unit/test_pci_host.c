@@ -61,7 +61,8 @@ static int setup(void **state)
 		goto err;
 	if (as_add_fixed(f->pio, "test", PORT_PCI_CONF_ADDR, PCI_HOST_CF8_PORTS, &pci_host_cf8_ops,
 			 f->h) ||
-	    as_add_fixed(f->mmio, "test", LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE, &pci_host_ecam_ops, f->h))
+	    as_add_fixed(f->mmio, "test", LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE, &pci_host_ecam_ops,
+			 f->h))
 		goto err;
 	pci_cfg_init_type0(&f->dev.cfg, &fx_id);
 	if (pci_cfg_set_bar(&f->dev.cfg, 0, 4096, PCI_BAR_MEM32) ||
