@@ -158,9 +158,17 @@ kmod:
 rig-kmod:
 	$(MAKE) kmod KDIR=$(RIG_KDIR)
 
-# CASES="boot pt_nvme" runs a subset.
+# CASES="boot pt_nvme" runs a subset. SAN=1: L1 runs build/san/ptvm, linked
+# dynamically (ASan has no static runtime), with its shared libraries
+# (scripts/rig/mk-l1-initramfs); the static helpers come from the plain build.
+ifeq ($(SAN),1)
+e2e: $(BUILD)/ptvm rig-kmod
+	$(MAKE) SAN= static
+	PTVM_BIN=$(CURDIR)/$(BUILD)/ptvm PTVM_KVER=$(RIG_KVER) scripts/rig/e2e $(CASES)
+else
 e2e: static rig-kmod
 	PTVM_KVER=$(RIG_KVER) scripts/rig/e2e $(CASES)
+endif
 
 # Everything CI runs: unit tests (plain and under ASan+UBSan), the fuzz
 # targets for 30 s each, the host KVM smoke test, the kmod build, the nested rig.

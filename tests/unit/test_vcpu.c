@@ -40,7 +40,7 @@ static void rec_write(void *opaque, uint64_t off, unsigned size, uint64_t v)
 	}
 }
 
-static const struct bus_ops rec_ops = { .read = rec_read, .write = rec_write };
+static const struct bus_ops rec_ops = {.read = rec_read, .write = rec_write};
 
 static void rec_stop(void *opaque, enum vm_stop_reason why, const char *msg)
 {
@@ -57,7 +57,7 @@ struct fixture {
 	struct vcpu_env env;
 	struct vcpu v;
 	volatile int stopping;
-	uint8_t page[4096];
+	uint8_t page[4096] __attribute__((aligned(8))); /* a struct kvm_run */
 };
 
 static int setup(void **state)
@@ -68,8 +68,11 @@ static int setup(void **state)
 	assert_int_equal(as_create(&f->mmio, "mmio", NULL), 0);
 	assert_int_equal(as_add_fixed(f->pio, "test", 0x500, 8, &rec_ops, &f->rec), 0);
 	assert_int_equal(as_add_fixed(f->mmio, "test", 0xd0000000, 0x1000, &rec_ops, &f->rec), 0);
-	f->env = (struct vcpu_env){ .pio = f->pio, .mmio = f->mmio, .stop = rec_stop,
-				    .stop_opaque = &f->rec, .stopping = &f->stopping };
+	f->env = (struct vcpu_env){.pio = f->pio,
+				   .mmio = f->mmio,
+				   .stop = rec_stop,
+				   .stop_opaque = &f->rec,
+				   .stopping = &f->stopping};
 	f->v.env = &f->env;
 	f->v.kv.id = 2;
 	f->v.kv.run = (struct kvm_run *)f->page;
@@ -121,7 +124,7 @@ static void test_pio_in_and_unclaimed(void **state)
 	run->io.data_offset = 1024;
 	assert_true(vcpu_handle_exit(&f->v));
 	assert_int_equal(f->page[1024], 0x03); /* low byte of 0x1103 */
-	run->io.port = 0x2f8; /* nobody there: all-ones */
+	run->io.port = 0x2f8;		       /* nobody there: all-ones */
 	assert_true(vcpu_handle_exit(&f->v));
 	assert_int_equal(f->page[1024], 0xff);
 }
@@ -154,11 +157,11 @@ static void test_fatal_exits_stop(void **state)
 		enum vm_stop_reason why;
 		const char *msg;
 	} cases[] = {
-		{ KVM_EXIT_SHUTDOWN, VM_STOP_ERROR,
-		  "guest triple fault on vCPU 2 (KVM_EXIT_SHUTDOWN)" },
-		{ KVM_EXIT_INTERNAL_ERROR, VM_STOP_ERROR, "vCPU 2: KVM internal error, suberror 1" },
-		{ KVM_EXIT_HLT, VM_STOP_HALT, "vCPU 2 halted" },
-		{ 999, VM_STOP_ERROR, "vCPU 2: unexpected KVM exit reason 999" },
+		{KVM_EXIT_SHUTDOWN, VM_STOP_ERROR,
+		 "guest triple fault on vCPU 2 (KVM_EXIT_SHUTDOWN)"},
+		{KVM_EXIT_INTERNAL_ERROR, VM_STOP_ERROR, "vCPU 2: KVM internal error, suberror 1"},
+		{KVM_EXIT_HLT, VM_STOP_HALT, "vCPU 2 halted"},
+		{999, VM_STOP_ERROR, "vCPU 2: unexpected KVM exit reason 999"},
 	};
 	struct fixture *f = *state;
 	struct kvm_run *run = f->v.kv.run;
@@ -250,12 +253,12 @@ static int fake_run_ioctl(int fd, unsigned long req, void *arg)
 	return -EINTR;
 }
 
-static const struct sys_ops fake_run_sys = { .ioctl = fake_run_ioctl };
+static const struct sys_ops fake_run_sys = {.ioctl = fake_run_ioctl};
 
 /* Start @f's vCPU thread with @affinity and wait until it has run and stopped. */
 static void run_thread(struct fixture *f, const cpu_set_t *affinity)
 {
-	struct kvm k = { .sys = &fake_run_sys };
+	struct kvm k = {.sys = &fake_run_sys};
 
 	f->env.kvm = &k;
 	f->env.affinity = affinity;

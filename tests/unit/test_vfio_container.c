@@ -56,6 +56,7 @@ static void open_fails(struct fixture *f, int want, const char *log)
 {
 	struct vfio_container *c = NULL;
 
+	log_capture_free(&f->lc); /* an earlier capture's text */
 	log_capture_start(&f->lc);
 	assert_int_equal(container_open(&f->cfg, &c), want);
 	assert_string_equal(log_capture_end(&f->lc), log);
@@ -333,6 +334,7 @@ static void test_allow_unsafe_iommufd(void **state)
 		 f->fs.root);
 	open_fails(f, -EPERM, want);
 	fake_sysfs_add_file(&f->fs, "module/iommufd/parameters/allow_unsafe_interrupts", "Y\n");
+	log_capture_free(&f->lc);
 	log_capture_start(&f->lc);
 	assert_int_equal(container_open(&f->cfg, &c), 0);
 	assert_string_equal(log_capture_end(&f->lc), UNSAFE_RISK);
