@@ -403,17 +403,13 @@ static inline bool pth_step(struct fx *f, struct fz *in, unsigned bus_weight)
 		return true;
 	}
 	switch (op / 16 % 8) {
-	case 0: /* anywhere in config space */
-		off = fz_u16(in) % PCI_CFG_SIZE;
-		size = pth_sizes[fz_below(in, 3)];
-		if (op & 1)
-			pth_cfg_read(f, off, size);
-		else
-			pth_cfg_write(f, off, size, fz_u32(in));
-		break;
-	case 1: /* into a capability */
+	case 0: /* anywhere in config space, or (1, 2) into a capability */
+	case 1:
 	case 2:
-		off = pth_caps[fz_below(in, ARRAY_SIZE(pth_caps))] + fz_below(in, 0x40);
+		if (op / 16 % 8 == 0)
+			off = fz_u16(in) % PCI_CFG_SIZE;
+		else
+			off = pth_caps[fz_below(in, ARRAY_SIZE(pth_caps))] + fz_below(in, 0x40);
 		size = pth_sizes[fz_below(in, 3)];
 		if (op & 1)
 			pth_cfg_read(f, off, size);
