@@ -57,7 +57,7 @@ struct fixture {
 	struct vcpu_env env;
 	struct vcpu v;
 	volatile int stopping;
-	uint8_t page[4096];
+	uint8_t page[4096] __attribute__((aligned(8))); /* a struct kvm_run */
 };
 
 static int setup(void **state)
