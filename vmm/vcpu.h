@@ -12,6 +12,7 @@
 
 #include "as.h"
 #include "kvm.h"
+#include "vcpu_gate.h"
 
 enum vm_stop_reason {
 	VM_RUNNING = 0,
@@ -35,6 +36,8 @@ struct vcpu_env {
 	volatile int *stopping;
 	/* CPUs every vCPU thread runs on (its NUMA node's), or NULL for any. */
 	const cpu_set_t *affinity;
+	/* Pause and resume (vcpu_gate.h); NULL: never paused. */
+	struct vcpu_gate *gate;
 };
 
 /* Returns of KVM_RUN to ptvm, by kind, for --stats. */
