@@ -20,6 +20,7 @@
 #include "numa.h"
 #include "options.h"
 #include "vcpu.h"
+#include "vm_stats.h"
 #include "pt/pt_host.h"
 #include "vfio/sysfs.h"
 
@@ -43,15 +44,6 @@ struct vm_pt_dev {
 };
 
 struct vm;
-
-/* What woke the main loop, as --stats counts it. */
-enum vm_wake {
-	VM_WAKE_CONSOLE, /* input on stdin */
-	VM_WAKE_WAKE,	 /* wake_fd: a stop request, or room in the UART's RX FIFO */
-	VM_WAKE_SIGNAL,	 /* signal_fd */
-	VM_WAKE_VFIO,	 /* a VFIO ERR or REQ notifier */
-	VM_WAKE_NR,
-};
 
 /*
  * One fd the main loop polls, and what to do when it is readable (or hung
@@ -131,12 +123,9 @@ struct vm {
 int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops *sys) __must_check;
 /* Run until the guest stops; returns why. @msg gets the stop message. */
 enum vm_stop_reason vm_run(struct vm *vm, const char **msg);
-/*
- * --stats, after vm_run(): each vCPU's exits by kind and their sum, the
- * main loop's wakeups by kind, then each passed-through device's trapped
- * accesses. One stable line each on stderr, "ptvm: stats: ...", for
- * scripts to grep.
- */
+/* vm_stats.c: ptvm's counters now (main thread, any time after vm_create()). */
+void vm_get_stats(const struct vm *vm, struct vm_stats *st);
+/* --stats, after vm_run(): vm_get_stats() through vm_stats_print() on stderr. */
 void vm_print_stats(const struct vm *vm);
 void vm_destroy(struct vm *vm);
 
@@ -179,7 +168,6 @@ int vm_pt_open_groups(struct vm *vm) __must_check;
  * naming the device and why. Nothing to do for @fd -1 (not offered).
  */
 int vm_pt_watch(struct vm *vm, struct vm_pt_dev *d, unsigned index, int fd) __must_check;
-void vm_pt_print_stats(const struct vm *vm);
 
 /* vm_boot.c: map and check the kernel/initrd files (before any KVM work). */
 int vm_boot_read(struct vm *vm) __must_check;

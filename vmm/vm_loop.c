@@ -2,7 +2,7 @@
 /*
  * The main loop: one thread polls every fd ptvm waits on (stdin, signals,
  * stop requests, VFIO notifiers) and runs the vCPU threads until the VM
- * stops; and --stats, printed after it.
+ * stops.
  */
 #include <errno.h>
 #include <poll.h>
@@ -168,38 +168,4 @@ enum vm_stop_reason vm_run(struct vm *vm, const char **msg)
 	console_close(&vm->console);
 	*msg = vm->stop_msg;
 	return vm->stop_reason;
-}
-
-static void vm_print_exits(const char *who, const struct vcpu_stats *st)
-{
-	fprintf(stderr, "ptvm: stats: %sexits pio %llu mmio %llu intr %llu halt %llu other %llu\n",
-		who, (unsigned long long)st->pio, (unsigned long long)st->mmio,
-		(unsigned long long)st->intr, (unsigned long long)st->halt,
-		(unsigned long long)st->other);
-}
-
-void vm_print_stats(const struct vm *vm)
-{
-	struct vcpu_stats sum = {0};
-
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu_stats st;
-		char who[16];
-
-		vcpu_get_stats(&vm->vcpus[i], &st);
-		snprintf(who, sizeof(who), "vcpu%u ", i);
-		vm_print_exits(who, &st);
-		sum.pio += st.pio;
-		sum.mmio += st.mmio;
-		sum.intr += st.intr;
-		sum.halt += st.halt;
-		sum.other += st.other;
-	}
-	vm_print_exits("", &sum);
-	fprintf(stderr, "ptvm: stats: loop wakeups console %llu wake %llu signal %llu vfio %llu\n",
-		(unsigned long long)vm->wakeups[VM_WAKE_CONSOLE],
-		(unsigned long long)vm->wakeups[VM_WAKE_WAKE],
-		(unsigned long long)vm->wakeups[VM_WAKE_SIGNAL],
-		(unsigned long long)vm->wakeups[VM_WAKE_VFIO]);
-	vm_pt_print_stats(vm);
 }

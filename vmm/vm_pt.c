@@ -315,14 +315,3 @@ void vm_pt_close(struct vm *vm)
 	(void)!managed_reattach(vm->managed);
 	vm->managed = NULL;
 }
-
-void vm_pt_print_stats(const struct vm *vm)
-{
-	for (unsigned i = 0; i < vm->nr_pt; i++) {
-		struct pt_stats st;
-
-		pt_get_stats(vm->pt[i].pt, &st);
-		fprintf(stderr, "ptvm: stats: %s trapped reads %llu writes %llu\n", vm->pt[i].name,
-			(unsigned long long)st.trapped_reads, (unsigned long long)st.trapped_writes);
-	}
-}
