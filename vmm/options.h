@@ -17,6 +17,7 @@ enum opts_cmd {
 	OPTS_CMD_DEVICES, /* its options: hostdev/hostdev.c */
 	OPTS_CMD_CHECK,	  /* the same */
 	OPTS_CMD_CLEANUP, /* give back the devices a killed ptvm left on vfio-pci */
+	OPTS_CMD_CTL,	  /* a control socket client; its arguments: api/api_client.c */
 };
 
 struct vm_config {
@@ -35,6 +36,7 @@ struct vm_config {
 	bool no_guard; /* --no-guard: pass devices through without ptguard */
 	uint64_t hugepages; /* --hugepages: SZ_2M or SZ_1G hugetlbfs pages; 0: THP */
 	int numa_node;	    /* --numa-node, or -1: the devices' node */
+	const char *api_socket; /* --api-socket PATH, or NULL */
 };
 
 /*

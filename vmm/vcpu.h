@@ -22,6 +22,7 @@ enum vm_stop_reason {
 	VM_STOP_SIGNAL,	   /* ptvm got SIGINT/SIGTERM/SIGHUP, or the user typed the escape */
 	VM_STOP_ERROR,	   /* triple fault, KVM internal error, failed entry */
 	VM_STOP_DEVICE,	   /* the host took a passed-through device back, or it failed: exit 1 */
+	VM_STOP_CONTROL,   /* "poweroff" on the control socket: exit 0 */
 };
 
 /* What every vCPU thread shares. */

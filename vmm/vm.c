@@ -160,6 +160,7 @@ static int vm_create_vcpus(struct vm *vm, const struct boot_entry *entry)
 		.stop_opaque = vm,
 		.stopping = &vm->stopping,
 		.affinity = vm->numa.node != NUMA_NO_NODE ? &vm->numa.cpus : NULL,
+		.gate = &vm->gate,
 	};
 	for (unsigned i = 0; i < vm->cfg->cpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
@@ -246,9 +247,13 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	vm->console.in_fd = STDIN_FILENO;
 	vm->console.out_fd = STDOUT_FILENO;
 	pthread_mutex_init(&vm->stop_lock, NULL);
+	vcpu_gate_init(&vm->gate);
 
 	/* Input files first: a typo costs nothing and touches no device. */
 	ret = vm_boot_read(vm);
+	if (ret)
+		goto err;
+	ret = vm_api_open(vm);
 	if (ret)
 		goto err;
 	ret = vm_pt_check(vm);
@@ -331,6 +336,7 @@ void vm_destroy(struct vm *vm)
 	if (!vm)
 		return;
 	console_close(&vm->console);
+	api_server_destroy(vm->api);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		kvm_vcpu_destroy(&vm->kvm, &vm->vcpus[i].kv);
 	free(vm->vcpus);
@@ -350,6 +356,7 @@ void vm_destroy(struct vm *vm)
 		close(vm->signal_fd);
 	if (vm->wake_fd >= 0)
 		close(vm->wake_fd);
+	vcpu_gate_destroy(&vm->gate);
 	pthread_mutex_destroy(&vm->stop_lock);
 	free(vm);
 }

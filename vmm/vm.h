@@ -21,6 +21,7 @@
 #include "options.h"
 #include "vcpu.h"
 #include "vm_stats.h"
+#include "api/api.h"
 #include "pt/pt_host.h"
 #include "vfio/sysfs.h"
 
@@ -57,8 +58,11 @@ struct vm_source {
 	void *opaque;
 };
 
-/* wake_fd, signal_fd, the console, and ERR and REQ of each passed-through device. */
-#define VM_MAX_SOURCES (3 + 2 * OPTS_MAX_PASSTHROUGH)
+/*
+ * wake_fd, signal_fd, the console, ERR and REQ of each passed-through
+ * device, and the control socket's listener and clients.
+ */
+#define VM_MAX_SOURCES (3 + 2 * OPTS_MAX_PASSTHROUGH + 1 + API_MAX_CLIENTS)
 
 /* A GSI of the in-kernel IOAPIC, as a struct irq_line for a device. */
 struct vm_gsi {
@@ -100,6 +104,11 @@ struct vm {
 	struct vcpu *vcpus;
 	unsigned nr_vcpus;
 	struct vcpu_env env;
+	struct vcpu_gate gate; /* pause and resume (the control socket) */
+	uint64_t start_ns;     /* CLOCK_MONOTONIC when vm_run() started the vCPUs */
+	/* --api-socket; the client sources follow the listener's in vm->src. */
+	struct api_server *api;
+	int api_src;
 
 	/* Stopping: first reason wins. The main loop sleeps on wake_fd. */
 	pthread_mutex_t stop_lock;
@@ -168,6 +177,13 @@ int vm_pt_open_groups(struct vm *vm) __must_check;
  * naming the device and why. Nothing to do for @fd -1 (not offered).
  */
 int vm_pt_watch(struct vm *vm, struct vm_pt_dev *d, unsigned index, int fd) __must_check;
+
+/*
+ * vm_api.c: --api-socket: create and bind the socket (setup, before any
+ * device moves) and poll it in the main loop; nothing without the option.
+ * vm_destroy() closes and unlinks it.
+ */
+int vm_api_open(struct vm *vm) __must_check;
 
 /* vm_boot.c: map and check the kernel/initrd files (before any KVM work). */
 int vm_boot_read(struct vm *vm) __must_check;

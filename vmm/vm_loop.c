@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The main loop: one thread polls every fd ptvm waits on (stdin, signals,
- * stop requests, VFIO notifiers) and runs the vCPU threads until the VM
- * stops.
+ * stop requests, VFIO notifiers, the control socket) and runs the vCPU
+ * threads until the VM stops.
  */
 #include <errno.h>
 #include <poll.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dev/serial.h"
@@ -149,9 +150,12 @@ void vm_event_loop(struct vm *vm)
 enum vm_stop_reason vm_run(struct vm *vm, const char **msg)
 {
 	int ret = console_open(&vm->console, STDIN_FILENO, STDOUT_FILENO);
+	struct timespec now;
 
 	if (ret)
 		log_err("console: cannot set raw mode on stdin: %s", strerror(-ret));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	vm->start_ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		ret = vcpu_start(&vm->vcpus[i]);
 		if (ret) {
@@ -160,6 +164,8 @@ enum vm_stop_reason vm_run(struct vm *vm, const char **msg)
 		}
 	}
 	vm_event_loop(vm);
+	/* Paused vCPUs wake and see the VM stopping: a stop never waits for "resume". */
+	vcpu_gate_resume(&vm->gate);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
