@@ -4,6 +4,8 @@
 #define PTVM_TEST_API_FAKE_H
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -42,7 +44,8 @@ static void api_fake_stats(void *opaque, struct vm_stats *st)
 		st->wakeups[k] = 100 + k;
 	st->nr_devs = 1;
 	snprintf(st->dev[0].bdf, sizeof(st->dev[0].bdf), "0000:01:00.0");
-	st->dev[0].st = (struct pt_stats){.trapped_reads = 17, .trapped_writes = 18446744073709551615ULL};
+	st->dev[0].st =
+		(struct pt_stats){.trapped_reads = 17, .trapped_writes = 18446744073709551615ULL};
 }
 
 static int api_fake_pause(void *opaque)
@@ -70,6 +73,21 @@ static void api_fake_poweroff(void *opaque)
 	struct api_fake *f = opaque;
 
 	f->nr_poweroff++;
+}
+
+/* A fresh directory in $TMPDIR (or /tmp) for a socket: @dir, and @path = @dir/s. */
+struct api_fake_dir {
+	char dir[64];
+	char path[100];
+};
+
+static inline bool api_fake_mkdir(struct api_fake_dir *d)
+{
+	snprintf(d->dir, sizeof(d->dir), "%s/api-XXXXXX", getenv("TMPDIR") ?: "/tmp");
+	if (!mkdtemp(d->dir))
+		return false;
+	snprintf(d->path, sizeof(d->path), "%s/s", d->dir);
+	return true;
 }
 
 static const struct api_vm_ops api_fake_ops = {

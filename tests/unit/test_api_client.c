@@ -20,8 +20,7 @@
 #include "api_fake.h"
 
 struct fixture {
-	char dir[64];
-	char path[100];
+	struct api_fake_dir d;
 	struct api_fake fake;
 	struct api_server *s;
 	pthread_t thread;
@@ -57,12 +56,9 @@ static void *serve_thread(void *arg)
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmp = getenv("TMPDIR") ?: "/tmp";
 
-	snprintf(f->dir, sizeof(f->dir), "%s/ctl-XXXXXX", tmp);
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/s", f->dir);
-	assert_int_equal(api_server_open(&f->s, f->path, &api_fake_ops, &f->fake), 0);
+	assert_true(api_fake_mkdir(&f->d));
+	assert_int_equal(api_server_open(&f->s, f->d.path, &api_fake_ops, &f->fake), 0);
 	assert_int_equal(pthread_create(&f->thread, NULL, serve_thread, f), 0);
 	*state = f;
 	return 0;
@@ -75,7 +71,7 @@ static int teardown(void **state)
 	__atomic_store_n(&f->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(f->thread, NULL);
 	api_server_destroy(f->s);
-	rmdir(f->dir);
+	rmdir(f->d.dir);
 	free(f->out);
 	free(f->err);
 	free(f);
@@ -103,22 +99,22 @@ static int ctl(struct fixture *f, const char *in, int argc, char *const argv[])
 	return ret;
 }
 
-#define CTL(f, in, ...)                                           \
-	({                                                        \
-		char *const a_[] = {"ptvm", "ctl", __VA_ARGS__};  \
-		ctl(f, in, ARRAY_SIZE(a_), a_);                   \
+#define CTL(f, in, ...)                                          \
+	({                                                       \
+		char *const a_[] = {"ptvm", "ctl", __VA_ARGS__}; \
+		ctl(f, in, ARRAY_SIZE(a_), a_);                  \
 	})
 
 static void test_status(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(CTL(f, NULL, f->path, "status"), 0);
+	assert_int_equal(CTL(f, NULL, f->d.path, "status"), 0);
 	assert_string_equal(f->out, "{\"state\":\"running\",\"vcpus\":2,\"memory\":268435456,"
 				    "\"uptime_ms\":1234,\"devices\":[{\"bdf\":\"0000:01:00.0\","
 				    "\"iommu_group\":7}]}\n");
 	assert_string_equal(f->err, "");
-	assert_int_equal(CTL(f, NULL, f->path, "pause"), 0);
+	assert_int_equal(CTL(f, NULL, f->d.path, "pause"), 0);
 	assert_string_equal(f->out, "{\"state\":\"paused\"}\n");
 	assert_true(f->fake.paused);
 }
@@ -128,10 +124,10 @@ static void test_error(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(CTL(f, NULL, f->path, "device-del", "0000:01:00.0"), 1);
+	assert_int_equal(CTL(f, NULL, f->d.path, "device-del", "0000:01:00.0"), 1);
 	assert_string_equal(f->out, "");
 	assert_string_equal(f->err, "ptvm: ctl: device-del: hot-unplug is not implemented yet\n");
-	assert_int_equal(CTL(f, NULL, f->path, "stop"), 1);
+	assert_int_equal(CTL(f, NULL, f->d.path, "stop"), 1);
 	assert_string_equal(f->err, "ptvm: ctl: unknown verb \"stop\" (the verbs: status, stats, "
 				    "pause, resume, poweroff, device-del, device-add)\n");
 }
@@ -141,7 +137,7 @@ static void test_no_server(void **state)
 	struct fixture *f = *state;
 	char path[128], want[256];
 
-	snprintf(path, sizeof(path), "%s/none", f->dir);
+	snprintf(path, sizeof(path), "%s/none", f->d.dir);
 	assert_int_equal(CTL(f, NULL, path, "status"), 1);
 	snprintf(want, sizeof(want), "ptvm: ctl: cannot connect to %s: No such file or directory\n",
 		 path);
@@ -153,13 +149,13 @@ static void test_usage(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(CTL(f, NULL, f->path), 2);
+	assert_int_equal(CTL(f, NULL, f->d.path), 2);
 	assert_string_equal(f->err, "ptvm: ctl needs a socket path and a verb (ptvm ctl PATH VERB "
 				    "[BDF], or ptvm ctl PATH --raw; see ptvm --help)\n");
-	assert_int_equal(CTL(f, NULL, f->path, "device-del", "a", "b"), 2);
+	assert_int_equal(CTL(f, NULL, f->d.path, "device-del", "a", "b"), 2);
 	assert_string_equal(f->err, "ptvm: ctl: too many arguments from 'b' (ptvm ctl PATH VERB "
 				    "[BDF])\n");
-	assert_int_equal(CTL(f, NULL, f->path, "--raw", "x"), 2);
+	assert_int_equal(CTL(f, NULL, f->d.path, "--raw", "x"), 2);
 }
 
 /* --raw: stdin as it is, every reply line back; a half line is dropped unanswered. */
@@ -168,11 +164,11 @@ static void test_raw(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(CTL(f, "garbage\n{\"id\":\"x\",\"verb\":\"resume\"}\n{\"id\":9,\"verb\"",
-			     f->path, "--raw"),
+			     f->d.path, "--raw"),
 			 0);
-	assert_string_equal(f->out,
-			    "{\"id\":null,\"error\":\"request is not JSON: unexpected character\"}\n"
-			    "{\"id\":\"x\",\"ok\":{\"state\":\"running\"}}\n");
+	assert_string_equal(
+		f->out, "{\"id\":null,\"error\":\"request is not JSON: unexpected character\"}\n"
+			"{\"id\":\"x\",\"ok\":{\"state\":\"running\"}}\n");
 	assert_string_equal(f->err, "");
 	assert_int_equal(f->fake.nr_resume, 1);
 }
@@ -192,7 +188,7 @@ static void test_server_full(void **state)
 	}
 	f->stop = 0;
 	assert_int_equal(pthread_create(&f->thread, NULL, serve_thread, f), 0);
-	assert_int_equal(CTL(f, NULL, f->path, "status"), 1);
+	assert_int_equal(CTL(f, NULL, f->d.path, "status"), 1);
 	assert_string_equal(f->err,
 			    "ptvm: ctl: too many clients (at most 4 at once); try again later\n");
 	for (unsigned i = 0; i < API_MAX_CLIENTS; i++)

@@ -25,8 +25,7 @@
 #include "log_capture.h"
 
 struct fixture {
-	char dir[64];
-	char path[100];
+	struct api_fake_dir d;
 	struct api_fake fake;
 	struct api_server *s;
 	int peer; /* the test's end of the socketpair, or -1 */
@@ -36,11 +35,8 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmp = getenv("TMPDIR") ?: "/tmp";
 
-	snprintf(f->dir, sizeof(f->dir), "%s/api-XXXXXX", tmp);
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/s", f->dir);
+	assert_true(api_fake_mkdir(&f->d));
 	f->peer = -1;
 	*state = f;
 	return 0;
@@ -53,15 +49,15 @@ static int teardown(void **state)
 	api_server_destroy(f->s);
 	if (f->peer >= 0)
 		close(f->peer);
-	unlink(f->path);
-	rmdir(f->dir);
+	unlink(f->d.path);
+	rmdir(f->d.dir);
 	free(f);
 	return 0;
 }
 
 static int open_server(struct fixture *f)
 {
-	return api_server_open(&f->s, f->path, &api_fake_ops, &f->fake);
+	return api_server_open(&f->s, f->d.path, &api_fake_ops, &f->fake);
 }
 
 /* A server with one client on a socketpair: the test talks through f->peer. */
@@ -118,7 +114,7 @@ static void test_socket_file(void **state)
 	struct stat st;
 
 	assert_int_equal(open_server(f), 0);
-	assert_int_equal(lstat(f->path, &st), 0);
+	assert_int_equal(lstat(f->d.path, &st), 0);
 	assert_true(S_ISSOCK(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0600);
 	/* The hook --user will use; to our own ids it works unprivileged. */
@@ -126,7 +122,7 @@ static void test_socket_file(void **state)
 	assert_true(api_server_fd(f->s) >= 0);
 	api_server_destroy(f->s);
 	f->s = NULL;
-	assert_int_equal(lstat(f->path, &st), -1);
+	assert_int_equal(lstat(f->d.path, &st), -1);
 	assert_int_equal(errno, ENOENT);
 }
 
@@ -135,14 +131,14 @@ static void test_refuse_file(void **state)
 	struct fixture *f = *state;
 	char log[512];
 	struct stat st;
-	int fd = open(f->path, O_CREAT | O_WRONLY, 0644);
+	int fd = open(f->d.path, O_CREAT | O_WRONLY, 0644);
 
 	assert_true(fd >= 0);
 	close(fd);
 	assert_int_equal(LOG_CAPTURED(log, open_server(f)), -EEXIST);
 	assert_null(f->s);
 	assert_true(strstr(log, "exists and is not a socket (remove it or choose another path)"));
-	assert_int_equal(lstat(f->path, &st), 0);
+	assert_int_equal(lstat(f->d.path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 }
 
@@ -155,16 +151,16 @@ static void test_stale_and_live(void **state)
 	char log[512];
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", f->path);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", f->d.path);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(fd);
 	assert_int_equal(open_server(f), 0);
-	assert_int_equal(LOG_CAPTURED(log, api_server_open(&other, f->path, &api_fake_ops, NULL)),
+	assert_int_equal(LOG_CAPTURED(log, api_server_open(&other, f->d.path, &api_fake_ops, NULL)),
 			 -EADDRINUSE);
 	assert_true(strstr(log, "a process listens there already (another ptvm?); stop it or "
 				"choose another path"));
 	/* The refused open removed nothing: the first server's file is still there. */
-	assert_int_equal(access(f->path, F_OK), 0);
+	assert_int_equal(access(f->d.path, F_OK), 0);
 }
 
 static void test_path_too_long(void **state)
@@ -186,13 +182,13 @@ static void test_unlink_only_ours(void **state)
 	int fd;
 
 	assert_int_equal(open_server(f), 0);
-	assert_int_equal(unlink(f->path), 0);
-	fd = open(f->path, O_CREAT | O_WRONLY, 0600);
+	assert_int_equal(unlink(f->d.path), 0);
+	fd = open(f->d.path, O_CREAT | O_WRONLY, 0600);
 	assert_true(fd >= 0);
 	close(fd);
 	api_server_destroy(f->s);
 	f->s = NULL;
-	assert_int_equal(access(f->path, F_OK), 0);
+	assert_int_equal(access(f->d.path, F_OK), 0);
 }
 
 /* Lines joined in one write, split over two, blank: one reply per request, in order. */
@@ -258,9 +254,8 @@ static void test_closed_mid_request(void **state)
 	/* The new client does not inherit the old one's half line. */
 	send_str(f, "rweroff\"}\n{\"id\":1,\"verb\":\"poweroff\"}\n");
 	serve(f);
-	assert_string_equal(
-		replies(f), "{\"id\":null,\"error\":\"request is not JSON: unexpected character\"}\n"
-		POWEROFF_OK);
+	assert_string_equal(replies(f), "{\"id\":null,\"error\":\"request is not JSON: unexpected "
+					"character\"}\n" POWEROFF_OK);
 }
 
 /* The reply lines waiting for the peer, read to the end. */
@@ -296,7 +291,8 @@ static void test_never_reads(void **state)
 	snprintf(log, sizeof(log), "%s", log_capture_end(&lc));
 	log_capture_free(&lc);
 	assert_int_equal(api_server_client_fd(f->s, f->slot), -1);
-	assert_string_equal(log, "ptvm: api: a client that does not read its replies was dropped\n");
+	assert_string_equal(log,
+			    "ptvm: api: a client that does not read its replies was dropped\n");
 	/* Every request read was answered, but not every answer got through: none waited. */
 	assert_true(f->fake.nr_stats > 0 && f->fake.nr_stats <= sent);
 	assert_true(count_lines(f) < f->fake.nr_stats);
@@ -326,7 +322,7 @@ static void test_too_many_clients(void **state)
 	for (unsigned i = 0; i < API_MAX_CLIENTS; i++)
 		assert_int_equal(api_server_client_fd(f->s, i), -1);
 	for (unsigned i = 0; i <= API_MAX_CLIENTS; i++) {
-		fds[i] = connect_to(f->path);
+		fds[i] = connect_to(f->d.path);
 		api_server_accept(f->s);
 	}
 	for (unsigned i = 0; i < API_MAX_CLIENTS; i++)
@@ -334,9 +330,8 @@ static void test_too_many_clients(void **state)
 	n = read(fds[API_MAX_CLIENTS], buf, sizeof(buf) - 1);
 	assert_true(n > 0);
 	buf[n] = '\0';
-	assert_string_equal(
-		buf,
-		"{\"id\":null,\"error\":\"too many clients (at most 4 at once); try again later\"}\n");
+	assert_string_equal(buf, "{\"id\":null,\"error\":\"too many clients (at most 4 at once); "
+				 "try again later\"}\n");
 	assert_int_equal(read(fds[API_MAX_CLIENTS], buf, sizeof(buf)), 0);
 	/* A served one works end to end. */
 	assert_int_equal(write(fds[2], "{\"id\":5,\"verb\":\"pause\"}\n", 24), 24);
@@ -351,13 +346,14 @@ static void test_too_many_clients(void **state)
 
 int main(void)
 {
-#define T(fn)	   cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn)	  cmocka_unit_test_setup_teardown(fn, setup, teardown)
 #define TPAIR(fn) cmocka_unit_test_setup_teardown(fn, setup_pair, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_socket_file),	    T(test_refuse_file),	T(test_stale_and_live),
-		T(test_path_too_long),	    T(test_unlink_only_ours),	TPAIR(test_lines),
-		TPAIR(test_oversize),	    TPAIR(test_closed_mid_request), TPAIR(test_never_reads),
-		T(test_too_many_clients),
+		T(test_socket_file),	  T(test_refuse_file),
+		T(test_stale_and_live),	  T(test_path_too_long),
+		T(test_unlink_only_ours), TPAIR(test_lines),
+		TPAIR(test_oversize),	  TPAIR(test_closed_mid_request),
+		TPAIR(test_never_reads),  T(test_too_many_clients),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,6 +106,19 @@ static void wait_all_move(struct fixture *f)
 	}
 }
 
+/* vcpu_gate_pause() on @f's vCPUs: its return, and in *@ms how long it took. */
+static int pause_timed(struct fixture *f, unsigned timeout_ms, long *ms)
+{
+	struct timespec t0, t1;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = vcpu_gate_pause(&f->gate, f->vcpus, NR_SIM, &f->stopping, timeout_ms);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	return ret;
+}
+
 static void test_pause_resume(void **state)
 {
 	struct fixture *f = *state;
@@ -135,15 +148,10 @@ static void test_pause_resume(void **state)
 static void test_pause_timeout(void **state)
 {
 	struct fixture *f = *state;
-	struct timespec t0, t1;
 	long ms;
 
 	start(f, 1);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(vcpu_gate_pause(&f->gate, f->vcpus, NR_SIM, &f->stopping, 100),
-			 -ETIMEDOUT);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_int_equal(pause_timed(f, 100, &ms), -ETIMEDOUT);
 	assert_true(ms >= 100 && ms < 1000);
 	assert_false(vcpu_gate_paused(&f->gate));
 	wait_all_move(f);
@@ -153,16 +161,12 @@ static void test_pause_timeout(void **state)
 static void test_pause_while_stopping(void **state)
 {
 	struct fixture *f = *state;
-	struct timespec t0, t1;
 	long ms;
 
 	start(f, 1);
 	wait_all_move(f);
 	__atomic_store_n(&f->stopping, 1, __ATOMIC_RELEASE);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(vcpu_gate_pause(&f->gate, f->vcpus, NR_SIM, &f->stopping, 5000), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_int_equal(pause_timed(f, 5000, &ms), 0);
 	assert_true(ms < 1000);
 }
 
