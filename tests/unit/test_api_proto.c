@@ -31,8 +31,8 @@ static const char *answer(struct api_fake *f, const char *line)
 	return answer_len(f, line, strlen(line));
 }
 
-#define STATUS_OK(state)                                                                        \
-	"{\"state\":\"" state "\",\"vcpus\":2,\"memory\":268435456,\"uptime_ms\":1234,"           \
+#define STATUS_OK(state)                                                                \
+	"{\"state\":\"" state "\",\"vcpus\":2,\"memory\":268435456,\"uptime_ms\":1234," \
 	"\"devices\":[{\"bdf\":\"0000:01:00.0\",\"iommu_group\":7}]}"
 
 static void test_status(void **state)
@@ -52,15 +52,15 @@ static void test_stats(void **state)
 {
 	struct api_fake f = {0};
 
-	assert_string_equal(
-		answer(&f, "{\"id\":2,\"verb\":\"stats\"}"),
-		"{\"id\":2,\"ok\":{"
-		"\"exits\":{\"pio\":11,\"mmio\":22,\"intr\":33,\"halt\":5,\"other\":4},"
-		"\"vcpus\":[{\"pio\":1,\"mmio\":2,\"intr\":3,\"halt\":0,\"other\":4},"
-		"{\"pio\":10,\"mmio\":20,\"intr\":30,\"halt\":5,\"other\":0}],"
-		"\"wakeups\":{\"console\":100,\"wake\":101,\"signal\":102,\"vfio\":103,\"api\":104},"
-		"\"devices\":[{\"bdf\":\"0000:01:00.0\",\"trapped_reads\":17,"
-		"\"trapped_writes\":18446744073709551615}]}}\n");
+	assert_string_equal(answer(&f, "{\"id\":2,\"verb\":\"stats\"}"),
+			    "{\"id\":2,\"ok\":{"
+			    "\"exits\":{\"pio\":11,\"mmio\":22,\"intr\":33,\"halt\":5,\"other\":4},"
+			    "\"vcpus\":[{\"pio\":1,\"mmio\":2,\"intr\":3,\"halt\":0,\"other\":4},"
+			    "{\"pio\":10,\"mmio\":20,\"intr\":30,\"halt\":5,\"other\":0}],"
+			    "\"wakeups\":{\"console\":100,\"wake\":101,\"signal\":102,\"vfio\":103,"
+			    "\"api\":104},"
+			    "\"devices\":[{\"bdf\":\"0000:01:00.0\",\"trapped_reads\":17,"
+			    "\"trapped_writes\":18446744073709551615}]}}\n");
 	assert_int_equal(f.nr_stats, 1);
 }
 
@@ -125,7 +125,7 @@ static void test_hotplug_not_implemented(void **state)
 
 #define NOT_JSON(why) "{\"id\":null,\"error\":\"request is not JSON: " why "\"}\n"
 #define NOT_OBJECT    "{\"id\":null,\"error\":\"request is not a JSON object\"}\n"
-#define NO_ID                                                                                   \
+#define NO_ID                                                                                     \
 	"{\"id\":null,\"error\":\"request has no usable \\\"id\\\" (a number, or a string of at " \
 	"most 128 bytes)\"}\n"
 #define VERBS "status, stats, pause, resume, poweroff, device-del, device-add"
@@ -154,8 +154,8 @@ static void test_bad_requests(void **state)
 		{"{\"id\":true,\"verb\":\"status\"}", NO_ID},
 		{"{\"id\":{},\"verb\":\"status\"}", NO_ID},
 		{"{\"id\":[1],\"verb\":\"status\"}", NO_ID},
-		{"{\"id\":1}", "{\"id\":1,\"error\":\"request has no \\\"verb\\\" (a string: " VERBS
-			       ")\"}\n"},
+		{"{\"id\":1}",
+		 "{\"id\":1,\"error\":\"request has no \\\"verb\\\" (a string: " VERBS ")\"}\n"},
 		{"{\"id\":1,\"verb\":7}", "{\"id\":1,\"error\":\"request has no \\\"verb\\\" (a "
 					  "string: " VERBS ")\"}\n"},
 		{"{\"id\":1.5,\"verb\":\"reboot\"}",
@@ -164,7 +164,8 @@ static void test_bad_requests(void **state)
 		 "{\"id\":-3,\"error\":\"status: unknown member \\\"bdf\\\" (it takes no "
 		 "arguments)\"}\n"},
 		{"{\"id\":\"q\\\"\\n\",\"verb\":\"stats\",\"verbose\":1}",
-		 "{\"id\":\"q\\\"\\n\",\"error\":\"stats: unknown member \\\"verbose\\\" (it takes no "
+		 "{\"id\":\"q\\\"\\n\",\"error\":\"stats: unknown member \\\"verbose\\\" (it takes "
+		 "no "
 		 "arguments)\"}\n"},
 		{"{\"id\":2,\"verb\":\"device-del\",\"bdf\":\"x\",\"force\":1}",
 		 "{\"id\":2,\"error\":\"device-del: unknown member \\\"force\\\" (it takes "
@@ -216,14 +217,10 @@ static void test_error_line(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status),
-		cmocka_unit_test(test_stats),
-		cmocka_unit_test(test_pause_resume),
-		cmocka_unit_test(test_pause_timeout),
-		cmocka_unit_test(test_poweroff),
-		cmocka_unit_test(test_hotplug_not_implemented),
-		cmocka_unit_test(test_bad_requests),
-		cmocka_unit_test(test_reply_too_long),
+		cmocka_unit_test(test_status),	     cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_pause_resume), cmocka_unit_test(test_pause_timeout),
+		cmocka_unit_test(test_poweroff),     cmocka_unit_test(test_hotplug_not_implemented),
+		cmocka_unit_test(test_bad_requests), cmocka_unit_test(test_reply_too_long),
 		cmocka_unit_test(test_error_line),
 	};
 
