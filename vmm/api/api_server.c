@@ -217,7 +217,11 @@ static void api_client_close(struct api_client *c)
 	c->discard = false;
 }
 
-/* One reply, whole or not at all: a client that lets replies pile up is dropped. */
+/*
+ * One reply, whole or not at all: a client that lets replies pile up is
+ * dropped. write(), not send(MSG_NOSIGNAL): ptvm ignores SIGPIPE (main.c),
+ * so a client gone gives EPIPE here, and the run-time syscalls stay few.
+ */
 static bool api_send(struct api_server *s, struct api_client *c, size_t len)
 {
 	ssize_t n = write(c->fd, s->reply, len);
