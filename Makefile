@@ -25,6 +25,12 @@ LDLIBS	:= -lpthread -lcap-ng
 # pci.ids names for `ptvm devices` (vmm/hostdev/names_pci.c). Debian has no
 # static libpci: the static build links vmm/hostdev/names_hex.c instead.
 PCI_LIBS := -lpci
+# The control socket's JSON (vmm/api/): Debian's libjson-c, strict and
+# UTF-8-checking, parses what a client sends, rather than a parser of our
+# own facing hostile input. Debian ships its static library too (make static).
+JSON_CFLAGS := $(shell pkg-config --cflags json-c)
+JSON_LIBS := $(shell pkg-config --libs json-c)
+JSON_STATIC_LIBS := $(shell pkg-config --static --libs json-c)
 
 # ptguard's pure policy is built from kmod/ into ptvm too (vmm/hostdev/).
 VMM_SRCS := $(sort $(shell find vmm -name '*.c' ! -name main.c ! -name names_hex.c)) \
@@ -74,7 +80,7 @@ Q := $(if $(V),,@)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(JSON_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
 $(BUILD)/libptvm.a: $(VMM_OBJS)
 	@rm -f $@
@@ -82,7 +88,7 @@ $(BUILD)/libptvm.a: $(VMM_OBJS)
 
 $(BUILD)/ptvm: $(BUILD)/vmm/main.o $(BUILD)/libptvm.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(PCI_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(JSON_LIBS) $(PCI_LIBS)
 
 # Static build for the nested rig's L1 initramfs (no shared libraries there).
 static: $(BUILD)/ptvm-static $(BUILD)/blkbench $(BUILD)/ptpoke
@@ -91,15 +97,15 @@ static: $(BUILD)/ptvm-static $(BUILD)/blkbench $(BUILD)/ptpoke
 # comes before the library, so its names_*() win and names_pci.o is not pulled.
 $(BUILD)/ptvm-static: $(BUILD)/vmm/main.o $(BUILD)/vmm/hostdev/names_hex.o $(BUILD)/libptvm.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -static -o $@ $^ $(LDLIBS) 2>&1 | \
+	$(Q)$(CC) $(CFLAGS) -static -o $@ $^ $(LDLIBS) $(JSON_STATIC_LIBS) 2>&1 | \
 		grep -v "statically linked applications requires at runtime\|in function .capng_" >&2 || true
 	@test -x $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/libptvm.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(UNIT_HELPERS) \
-		$(BUILD)/libptvm.a -lcmocka -lutil $(LDLIBS) $(PCI_LIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(JSON_CFLAGS) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< \
+		$(UNIT_HELPERS) $(BUILD)/libptvm.a -lcmocka -lutil $(LDLIBS) $(JSON_LIBS) $(PCI_LIBS)
 
 # Block benchmark run in both rig levels (scripts/bench/nvme.sh); static for the initramfs.
 $(BUILD)/blkbench: scripts/bench/blkbench.c
@@ -142,7 +148,8 @@ fuzz-smoke: fuzz
 $(BUILD)/smoke: tests/smoke/smoke.c $(BUILD)/libptvm.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(BUILD)/libptvm.a -lcmocka $(LDLIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(JSON_CFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(BUILD)/libptvm.a -lcmocka \
+		$(LDLIBS) $(JSON_LIBS)
 
 # tests/smoke/host.sh: ptvm devices and ptvm check on this host itself.
 smoke: $(BUILD)/smoke $(BUILD)/ptvm

@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "api/api_client.h"
 #include "hostdev/hostdev.h"
 #include "managed/managed.h"
 #include "options.h"
@@ -76,6 +78,8 @@ int main(int argc, char **argv)
 	}
 	if (cmd == OPTS_CMD_DEVICES || cmd == OPTS_CMD_CHECK)
 		return main_hostdev(argc, argv);
+	if (cmd == OPTS_CMD_CTL)
+		return api_ctl(argc, argv, STDIN_FILENO, stdout, stderr);
 	log_set_verbose(cfg.verbose);
 	/* A closed stdout must not kill ptvm with the guest still running. */
 	signal(SIGPIPE, SIG_IGN);
@@ -95,6 +99,9 @@ int main(int argc, char **argv)
 	case VM_STOP_RESET:
 	case VM_STOP_HALT:
 		log_info("%s", msg);
+		return 0;
+	case VM_STOP_CONTROL:
+		fprintf(stderr, "ptvm: %s\n", msg);
 		return 0;
 	case VM_STOP_SIGNAL:
 		fprintf(stderr, "ptvm: %s\n", msg);

@@ -23,6 +23,7 @@ enum opts_cmd {
 	OPTS_CMD_DEVICES, /* its options: hostdev/hostdev.c */
 	OPTS_CMD_CHECK,	  /* the same */
 	OPTS_CMD_CLEANUP, /* give back the devices a killed ptvm left on vfio-pci */
+	OPTS_CMD_CTL,	  /* a control socket client; its arguments: api/api_client.c */
 };
 
 struct vm_config {
@@ -42,6 +43,7 @@ struct vm_config {
 	uint64_t hugepages; /* --hugepages: SZ_2M or SZ_1G hugetlbfs pages; 0: THP */
 	int numa_node;	    /* --numa-node, or -1: the devices' node */
 	enum opts_on_reboot on_reboot;
+	const char *api_socket; /* --api-socket PATH, or NULL */
 };
 
 /*

@@ -175,6 +175,9 @@ void vcpu_loop(struct vcpu *v)
 
 		if (__atomic_load_n(env->stopping, __ATOMIC_ACQUIRE))
 			return;
+		/* Paused: out of KVM_RUN until resumed; then stopping is checked again. */
+		if (env->gate && vcpu_gate_wait(env->gate))
+			continue;
 		ret = kvm_vcpu_run(env->kvm, &v->kv);
 		if (ret == -EINTR || ret == -EAGAIN) {
 			/* Kicked: clear the flag we may have set, then re-check stopping. */

@@ -12,6 +12,7 @@
 
 #include "as.h"
 #include "kvm.h"
+#include "vcpu_gate.h"
 
 enum vm_stop_reason {
 	VM_RUNNING = 0,
@@ -22,7 +23,8 @@ enum vm_stop_reason {
 	VM_STOP_ERROR,	  /* KVM internal error, failed entry, a crash the guest reported */
 	/* KVM_EXIT_SHUTDOWN: restarted as a reboot is, or exit 1 with --on-reboot exit */
 	VM_STOP_TRIPLE_FAULT,
-	VM_STOP_DEVICE, /* the host took a passed-through device back, or it failed: exit 1 */
+	VM_STOP_DEVICE,	 /* the host took a passed-through device back, or it failed: exit 1 */
+	VM_STOP_CONTROL, /* "poweroff" on the control socket: exit 0 */
 };
 
 /* What every vCPU thread shares. */
@@ -37,6 +39,8 @@ struct vcpu_env {
 	volatile int *stopping;
 	/* CPUs every vCPU thread runs on (its NUMA node's), or NULL for any. */
 	const cpu_set_t *affinity;
+	/* Pause and resume (vcpu_gate.h); NULL: never paused. */
+	struct vcpu_gate *gate;
 };
 
 /* Returns of KVM_RUN to ptvm, by kind, for --stats. */

@@ -105,9 +105,13 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	vm->console.in_fd = STDIN_FILENO;
 	vm->console.out_fd = STDOUT_FILENO;
 	pthread_mutex_init(&vm->stop_lock, NULL);
+	vcpu_gate_init(&vm->gate);
 
 	/* Input files first: a typo costs nothing and touches no device. */
 	ret = vm_boot_read(vm);
+	if (ret)
+		goto err;
+	ret = vm_api_open(vm);
 	if (ret)
 		goto err;
 	ret = vm_pt_check(vm);
@@ -176,6 +180,7 @@ void vm_destroy(struct vm *vm)
 	if (!vm)
 		return;
 	console_close(&vm->console);
+	api_server_destroy(vm->api);
 	/* The guest side first (it resets the passed devices), then the host side. */
 	(void)!vm_guest_destroy(vm);
 	free(vm->vcpus);
@@ -188,6 +193,7 @@ void vm_destroy(struct vm *vm)
 		close(vm->signal_fd);
 	if (vm->wake_fd >= 0)
 		close(vm->wake_fd);
+	vcpu_gate_destroy(&vm->gate);
 	pthread_mutex_destroy(&vm->stop_lock);
 	free(vm);
 }

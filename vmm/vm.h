@@ -29,6 +29,8 @@
 #include "options.h"
 #include "vcpu.h"
 #include "pt/passthrough.h"
+#include "vm_stats.h"
+#include "api/api.h"
 #include "pt/pt_host.h"
 #include "vfio/sysfs.h"
 
@@ -54,15 +56,6 @@ struct vm_pt_dev {
 
 struct vm;
 
-/* What woke the main loop, as --stats counts it. */
-enum vm_wake {
-	VM_WAKE_CONSOLE, /* input on stdin */
-	VM_WAKE_WAKE,	 /* wake_fd: a stop request, or room in the UART's RX FIFO */
-	VM_WAKE_SIGNAL,	 /* signal_fd */
-	VM_WAKE_VFIO,	 /* a VFIO ERR or REQ notifier */
-	VM_WAKE_NR,
-};
-
 /*
  * One fd the main loop polls, and what to do when it is readable (or hung
  * up). A handler may set @fd to -1 to stop polling it for a while, or for
@@ -75,8 +68,11 @@ struct vm_source {
 	void *opaque;
 };
 
-/* wake_fd, signal_fd, the console, and ERR and REQ of each passed-through device. */
-#define VM_MAX_SOURCES (3 + 2 * OPTS_MAX_PASSTHROUGH)
+/*
+ * wake_fd, signal_fd, the console, ERR and REQ of each passed-through
+ * device, and the control socket's listener and clients.
+ */
+#define VM_MAX_SOURCES (3 + 2 * OPTS_MAX_PASSTHROUGH + 1 + API_MAX_CLIENTS)
 
 /* A GSI of the in-kernel IOAPIC, as a struct irq_line for a device. */
 struct vm_gsi {
@@ -120,6 +116,11 @@ struct vm {
 	unsigned nr_vcpus;
 	struct vcpu_env env;
 	unsigned reboots; /* guest restarts so far */
+	struct vcpu_gate gate; /* pause and resume (the control socket) */
+	uint64_t start_ns;     /* CLOCK_MONOTONIC when vm_run() started the vCPUs */
+	/* --api-socket; the client sources follow the listener's in vm->src. */
+	struct api_server *api;
+	int api_src;
 
 	/* Stopping: first reason wins (vm_request_stop()). The main loop sleeps on wake_fd. */
 	pthread_mutex_t stop_lock;
@@ -147,13 +148,9 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
  * --on-reboot exit; then it is what ends the run.
  */
 enum vm_stop_reason vm_run(struct vm *vm, const char **msg);
-/*
- * --stats, after vm_run(): each vCPU's exits by kind and their sum, the
- * main loop's wakeups by kind, the guest's reboots, then each
- * passed-through device's trapped accesses, all over every boot of the
- * guest. One stable line each on stderr, "ptvm: stats: ...", for
- * scripts to grep.
- */
+/* vm_stats.c: ptvm's counters now (main thread, any time after vm_create()). */
+void vm_get_stats(const struct vm *vm, struct vm_stats *st);
+/* --stats, after vm_run(): vm_get_stats() through vm_stats_print() on stderr. */
 void vm_print_stats(const struct vm *vm);
 void vm_destroy(struct vm *vm);
 
@@ -236,7 +233,13 @@ int vm_pt_open_groups(struct vm *vm) __must_check;
  * naming the device and why. Nothing to do for @fd -1 (not offered).
  */
 int vm_pt_watch(struct vm *vm, struct vm_pt_dev *d, unsigned index, int fd) __must_check;
-void vm_pt_print_stats(const struct vm *vm);
+
+/*
+ * vm_api.c: --api-socket: create and bind the socket (setup, before any
+ * device moves) and poll it in the main loop; nothing without the option.
+ * vm_destroy() closes and unlinks it.
+ */
+int vm_api_open(struct vm *vm) __must_check;
 
 /* vm_boot.c: read and check the kernel/initrd files (before any KVM work); kept in memory. */
 int vm_boot_read(struct vm *vm) __must_check;

@@ -194,6 +194,7 @@ static int vm_create_vcpus(struct vm *vm, const struct boot_entry *entry)
 		.stop_opaque = vm,
 		.stopping = &vm->stopping,
 		.affinity = vm->numa.node != NUMA_NO_NODE ? &vm->numa.cpus : NULL,
+		.gate = &vm->gate,
 	};
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The main loop: one thread polls every fd ptvm waits on (stdin, signals,
- * stop requests, VFIO notifiers) and runs the vCPU threads until the VM
- * stops, booting the guest again when it reboots (vm_guest.c); and
- * --stats, printed after it.
+ * stop requests, VFIO notifiers, the control socket) and runs the vCPU
+ * threads until the VM stops, booting the guest again when it reboots
+ * (vm_guest.c).
  */
 #include <errno.h>
 #include <poll.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dev/serial.h"
@@ -163,6 +164,8 @@ static void vm_run_guest(struct vm *vm)
 		}
 	}
 	vm_event_loop(vm);
+	/* Paused vCPUs wake and see the VM stopping: a stop never waits for "resume". */
+	vcpu_gate_resume(&vm->gate);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
@@ -203,9 +206,13 @@ enum vm_stop_reason vm_run(struct vm *vm, const char **msg)
 {
 	int ret = console_open(&vm->console, STDIN_FILENO, STDOUT_FILENO);
 	char why[sizeof(vm->stop_msg)];
+	struct timespec now;
 
 	if (ret)
 		log_err("console: cannot set raw mode on stdin: %s", strerror(-ret));
+	/* The control socket's uptime: since the first boot, over reboots. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	vm->start_ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 	for (;;) {
 		vm_run_guest(vm);
 		if (!vm_restarts(vm) || !vm_between_boots(vm, why, sizeof(why)))
@@ -216,39 +223,4 @@ enum vm_stop_reason vm_run(struct vm *vm, const char **msg)
 	console_close(&vm->console);
 	*msg = vm->stop_msg;
 	return vm->stop_reason;
-}
-
-static void vm_print_exits(const char *who, const struct vcpu_stats *st)
-{
-	fprintf(stderr, "ptvm: stats: %sexits pio %llu mmio %llu intr %llu halt %llu other %llu\n",
-		who, (unsigned long long)st->pio, (unsigned long long)st->mmio,
-		(unsigned long long)st->intr, (unsigned long long)st->halt,
-		(unsigned long long)st->other);
-}
-
-void vm_print_stats(const struct vm *vm)
-{
-	struct vcpu_stats sum = {0};
-
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu_stats st;
-		char who[16];
-
-		vcpu_get_stats(&vm->vcpus[i], &st);
-		snprintf(who, sizeof(who), "vcpu%u ", i);
-		vm_print_exits(who, &st);
-		sum.pio += st.pio;
-		sum.mmio += st.mmio;
-		sum.intr += st.intr;
-		sum.halt += st.halt;
-		sum.other += st.other;
-	}
-	vm_print_exits("", &sum);
-	fprintf(stderr, "ptvm: stats: loop wakeups console %llu wake %llu signal %llu vfio %llu\n",
-		(unsigned long long)vm->wakeups[VM_WAKE_CONSOLE],
-		(unsigned long long)vm->wakeups[VM_WAKE_WAKE],
-		(unsigned long long)vm->wakeups[VM_WAKE_SIGNAL],
-		(unsigned long long)vm->wakeups[VM_WAKE_VFIO]);
-	fprintf(stderr, "ptvm: stats: reboots %u\n", vm->reboots);
-	vm_pt_print_stats(vm);
 }

@@ -367,18 +367,3 @@ void vm_pt_close(struct vm *vm)
 	(void)!managed_reattach(vm->managed);
 	vm->managed = NULL;
 }
-
-void vm_pt_print_stats(const struct vm *vm)
-{
-	for (unsigned i = 0; i < vm->nr_pt; i++) {
-		const struct vm_pt_dev *d = &vm->pt[i];
-		struct pt_stats st = {0};
-
-		/* Every boot of the guest counts: the earlier ones are in d->past. */
-		if (d->pt)
-			pt_get_stats(d->pt, &st);
-		fprintf(stderr, "ptvm: stats: %s trapped reads %llu writes %llu\n", d->name,
-			(unsigned long long)(d->past.trapped_reads + st.trapped_reads),
-			(unsigned long long)(d->past.trapped_writes + st.trapped_writes));
-	}
-}

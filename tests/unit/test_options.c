@@ -211,9 +211,12 @@ static void test_errors(void **state)
 		{{"run", "--on-reboot", "reset", "--kernel"},
 		 "--on-reboot 'reset' is neither restart nor exit"},
 		{{"boot"},
-		 "unknown command 'boot' (the commands are run, devices, check and cleanup; see "
-		 "ptvm "
-		 "--help)"},
+		 "unknown command 'boot' (the commands are run, devices, check, cleanup and ctl; see "
+		 "ptvm --help)"},
+		{{"run", "--kernel", "bz", "--api-socket"},
+		 "option '--api-socket' needs a value (see ptvm --help)"},
+		{{"run", "--api-socket", "", "--kernel"},
+		 "--api-socket needs a path (e.g. /run/ptvm-vm1.sock)"},
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -255,6 +258,19 @@ static void test_host_commands(void **state)
 	p = PARSE("check", "--memory", "1G", "0000:00:03.0");
 	assert_int_equal(p.ret, 0);
 	assert_int_equal(p.cmd, OPTS_CMD_CHECK);
+	/* ctl's arguments are api_ctl()'s (test_api_client.c). */
+	p = PARSE("ctl", "/run/x.sock", "status");
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cmd, OPTS_CMD_CTL);
+}
+
+static void test_api_socket(void **state)
+{
+	struct parsed p = PARSE("run", "--api-socket", "/run/vm1.sock", "--kernel", "bz");
+
+	assert_int_equal(p.ret, 0);
+	assert_string_equal(p.cfg.api_socket, "/run/vm1.sock");
+	assert_null(PARSE("run", "--kernel", "bz").cfg.api_socket);
 }
 
 static void test_sizes(void **state)
@@ -303,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_sizes),	     cmocka_unit_test(test_placement),
 		cmocka_unit_test(test_unmanaged),    cmocka_unit_test(test_cleanup),
 		cmocka_unit_test(test_on_reboot),
+		cmocka_unit_test(test_api_socket),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -248,13 +248,14 @@ static void test_print_stats(void **state)
 	f->vm->wakeups[VM_WAKE_SIGNAL] = 9;
 	f->vm->wakeups[VM_WAKE_VFIO] = 6;
 	f->vm->reboots = 2;
+	f->vm->wakeups[VM_WAKE_API] = 5;
 	log_capture_start(&lc);
 	vm_print_stats(f->vm);
 	assert_string_equal(log_capture_end(&lc),
 			    "ptvm: stats: vcpu0 exits pio 1 mmio 2 intr 3 halt 0 other 4\n"
 			    "ptvm: stats: vcpu1 exits pio 10 mmio 20 intr 30 halt 5 other 0\n"
 			    "ptvm: stats: exits pio 11 mmio 22 intr 33 halt 5 other 4\n"
-			    "ptvm: stats: loop wakeups console 7 wake 8 signal 9 vfio 6\n"
+			    "ptvm: stats: loop wakeups console 7 wake 8 signal 9 vfio 6 api 5\n"
 			    "ptvm: stats: reboots 2\n");
 	log_capture_free(&lc);
 	free(f->vm->vcpus);
