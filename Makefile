@@ -4,6 +4,21 @@
 CC	?= cc
 BUILD	?= build
 CFLAGS	?= -O2 -g
+
+# SAN=1: everything built with clang under AddressSanitizer and
+# UndefinedBehaviorSanitizer, any finding fatal, in build/san (make unit
+# SAN=1, make e2e SAN=1). FUZZ=1 (make fuzz sets it) adds libFuzzer's
+# coverage instrumentation, in build/fuzz.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ifeq ($(FUZZ),1)
+CC	:= clang
+BUILD	:= build/fuzz
+CFLAGS	:= -O1 -g $(SAN_FLAGS) -fsanitize=fuzzer-no-link
+else ifeq ($(SAN),1)
+CC	:= clang
+BUILD	:= build/san
+CFLAGS	:= -O1 -g $(SAN_FLAGS)
+endif
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Ivmm -MMD -MP
 # Hardened build (issue 9), whatever the compiler's defaults: position-
@@ -18,6 +33,12 @@ LDLIBS	:= -lpthread -lcap-ng -lseccomp
 # pci.ids names for `ptvm devices` (vmm/hostdev/names_pci.c). Debian has no
 # static libpci: the static build links vmm/hostdev/names_hex.c instead.
 PCI_LIBS := -lpci
+# The control socket's JSON (vmm/api/): Debian's libjson-c, strict and
+# UTF-8-checking, parses what a client sends, rather than a parser of our
+# own facing hostile input. Debian ships its static library too (make static).
+JSON_CFLAGS := $(shell pkg-config --cflags json-c)
+JSON_LIBS := $(shell pkg-config --libs json-c)
+JSON_STATIC_LIBS := $(shell pkg-config --static --libs json-c)
 
 # ptguard's pure policy is built from kmod/ into ptvm too (vmm/hostdev/).
 VMM_SRCS := $(sort $(shell find vmm -name '*.c' ! -name main.c ! -name names_hex.c)) \
@@ -26,6 +47,14 @@ VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_HELPERS := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
+# libFuzzer targets, one per tests/fuzz/fuzz_*.c, with the unit tests' fakes.
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/%)
+FUZZ_HELPERS := $(filter-out $(FUZZ_SRCS),$(wildcard tests/fuzz/*.c))
+# The harness tracks the eventfds the models create and close (tests/fuzz/harness.c).
+FUZZ_WRAP := -Wl,--wrap=eventfd -Wl,--wrap=close -Wl,--wrap=poll
+# Seconds per target for fuzz-smoke.
+FUZZ_TIME ?= 60
 
 # ptguard.ko is built for the running kernel, as any out-of-tree module;
 # KDIR=/path/to/headers builds it for another.
@@ -48,7 +77,7 @@ DKMS_SRC := /usr/src/ptguard-$(PTGUARD_VERSION)
 KMOD_SRCS = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h))
 
 .PHONY: all ptvm static kmod rig-kmod unit smoke e2e test demo bench deps clean format \
-	install uninstall
+	install uninstall fuzz fuzz-bins fuzz-smoke valgrind
 all: ptvm
 
 ptvm: $(BUILD)/ptvm
@@ -59,7 +88,7 @@ Q := $(if $(V),,@)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(HARDEN_CFLAGS) $(WARN) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(JSON_CFLAGS) $(CFLAGS) $(HARDEN_CFLAGS) $(WARN) -c -o $@ $<
 
 $(BUILD)/libptvm.a: $(VMM_OBJS)
 	@rm -f $@
@@ -67,7 +96,7 @@ $(BUILD)/libptvm.a: $(VMM_OBJS)
 
 $(BUILD)/ptvm: $(BUILD)/vmm/main.o $(BUILD)/libptvm.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -pie $(HARDEN_LDFLAGS) -o $@ $^ $(LDLIBS) $(PCI_LIBS)
+	$(Q)$(CC) $(CFLAGS) -pie $(HARDEN_LDFLAGS) -o $@ $^ $(LDLIBS) $(JSON_LIBS) $(PCI_LIBS)
 
 # Static build for the nested rig's L1 initramfs (no shared libraries there).
 static: $(BUILD)/ptvm-static $(BUILD)/blkbench $(BUILD)/ptpoke
@@ -79,15 +108,15 @@ static: $(BUILD)/ptvm-static $(BUILD)/blkbench $(BUILD)/ptpoke
 # -static-pie: a static binary that is still position-independent.
 $(BUILD)/ptvm-static: $(BUILD)/vmm/main.o $(BUILD)/vmm/hostdev/names_hex.o $(BUILD)/libptvm.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -static-pie $(HARDEN_LDFLAGS) -o $@ $^ $(LDLIBS) 2>&1 | \
+	$(Q)$(CC) $(CFLAGS) -static-pie $(HARDEN_LDFLAGS) -o $@ $^ $(LDLIBS) $(JSON_STATIC_LIBS) 2>&1 | \
 		grep -v "statically linked applications requires at runtime\|in function .capng_\|in function .sandbox_" >&2 || true
 	@test -x $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/libptvm.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(HARDEN_CFLAGS) $(WARN) -Itests/unit -o $@ $< $(UNIT_HELPERS) \
-		$(BUILD)/libptvm.a -lcmocka -lutil $(LDLIBS) $(PCI_LIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(JSON_CFLAGS) $(CFLAGS) $(HARDEN_CFLAGS) $(WARN) -Itests/unit -o $@ $< \
+		$(UNIT_HELPERS) $(BUILD)/libptvm.a -lcmocka -lutil $(LDLIBS) $(JSON_LIBS) $(PCI_LIBS)
 
 # Block benchmark run in both rig levels (scripts/bench/nvme.sh); static for the initramfs.
 $(BUILD)/blkbench: scripts/bench/blkbench.c
@@ -101,13 +130,37 @@ $(BUILD)/ptpoke: tests/e2e/l2/ptpoke.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
 
+# VALGRIND=1 runs each test binary under memcheck (make valgrind).
+VALGRIND_CMD := valgrind -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 unit: $(UNIT_BINS)
-	@scripts/run-unit $(UNIT_BINS)
+	@RUN_UNIT_WRAP="$(if $(VALGRIND),$(VALGRIND_CMD))" \
+		UBSAN_OPTIONS=print_stacktrace=1 scripts/run-unit $(UNIT_BINS)
+
+valgrind:
+	$(MAKE) unit VALGRIND=1
+
+# libFuzzer targets (build/fuzz/fuzz_*), instrumented objects of their own.
+fuzz:
+	$(MAKE) FUZZ=1 fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HELPERS) $(BUILD)/libptvm.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Itests/unit -Itests/fuzz -fsanitize=fuzzer \
+		-o $@ $< $(FUZZ_HELPERS) $(BUILD)/libptvm.a $(FUZZ_WRAP) $(LDLIBS) $(PCI_LIBS)
+
+# Every target for FUZZ_TIME seconds from its seed corpus (tests/fuzz/corpus/NAME).
+fuzz-smoke: fuzz
+	scripts/fuzz-smoke $(FUZZ_TIME) $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 
 $(BUILD)/smoke: tests/smoke/smoke.c $(BUILD)/libptvm.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(BUILD)/libptvm.a -lcmocka $(LDLIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(JSON_CFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(BUILD)/libptvm.a -lcmocka \
+		$(LDLIBS) $(JSON_LIBS)
 
 # A tiny bzImage for `ptvm run` on this host (tests/smoke/sandbox.sh).
 $(BUILD)/mkbzimage: tests/smoke/mkbzimage.c tests/smoke/tiny_bzimage.h
@@ -133,14 +186,25 @@ kmod:
 rig-kmod:
 	$(MAKE) kmod KDIR=$(RIG_KDIR)
 
-# CASES="boot pt_nvme" runs a subset.
+# CASES="boot pt_nvme" runs a subset. SAN=1: L1 runs build/san/ptvm, linked
+# dynamically (ASan has no static runtime), with its shared libraries
+# (scripts/rig/mk-l1-initramfs); the static helpers come from the plain build.
+ifeq ($(SAN),1)
+e2e: $(BUILD)/ptvm rig-kmod
+	$(MAKE) SAN= static
+	PTVM_BIN=$(CURDIR)/$(BUILD)/ptvm PTVM_KVER=$(RIG_KVER) scripts/rig/e2e $(CASES)
+else
 e2e: static rig-kmod
 	PTVM_KVER=$(RIG_KVER) scripts/rig/e2e $(CASES)
+endif
 
-# Everything CI runs: unit tests, the host KVM smoke test, the kmod build, the nested rig.
+# Everything CI runs: unit tests (plain and under ASan+UBSan), the fuzz
+# targets for 30 s each, the host KVM smoke test, the kmod build, the nested rig.
 test:
 	scripts/deps
 	$(MAKE) all unit smoke
+	$(MAKE) unit SAN=1
+	$(MAKE) fuzz-smoke FUZZ_TIME=30
 	$(MAKE) rig-kmod
 	$(MAKE) e2e
 
@@ -175,3 +239,5 @@ clean:
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/modules.order kmod/.*.cmd
 
 -include $(VMM_OBJS:.o=.d) $(BUILD)/vmm/main.d $(BUILD)/vmm/hostdev/names_hex.d
+# Test and fuzz binaries depend on the fakes they include.
+-include $(UNIT_BINS:=.d) $(FUZZ_BINS:=.d)

@@ -90,8 +90,9 @@ int as_region_add(struct as *as, const char *name, enum as_prio prio, const stru
 
 int as_region_place(struct as_region *r, uint64_t base, uint64_t len)
 {
-	if (len && base + len - 1 < base)
-		return -EINVAL; /* wraps past the top of the space */
+	/* Wraps past the top of the space, or ends there (the end must be a number). */
+	if (len && base + len <= base)
+		return -EINVAL;
 	pthread_mutex_lock(&r->as->lock);
 	r->base = base;
 	r->len = len;

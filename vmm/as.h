@@ -75,7 +75,10 @@ void as_destroy(struct as *as);
  */
 int as_region_add(struct as *as, const char *name, enum as_prio prio, const struct bus_ops *ops,
 		  void *opaque, struct as_region **out) __must_check;
-/* Staged: place at [base, base + len); len 0 takes the region out of the view. */
+/*
+ * Staged: place at [base, base + len), which must end below 2^64 (-EINVAL);
+ * len 0 takes the region out of the view.
+ */
 int as_region_place(struct as_region *r, uint64_t base, uint64_t len) __must_check;
 /* Staged: the parts of the region that are host memory; -EINVAL for a bad map. */
 int as_region_set_maps(struct as_region *r, const struct as_map *maps, unsigned nr) __must_check;

@@ -57,11 +57,11 @@ int kvm_open(struct kvm *k, const struct sys_ops *sys, const char *path)
 		long cap;
 		const char *name;
 	} required[] = {
-		{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
-		{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
-		{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
-		{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
-		{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
+		{KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP"},
+		{KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
+		{KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"},
+		{KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID"},
+		{KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT"},
 	};
 	int ret;
 
@@ -72,8 +72,9 @@ int kvm_open(struct kvm *k, const struct sys_ops *sys, const char *path)
 	if (k->dev_fd < 0) {
 		ret = k->dev_fd;
 		log_err("kvm: cannot open %s: %s%s", path, strerror(-ret),
-			ret == -ENOENT ? " (is the kvm module loaded?)" :
-			ret == -EACCES ? " (add yourself to the kvm group)" : "");
+			ret == -ENOENT	 ? " (is the kvm module loaded?)"
+			: ret == -EACCES ? " (add yourself to the kvm group)"
+					 : "");
 		return ret;
 	}
 	ret = sys->ioctl(k->dev_fd, KVM_GET_API_VERSION, NULL);
@@ -117,12 +118,13 @@ err_close:
 
 int kvm_create_vm(struct kvm *k, bool irqchip)
 {
-	struct kvm_pit_config pit = { .flags = 0 };
+	struct kvm_pit_config pit = {.flags = 0};
 	int ret;
 
-	k->vm_fd = kvm_ioctl(k, k->dev_fd, KVM_CREATE_VM, NULL, "KVM_CREATE_VM");
-	if (k->vm_fd < 0)
-		return k->vm_fd;
+	ret = kvm_ioctl(k, k->dev_fd, KVM_CREATE_VM, NULL, "KVM_CREATE_VM");
+	if (ret < 0)
+		return ret;
+	k->vm_fd = ret;
 	ret = kvm_ioctl(k, k->vm_fd, KVM_SET_TSS_ADDR, (void *)KVM_TSS_ADDR, "KVM_SET_TSS_ADDR");
 	if (ret < 0)
 		return ret;
@@ -144,13 +146,19 @@ int kvm_create_vm(struct kvm *k, bool irqchip)
 	return ret < 0 ? ret : 0;
 }
 
-void kvm_close(struct kvm *k)
+void kvm_destroy_vm(struct kvm *k)
 {
 	if (k->vm_fd >= 0)
 		k->sys->close(k->vm_fd);
+	k->vm_fd = -1;
+}
+
+void kvm_close(struct kvm *k)
+{
+	kvm_destroy_vm(k);
 	if (k->dev_fd >= 0)
 		k->sys->close(k->dev_fd);
-	k->vm_fd = k->dev_fd = -1;
+	k->dev_fd = -1;
 	free(k->cpuid);
 	k->cpuid = NULL;
 }
@@ -175,7 +183,7 @@ int kvm_set_memslot(struct kvm *k, unsigned slot, uint64_t gpa, uint64_t size, v
 
 int kvm_irq_line(struct kvm *k, unsigned gsi, int level)
 {
-	struct kvm_irq_level l = { .irq = gsi, .level = level };
+	struct kvm_irq_level l = {.irq = gsi, .level = level};
 	int ret = kvm_ioctl(k, k->vm_fd, KVM_IRQ_LINE, &l, "KVM_IRQ_LINE");
 
 	return ret < 0 ? ret : 0;

@@ -23,8 +23,8 @@ struct kvm {
 	int vm_fd;
 	int run_size; /* bytes to mmap per vCPU for struct kvm_run */
 	int max_vcpus;
-	bool tsc_deadline; /* KVM_CAP_TSC_DEADLINE_TIMER */
-	int nr_slots;	   /* KVM_CAP_NR_MEMSLOTS */
+	bool tsc_deadline;	  /* KVM_CAP_TSC_DEADLINE_TIMER */
+	int nr_slots;		  /* KVM_CAP_NR_MEMSLOTS */
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID template */
 };
 
@@ -41,6 +41,12 @@ int kvm_open(struct kvm *k, const struct sys_ops *sys, const char *path) __must_
  * (then HLT never exits to ptvm); without, HLT exits (used by the smoke test).
  */
 int kvm_create_vm(struct kvm *k, bool irqchip) __must_check;
+/*
+ * Close the VM (its memslots, irqchip and devices go with it; vCPU fds
+ * first), keeping /dev/kvm open for the next kvm_create_vm(). No-op without a VM.
+ */
+void kvm_destroy_vm(struct kvm *k);
+/* kvm_destroy_vm() and close /dev/kvm. */
 void kvm_close(struct kvm *k);
 
 /*

@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "api/api_client.h"
 #include "hostdev/hostdev.h"
 #include "managed/managed.h"
 #include "monitor.h"
@@ -64,6 +66,9 @@ static int main_stopped(enum vm_stop_reason why, const char *msg)
 	case VM_STOP_HALT:
 		log_info("%s", msg);
 		return 0;
+	case VM_STOP_CONTROL:
+		fprintf(stderr, "ptvm: %s\n", msg);
+		return 0;
 	case VM_STOP_SIGNAL:
 		fprintf(stderr, "ptvm: %s\n", msg);
 		return 130;
@@ -107,7 +112,7 @@ static int main_vm_process(struct vm *vm, const struct vm_config *cfg,
 	const char *msg;
 	int ret;
 
-	vm_leave_managed(vm);
+	vm_leave_to_monitor(vm);
 	ret = monitor_child_init(mon);
 	if (!ret)
 		ret = vm_build(vm);
@@ -140,6 +145,7 @@ static int main_run_sandboxed(const struct vm_config *cfg)
 	struct sandbox_user user;
 	struct monitor_result r;
 	struct managed *managed;
+	struct api_server *api;
 	struct monitor mon;
 	char line[320];
 	struct vm *vm;
@@ -149,6 +155,11 @@ static int main_run_sandboxed(const struct vm_config *cfg)
 		return 1;
 	if (vm_prepare(&vm, cfg, &sys_linux))
 		return 1;
+	/* --user given: that user may use the control socket too (README). */
+	if (cfg->user && vm->api && api_server_chown(vm->api, user.uid, user.gid)) {
+		vm_destroy(vm);
+		return 1;
+	}
 	ret = monitor_fork(&mon);
 	if (ret < 0) {
 		vm_destroy(vm);
@@ -156,13 +167,14 @@ static int main_run_sandboxed(const struct vm_config *cfg)
 	}
 	if (ret == 0)
 		return main_vm_process(vm, cfg, &user, &mon);
-	managed = vm_hand_over(vm);
+	vm_hand_over(vm, &managed, &api);
 	(void)!monitor_wait(&mon, &r);
 	ret = monitor_verdict(&r, line, sizeof(line));
 	if (line[0])
 		log_err("%s", line);
 	/* With the VM process gone, VFIO and ptguard have let go of the devices. */
 	(void)!managed_reattach(managed);
+	api_server_destroy(api);
 	return ret < 0 ? main_stopped(r.reason, r.msg) : ret;
 }
 
@@ -187,6 +199,8 @@ int main(int argc, char **argv)
 	}
 	if (cmd == OPTS_CMD_DEVICES || cmd == OPTS_CMD_CHECK)
 		return main_hostdev(argc, argv);
+	if (cmd == OPTS_CMD_CTL)
+		return api_ctl(argc, argv, STDIN_FILENO, stdout, stderr);
 	log_set_verbose(cfg.verbose);
 	/* A closed stdout must not kill ptvm with the guest still running. */
 	signal(SIGPIPE, SIG_IGN);

@@ -140,6 +140,13 @@ void mem_free(struct guest_mem *m)
 	}
 }
 
+void mem_clear(struct guest_mem *m)
+{
+	for (unsigned i = 0; i < m->nr; i++)
+		if (m->r[i].hva)
+			memset(m->r[i].hva, 0, m->r[i].size);
+}
+
 void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len)
 {
 	for (unsigned i = 0; i < m->nr; i++) {

@@ -53,6 +53,13 @@ struct mem_backing {
  */
 int mem_alloc(struct guest_mem *m, const struct mem_backing *b) __must_check;
 void mem_free(struct guest_mem *m);
+/*
+ * Zero every byte of guest RAM, as a power cycle leaves it, in place: the
+ * mapping and its pages stay what VFIO pinned for DMA and KVM's memslots
+ * use (MADV_DONTNEED or a new mapping would give the guest pages the
+ * IOMMU does not point to).
+ */
+void mem_clear(struct guest_mem *m);
 
 /* Huge pages of @page_size that back @m: each region rounded up to whole pages. */
 uint64_t mem_huge_pages(const struct guest_mem *m, uint64_t page_size);

@@ -12,10 +12,12 @@ const char opts_usage[] =
 	"usage: ptvm run --kernel BZIMAGE [--initrd FILE] [--cmdline STR]\n"
 	"                [--memory SIZE] [--cpus N] [--passthrough BDF]... [--unmanaged]\n"
 	"                [--allow-unsafe-interrupts] [--no-guard] [--hugepages[=2M|1G]]\n"
-	"                [--numa-node N] [--user USER] [--no-sandbox] [--stats] [--verbose]\n"
+	"                [--numa-node N] [--on-reboot restart|exit] [--api-socket PATH]\n"
+	"                [--user USER] [--no-sandbox] [--stats] [--verbose]\n"
 	"       ptvm devices [--json] [BDF...]\n"
 	"       ptvm check [--json] [--memory SIZE] [BDF...]\n"
 	"       ptvm cleanup\n"
+	"       ptvm ctl PATH VERB [BDF] | ptvm ctl PATH --raw\n"
 	"       ptvm --help | --version\n"
 	"\n"
 	"  --kernel BZIMAGE  Linux bzImage to boot (64-bit boot protocol, >= 2.12)\n"
@@ -39,6 +41,11 @@ const char opts_usage[] =
 	"  --numa-node N     put guest RAM and vCPU threads on host NUMA node N\n"
 	"                    (default: the node of the --passthrough devices, if\n"
 	"                    they agree)\n"
+	"  --on-reboot restart|exit\n"
+	"                    when the guest reboots (or triple faults): boot it\n"
+	"                    again with its devices reset and RAM cleared\n"
+	"                    (restart, the default), or end ptvm (exit)\n"
+	"  --api-socket PATH control socket (mode 0600): JSON requests, one a line\n"
 	"  --user USER       the user the VM process (vCPUs, device models) runs as,\n"
 	"                    with no capabilities and a seccomp allowlist (default:\n"
 	"                    ptvm if there is such a user, else nobody)\n"
@@ -58,7 +65,11 @@ const char opts_usage[] =
 	"memory for --memory SIZE, huge pages) and whether each BDF given can go to\n"
 	"one guest now; it exits 1 on any FAIL.\n"
 	"ptvm cleanup gives back the devices that a ptvm killed by SIGKILL, or\n"
-	"crashed, left on vfio-pci (from its records in /run/ptvm).\n";
+	"crashed, left on vfio-pci (from its records in /run/ptvm).\n"
+	"ptvm ctl sends one request to a running ptvm's --api-socket and prints the\n"
+	"reply: VERB is status, stats, pause, resume or poweroff (device-del BDF and\n"
+	"device-add BDF are not implemented yet). --raw sends stdin as it is and\n"
+	"prints every reply line.\n";
 
 /*
  * Numbers start with a digit. strtoull() and strtoul() would first skip
@@ -179,6 +190,11 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 		*cmd = argv[1][0] == 'd' ? OPTS_CMD_DEVICES : OPTS_CMD_CHECK;
 		return 0;
 	}
+	if (!strcmp(argv[1], "ctl")) {
+		/* Its arguments are parsed by api_ctl(). */
+		*cmd = OPTS_CMD_CTL;
+		return 0;
+	}
 	if (!strcmp(argv[1], "cleanup")) {
 		*cmd = OPTS_CMD_CLEANUP;
 		if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
@@ -188,8 +204,8 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 		return 0;
 	}
 	if (strcmp(argv[1], "run"))
-		OPTS_FAIL("unknown command '%s' (the commands are run, devices, check and cleanup; "
-			  "see ptvm --help)",
+		OPTS_FAIL("unknown command '%s' (the commands are run, devices, check, cleanup and "
+			  "ctl; see ptvm --help)",
 			  argv[1]);
 
 	for (i = 2; i < argc; i++) {
@@ -233,6 +249,7 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 			   strcmp(opt, "--cmdline") && strcmp(opt, "--memory") &&
 			   strcmp(opt, "--cpus") && strcmp(opt, "--kvm") &&
 			   strcmp(opt, "--passthrough") && strcmp(opt, "--numa-node") &&
+			   strcmp(opt, "--on-reboot") && strcmp(opt, "--api-socket") &&
 			   strcmp(opt, "--user")) {
 			OPTS_FAIL("unknown option '%s' (see ptvm --help)", opt);
 		}
@@ -249,6 +266,10 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 			cfg->cmdline = val;
 		} else if (!strcmp(opt, "--kvm")) {
 			cfg->kvm_path = val;
+		} else if (!strcmp(opt, "--api-socket")) {
+			if (!val[0])
+				OPTS_FAIL("--api-socket needs a path (e.g. /run/ptvm-vm1.sock)");
+			cfg->api_socket = val;
 		} else if (!strcmp(opt, "--user")) {
 			cfg->user = val;
 		} else if (!strcmp(opt, "--passthrough")) {
@@ -259,6 +280,13 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 		} else if (!strcmp(opt, "--memory")) {
 			if (opts_parse_size(val, &cfg->memory))
 				OPTS_FAIL("--memory '%s' is not a size (use e.g. 512M or 2G)", val);
+		} else if (!strcmp(opt, "--on-reboot")) {
+			if (!strcmp(val, "restart"))
+				cfg->on_reboot = OPTS_ON_REBOOT_RESTART;
+			else if (!strcmp(val, "exit"))
+				cfg->on_reboot = OPTS_ON_REBOOT_EXIT;
+			else
+				OPTS_FAIL("--on-reboot '%s' is neither restart nor exit", val);
 		} else if (!strcmp(opt, "--numa-node")) {
 			unsigned node;
 

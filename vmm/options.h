@@ -10,6 +10,12 @@
 #define OPTS_DEFAULT_CMDLINE "console=ttyS0 panic=-1"
 #define OPTS_MAX_PASSTHROUGH 16
 
+/* --on-reboot: what a guest reboot (or triple fault) does. */
+enum opts_on_reboot {
+	OPTS_ON_REBOOT_RESTART = 0, /* a fresh guest on the same devices (the default) */
+	OPTS_ON_REBOOT_EXIT,	    /* ptvm ends (exit 0 for a reboot) */
+};
+
 enum opts_cmd {
 	OPTS_CMD_RUN,
 	OPTS_CMD_HELP,
@@ -17,6 +23,7 @@ enum opts_cmd {
 	OPTS_CMD_DEVICES, /* its options: hostdev/hostdev.c */
 	OPTS_CMD_CHECK,	  /* the same */
 	OPTS_CMD_CLEANUP, /* give back the devices a killed ptvm left on vfio-pci */
+	OPTS_CMD_CTL,	  /* a control socket client; its arguments: api/api_client.c */
 };
 
 struct vm_config {
@@ -35,8 +42,10 @@ struct vm_config {
 	bool no_guard;	    /* --no-guard: pass devices through without ptguard */
 	uint64_t hugepages; /* --hugepages: SZ_2M or SZ_1G hugetlbfs pages; 0: THP */
 	int numa_node;	    /* --numa-node, or -1: the devices' node */
-	const char *user;   /* --user: the VM process's user; NULL: ptvm, else nobody */
-	bool no_sandbox;    /* --no-sandbox: one process, root, no seccomp filter */
+	enum opts_on_reboot on_reboot;
+	const char *api_socket; /* --api-socket PATH, or NULL */
+	const char *user;	/* --user: the VM process's user; NULL: ptvm, else nobody */
+	bool no_sandbox;	/* --no-sandbox: one process, root, no seccomp filter */
 	/* PTVM_TEST_SYSCALL (a test knob, main.c): make syscall test_syscall. */
 	bool test_knob;
 	int test_syscall;

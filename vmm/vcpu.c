@@ -83,6 +83,30 @@ static void vcpu_mmio(struct vcpu *v)
 	vcpu_count(&v->stats.mmio);
 }
 
+/*
+ * KVM_EXIT_SYSTEM_EVENT (linux/kvm.h, api.rst): the guest asked for the
+ * machine to go off, be reset or reported that it crashed (e.g. through
+ * Hyper-V's crash MSRs). Only a shutdown ends ptvm well; an event this
+ * code does not know is no reason to exit 0.
+ */
+static void vcpu_system_event(struct vcpu *v, uint32_t type)
+{
+	switch (type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		vcpu_stop(v, VM_STOP_POWEROFF, "guest powered off (KVM_SYSTEM_EVENT_SHUTDOWN)");
+		break;
+	case KVM_SYSTEM_EVENT_RESET:
+		vcpu_stop(v, VM_STOP_RESET, "guest rebooted (KVM_SYSTEM_EVENT_RESET)");
+		break;
+	case KVM_SYSTEM_EVENT_CRASH:
+		vcpu_stop(v, VM_STOP_ERROR, "guest reported a crash (KVM_SYSTEM_EVENT_CRASH)");
+		break;
+	default:
+		vcpu_stop(v, VM_STOP_ERROR, "vCPU %u: unknown KVM system event %u", v->kv.id, type);
+		break;
+	}
+}
+
 /* The exits that end the run, each with its reason and message. */
 static void vcpu_stop_on_exit(struct vcpu *v)
 {
@@ -95,16 +119,13 @@ static void vcpu_stop_on_exit(struct vcpu *v)
 
 		if (!v->env->kvm || kvm_vcpu_describe(v->env->kvm, &v->kv, where, sizeof(where)))
 			where[0] = '\0';
-		vcpu_stop(v, VM_STOP_ERROR, "guest triple fault on vCPU %u (KVM_EXIT_SHUTDOWN)%s%s",
-			  v->kv.id, where[0] ? " at " : "", where);
+		vcpu_stop(v, VM_STOP_TRIPLE_FAULT,
+			  "guest triple fault on vCPU %u (KVM_EXIT_SHUTDOWN)%s%s", v->kv.id,
+			  where[0] ? " at " : "", where);
 		break;
 	}
 	case KVM_EXIT_SYSTEM_EVENT:
-		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
-			vcpu_stop(v, VM_STOP_RESET, "guest reset");
-		else
-			vcpu_stop(v, VM_STOP_POWEROFF, "guest system event %u",
-				  run->system_event.type);
+		vcpu_system_event(v, run->system_event.type);
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		vcpu_stop(v, VM_STOP_ERROR, "vCPU %u: KVM entry failed, hardware reason 0x%llx",
@@ -154,6 +175,9 @@ void vcpu_loop(struct vcpu *v)
 
 		if (__atomic_load_n(env->stopping, __ATOMIC_ACQUIRE))
 			return;
+		/* Paused: out of KVM_RUN until resumed; then stopping is checked again. */
+		if (env->gate && vcpu_gate_wait(env->gate))
+			continue;
 		ret = kvm_vcpu_run(env->kvm, &v->kv);
 		if (ret == -EINTR || ret == -EAGAIN) {
 			/* Kicked: clear the flag we may have set, then re-check stopping. */
@@ -194,6 +218,15 @@ static void *vcpu_thread(void *arg)
 	}
 
 	/*
+	 * Named by itself: naming another thread makes glibc open
+	 * /proc/self/task/TID/comm, this is one prctl(PR_SET_NAME), and
+	 * vCPUs start again at every guest reboot, in a process that opens
+	 * nothing once it runs.
+	 */
+	snprintf(name, sizeof(name), "vcpu%u", v->kv.id);
+	pthread_setname_np(pthread_self(), name);
+
+	/*
 	 * Only the kick signal reaches a vCPU thread; the rest go to the main
 	 * loop. And SIGSYS: blocked, a syscall the sandbox forbids would kill
 	 * ptvm without saying which (sandbox_trap.c).
@@ -202,13 +235,6 @@ static void *vcpu_thread(void *arg)
 	sigdelset(&set, VCPU_KICK_SIGNAL);
 	sigdelset(&set, SIGSYS);
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
-	/*
-	 * Named by itself: for another thread glibc writes
-	 * /proc/self/task/TID/comm, and the sandboxed VM process opens no
-	 * file; for itself it is prctl(PR_SET_NAME).
-	 */
-	snprintf(name, sizeof(name), "vcpu%u", v->kv.id);
-	pthread_setname_np(pthread_self(), name);
 	vcpu_loop(v);
 	return NULL;
 }

@@ -12,15 +12,19 @@
 
 #include "as.h"
 #include "kvm.h"
+#include "vcpu_gate.h"
 
 enum vm_stop_reason {
 	VM_RUNNING = 0,
-	VM_STOP_POWEROFF,  /* guest powered off: exit 0 */
-	VM_STOP_RESET,	   /* guest rebooted: exit 0 (ptvm does not restart it) */
-	VM_STOP_HALT,	   /* HLT without an in-kernel irqchip (smoke test) */
-	VM_STOP_SIGNAL,	   /* ptvm got SIGINT/SIGTERM/SIGHUP, or the user typed the escape */
-	VM_STOP_ERROR,	   /* triple fault, KVM internal error, failed entry */
-	VM_STOP_DEVICE,	   /* the host took a passed-through device back, or it failed: exit 1 */
+	VM_STOP_POWEROFF, /* guest powered off: exit 0 */
+	VM_STOP_RESET,	  /* guest rebooted: restarted, or exit 0 with --on-reboot exit */
+	VM_STOP_HALT,	  /* HLT without an in-kernel irqchip (smoke test) */
+	VM_STOP_SIGNAL,	  /* ptvm got SIGINT/SIGTERM/SIGHUP, or the user typed the escape */
+	VM_STOP_ERROR,	  /* KVM internal error, failed entry, a crash the guest reported */
+	/* KVM_EXIT_SHUTDOWN: restarted as a reboot is, or exit 1 with --on-reboot exit */
+	VM_STOP_TRIPLE_FAULT,
+	VM_STOP_DEVICE,	 /* the host took a passed-through device back, or it failed: exit 1 */
+	VM_STOP_CONTROL, /* "poweroff" on the control socket: exit 0 */
 };
 
 /* What every vCPU thread shares. */
@@ -28,13 +32,15 @@ struct vcpu_env {
 	struct kvm *kvm;
 	struct as *pio;
 	struct as *mmio;
-	/* Ask the VM to stop; the first reason wins, later ones are ignored. */
+	/* Ask the VM to stop; the first reason wins (a restart gives way: vm.c). */
 	void (*stop)(void *opaque, enum vm_stop_reason why, const char *msg);
 	void *stop_opaque;
 	/* Set once the VM is stopping: the loop exits at the next KVM_RUN return. */
 	volatile int *stopping;
 	/* CPUs every vCPU thread runs on (its NUMA node's), or NULL for any. */
 	const cpu_set_t *affinity;
+	/* Pause and resume (vcpu_gate.h); NULL: never paused. */
+	struct vcpu_gate *gate;
 };
 
 /* Returns of KVM_RUN to ptvm, by kind, for --stats. */

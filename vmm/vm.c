@@ -1,31 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The VM object: create everything in order, run, destroy in reverse. */
+/* The VM object: create everything in order, destroy in reverse (the guest side: vm_guest.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "dev/pm.h"
-#include "dev/serial.h"
-#include "layout.h"
-#include "pci/host.h"
 #include "vm.h"
 
-static void vm_gsi_set(void *opaque, int level)
+/* A stop that boots the guest again (vm_loop.c's vm_restarts()). */
+static bool vm_stop_restarts(const struct vm *vm, enum vm_stop_reason why)
 {
-	struct vm_gsi *g = opaque;
-
-	/* Fails only if the VM is gone; kvm.c has logged it. */
-	(void)!kvm_irq_line(&g->vm->kvm, g->gsi, level);
-}
-
-static void vm_gsi_init(struct vm_gsi *g, struct vm *vm, unsigned gsi)
-{
-	g->vm = vm;
-	g->gsi = gsi;
-	g->line.set = vm_gsi_set;
-	g->line.opaque = g;
+	return vm->cfg && vm->cfg->on_reboot == OPTS_ON_REBOOT_RESTART &&
+	       (why == VM_STOP_RESET || why == VM_STOP_TRIPLE_FAULT);
 }
 
 void vm_request_stop(void *opaque, enum vm_stop_reason why, const char *msg)
@@ -34,147 +21,19 @@ void vm_request_stop(void *opaque, enum vm_stop_reason why, const char *msg)
 	uint64_t one = 1;
 
 	pthread_mutex_lock(&vm->stop_lock);
-	if (vm->stop_reason == VM_RUNNING) {
+	/*
+	 * The first reason wins, but one that restarts the guest gives way to
+	 * one that ends ptvm: a SIGTERM or Ctrl-A x read while the guest goes
+	 * down for a reboot must not be lost to the restart.
+	 */
+	if (vm->stop_reason == VM_RUNNING ||
+	    (vm_stop_restarts(vm, vm->stop_reason) && !vm_stop_restarts(vm, why))) {
 		vm->stop_reason = why;
 		snprintf(vm->stop_msg, sizeof(vm->stop_msg), "%s", msg);
 	}
 	__atomic_store_n(&vm->stopping, 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&vm->stop_lock);
 	(void)!write(vm->wake_fd, &one, sizeof(one));
-}
-
-static void vm_pm_event(void *opaque, enum pm_event ev)
-{
-	if (ev == PM_POWEROFF)
-		vm_request_stop(opaque, VM_STOP_POWEROFF, "guest powered off");
-	else
-		vm_request_stop(opaque, VM_STOP_RESET, "guest rebooted");
-}
-
-static int vm_set_memslot(void *opaque, unsigned slot, uint64_t gpa, uint64_t size, void *hva)
-{
-	struct vm *vm = opaque;
-
-	return kvm_set_memslot(&vm->kvm, slot, gpa, size, hva);
-}
-
-static int vm_add_ram(void *opaque, unsigned idx, const struct mem_region *m)
-{
-	static const char *const names[MEM_MAX_REGIONS] = {"ram0", "ram1", "ram2", "ram3"};
-	const struct as_map map = {0, m->size, m->hva};
-	struct vm *vm = opaque;
-	struct as_region *r;
-	int ret;
-
-	ret = as_region_add(vm->mmio, names[idx], AS_PRIO_RAM, NULL, NULL, &r);
-	if (!ret)
-		ret = as_region_place(r, m->gpa, m->size);
-	if (!ret)
-		ret = as_region_set_maps(r, &map, 1);
-	return ret;
-}
-
-/*
- * The guest-physical space: RAM, and holes where KVM's in-kernel devices
- * decode (IOAPIC, local APIC) or its Intel TSS and identity map live, so
- * that no BAR a guest places there can cover them with a memslot.
- */
-static int vm_create_address_spaces(struct vm *vm)
-{
-	const struct as_slot_ops slots = {
-		.set = vm_set_memslot,
-		.opaque = vm,
-		.nr_slots = vm->kvm.nr_slots,
-	};
-	static const struct {
-		const char *name;
-		uint64_t base, len;
-	} holes[] = {
-		{"ioapic", LAYOUT_IOAPIC, SZ_4K},
-		{"lapic", LAYOUT_LAPIC, SZ_1M},
-		{"kvm-tss", LAYOUT_KVM_TSS, 4 * SZ_4K},
-	};
-	int ret;
-
-	ret = as_create(&vm->mmio, "mmio", &slots);
-	if (!ret)
-		ret = as_create(&vm->pio, "pio", NULL);
-	if (!ret)
-		ret = mem_for_each(&vm->mem, vm_add_ram, vm);
-	if (!ret)
-		ret = as_commit(vm->mmio);
-	for (unsigned i = 0; i < ARRAY_SIZE(holes) && !ret; i++)
-		ret = as_add_fixed(vm->mmio, holes[i].name, holes[i].base, holes[i].len, NULL,
-				   NULL);
-	if (ret)
-		log_err("vm: cannot map guest RAM: %s", strerror(-ret));
-	return ret;
-}
-
-/* Legacy PC devices and the PCI host bridge, on their fixed addresses (layout.h). */
-static int vm_create_devices(struct vm *vm)
-{
-	int ret;
-
-	vm_gsi_init(&vm->serial_irq, vm, IRQ_SERIAL0);
-	ret = serial_create(&vm->serial, &vm->serial_irq.line, console_tx, &vm->console);
-	if (ret)
-		return ret;
-	serial_set_rx_ready(vm->serial, vm_rx_ready, vm);
-	ret = pm_create(&vm->pm, vm_pm_event, vm);
-	if (ret)
-		return ret;
-	ret = pci_host_create(&vm->pci);
-	if (ret)
-		return ret;
-
-	ret = as_add_fixed(vm->pio, "serial0", PORT_SERIAL0, PORT_SERIAL_LEN, &serial_bus_ops,
-			   vm->serial);
-	if (!ret)
-		ret = as_add_fixed(vm->pio, "acpi-pm", PORT_ACPI_SLEEP_CTL, PM_ACPI_PORTS,
-				   &pm_acpi_ops, vm->pm);
-	if (!ret)
-		ret = as_add_fixed(vm->pio, "i8042", PORT_I8042, PM_I8042_PORTS, &pm_i8042_ops,
-				   vm->pm);
-	if (!ret)
-		ret = as_add_fixed(vm->pio, "pci-cf8", PORT_PCI_CONF_ADDR, 8, &pci_host_cf8_ops,
-				   vm->pci);
-	if (!ret)
-		ret = as_add_fixed(vm->mmio, "pci-ecam", LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE,
-				   &pci_host_ecam_ops, vm->pci);
-	return ret;
-}
-
-static int vm_create_vcpus(struct vm *vm, const struct boot_entry *entry)
-{
-	int ret;
-
-	vm->vcpus = calloc(vm->cfg->cpus, sizeof(*vm->vcpus));
-	if (!vm->vcpus)
-		return -ENOMEM;
-	vm->env = (struct vcpu_env){
-		.kvm = &vm->kvm,
-		.pio = vm->pio,
-		.mmio = vm->mmio,
-		.stop = vm_request_stop,
-		.stop_opaque = vm,
-		.stopping = &vm->stopping,
-		.affinity = vm->numa.node != NUMA_NO_NODE ? &vm->numa.cpus : NULL,
-	};
-	for (unsigned i = 0; i < vm->cfg->cpus; i++) {
-		struct vcpu *v = &vm->vcpus[i];
-
-		v->env = &vm->env;
-		ret = kvm_vcpu_create(&vm->kvm, i, &v->kv);
-		if (ret)
-			return ret;
-		vm->nr_vcpus++;
-		ret = kvm_vcpu_set_cpuid(&vm->kvm, &v->kv);
-		if (ret)
-			return ret;
-	}
-	/* APs wait in the in-kernel LAPIC for INIT/SIPI from the guest. */
-	return kvm_vcpu_set_boot_regs(&vm->kvm, &vm->vcpus[0].kv, entry);
 }
 
 /* Where RAM and vCPUs go, decided before KVM: a bad --numa-node costs nothing. */
@@ -241,13 +100,18 @@ int vm_prepare(struct vm **out, const struct vm_config *cfg, const struct sys_op
 	vm->cfg = cfg;
 	vm->sys = sys;
 	vm->wake_fd = vm->signal_fd = vm->guard_fd = -1;
+	vm->kvm.dev_fd = vm->kvm.vm_fd = -1;
 	kvm_vfio_init(&vm->kvm_vfio);
 	vm->console.in_fd = STDIN_FILENO;
 	vm->console.out_fd = STDOUT_FILENO;
 	pthread_mutex_init(&vm->stop_lock, NULL);
+	vcpu_gate_init(&vm->gate);
 
 	/* Input files first: a typo costs nothing and touches no device. */
 	ret = vm_boot_read(vm);
+	if (ret)
+		goto err;
+	ret = vm_api_open(vm);
 	if (ret)
 		goto err;
 	ret = vm_pt_check(vm);
@@ -283,7 +147,7 @@ int vm_prepare(struct vm **out, const struct vm_config *cfg, const struct sys_op
 		goto err;
 	}
 	/* Last: every check that needs no device is behind us. */
-	ret = vm_pt_detach(vm);
+	ret = vm_pt_move(vm);
 	if (ret)
 		goto err;
 	*out = vm;
@@ -296,39 +160,24 @@ err:
 
 int vm_build(struct vm *vm)
 {
-	struct boot_entry entry;
 	int ret;
 
-	ret = kvm_create_vm(&vm->kvm, true);
-	if (ret)
-		return ret;
-	ret = kvm_irq_init(&vm->irq, &vm->kvm);
-	if (ret)
-		return ret;
-	vm->irq_init = true;
 	ret = vm_alloc_ram(vm);
 	if (ret)
 		return ret;
-	ret = vm_create_address_spaces(vm);
-	if (ret)
-		return ret;
-	ret = vm_create_devices(vm);
+	/* The host side's devices need the VM: their groups are registered with it first. */
+	ret = vm_guest_create_vm(vm);
 	if (ret)
 		return ret;
 	ret = vm_pt_open(vm);
 	if (ret)
 		return ret;
-	ret = vm_pt_window(vm);
+	ret = vm_guest_build(vm);
 	if (ret)
 		return ret;
-	ret = vm_boot_setup(vm, &entry);
-	if (ret)
-		return ret;
-	/* Copied into guest RAM: the files need not stay mapped for the run. */
-	vm_boot_release(vm);
-	ret = vm_create_vcpus(vm, &entry);
-	if (ret)
-		return ret;
+	/* Copied into guest RAM; kept only if a reboot will copy them again. */
+	if (vm->cfg->on_reboot == OPTS_ON_REBOOT_EXIT)
+		vm_boot_release(vm);
 	ret = vm_create_events(vm);
 	if (ret)
 		log_err("vm: cannot set up signal handling: %s", strerror(-ret));
@@ -352,18 +201,21 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	return 0;
 }
 
-struct managed *vm_hand_over(struct vm *vm)
+void vm_hand_over(struct vm *vm, struct managed **managed, struct api_server **api)
 {
-	struct managed *m = vm->managed;
-
+	*managed = vm->managed;
+	*api = vm->api;
 	vm->managed = NULL;
+	vm->api = NULL;
+	/* The VM process serves the socket: clients must not queue on the monitor's copy. */
+	api_server_close(*api);
 	vm_destroy(vm);
-	return m;
 }
 
-void vm_leave_managed(struct vm *vm)
+void vm_leave_to_monitor(struct vm *vm)
 {
 	vm->managed = NULL;
+	api_server_disown(vm->api);
 }
 
 void vm_destroy(struct vm *vm)
@@ -371,18 +223,12 @@ void vm_destroy(struct vm *vm)
 	if (!vm)
 		return;
 	console_close(&vm->console);
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		kvm_vcpu_destroy(&vm->kvm, &vm->vcpus[i].kv);
+	api_server_destroy(vm->api);
+	/* The guest side first (it resets the passed devices), then the host side. */
+	(void)!vm_guest_destroy(vm);
 	free(vm->vcpus);
 	vm_pt_close(vm);
-	as_destroy(vm->mmio);
-	as_destroy(vm->pio);
-	pci_host_destroy(vm->pci);
-	pm_destroy(vm->pm);
-	serial_destroy(vm->serial);
 	mem_free(&vm->mem);
-	if (vm->irq_init)
-		kvm_irq_destroy(&vm->irq);
 	if (vm->kvm_open)
 		kvm_close(&vm->kvm);
 	vm_boot_release(vm);
@@ -390,6 +236,7 @@ void vm_destroy(struct vm *vm)
 		close(vm->signal_fd);
 	if (vm->wake_fd >= 0)
 		close(vm->wake_fd);
+	vcpu_gate_destroy(&vm->gate);
 	pthread_mutex_destroy(&vm->stop_lock);
 	free(vm);
 }

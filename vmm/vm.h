@@ -3,6 +3,14 @@
  * struct vm owns everything a guest needs: KVM, RAM, buses, devices, vCPUs.
  * Created in order, destroyed in reverse; setup (vm_create) is kept apart
  * from the run loop (vm_run) so privileges can later be dropped in between.
+ *
+ * Two sides. The host side (/dev/kvm, guest RAM, the VFIO container,
+ * groups and device fds, the ptguard claim, managed bindings, the kernel
+ * and initrd, the main loop's fds) lives as long as ptvm. The guest side
+ * (the KVM VM with its irqchip and memslots, address spaces, device
+ * models, passthrough models, vCPUs) lives one boot of the guest: a guest
+ * reboot throws it away and builds it again from the host side
+ * (vm_guest.c), opening nothing.
  */
 #ifndef PTVM_VM_H
 #define PTVM_VM_H
@@ -20,6 +28,9 @@
 #include "numa.h"
 #include "options.h"
 #include "vcpu.h"
+#include "pt/passthrough.h"
+#include "vm_stats.h"
+#include "api/api.h"
 #include "pt/pt_host.h"
 #include "vfio/sysfs.h"
 
@@ -39,19 +50,11 @@ struct vm_pt_dev {
 	struct vfio_device *dev;
 	struct pt *pt;
 	bool attached;
-	bool reclaimed; /* the host asked for it back (VFIO REQ) */
+	bool reclaimed;	      /* the host asked for it back (VFIO REQ) */
+	struct pt_stats past; /* trapped accesses of the guest's earlier boots */
 };
 
 struct vm;
-
-/* What woke the main loop, as --stats counts it. */
-enum vm_wake {
-	VM_WAKE_CONSOLE, /* input on stdin */
-	VM_WAKE_WAKE,	 /* wake_fd: a stop request, or room in the UART's RX FIFO */
-	VM_WAKE_SIGNAL,	 /* signal_fd */
-	VM_WAKE_VFIO,	 /* a VFIO ERR or REQ notifier */
-	VM_WAKE_NR,
-};
 
 /*
  * One fd the main loop polls, and what to do when it is readable (or hung
@@ -65,8 +68,11 @@ struct vm_source {
 	void *opaque;
 };
 
-/* wake_fd, signal_fd, the console, and ERR and REQ of each passed-through device. */
-#define VM_MAX_SOURCES (3 + 2 * OPTS_MAX_PASSTHROUGH)
+/*
+ * wake_fd, signal_fd, the console, ERR and REQ of each passed-through
+ * device, and the control socket's listener and clients.
+ */
+#define VM_MAX_SOURCES (3 + 2 * OPTS_MAX_PASSTHROUGH + 1 + API_MAX_CLIENTS)
 
 /* A GSI of the in-kernel IOAPIC, as a struct irq_line for a device. */
 struct vm_gsi {
@@ -105,11 +111,18 @@ struct vm {
 	struct managed *managed;
 	struct vm_pt_dev pt[OPTS_MAX_PASSTHROUGH];
 	unsigned nr_pt;
+	/* [cfg->cpus], kept across reboots with their counters; kv.fd -1 when not created. */
 	struct vcpu *vcpus;
 	unsigned nr_vcpus;
 	struct vcpu_env env;
+	unsigned reboots;      /* guest restarts so far */
+	struct vcpu_gate gate; /* pause and resume (the control socket) */
+	uint64_t start_ns;     /* CLOCK_MONOTONIC when vm_run() started the vCPUs */
+	/* --api-socket; the client sources follow the listener's in vm->src. */
+	struct api_server *api;
+	int api_src;
 
-	/* Stopping: first reason wins. The main loop sleeps on wake_fd. */
+	/* Stopping: first reason wins (vm_request_stop()). The main loop sleeps on wake_fd. */
 	pthread_mutex_t stop_lock;
 	volatile int stopping;
 	enum vm_stop_reason stop_reason;
@@ -146,21 +159,24 @@ int vm_build(struct vm *vm) __must_check;
 /* vm_prepare() and vm_build() in one process; on error everything is undone and logged. */
 int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops *sys) __must_check;
 /*
- * The monitor's copy after the fork: closes /dev/kvm, unmaps the boot
- * files, frees @vm, and returns the managed devices, which the monitor
- * gives back (managed_reattach()) once the VM process is gone.
+ * The monitor's copy after the fork: closes /dev/kvm and the control
+ * socket's fds, frees the boot files and @vm. Returns the managed devices
+ * and the control socket, which the monitor gives back
+ * (managed_reattach()) and removes (api_server_destroy()) once the VM
+ * process is gone.
  */
-struct managed *vm_hand_over(struct vm *vm) __must_check;
-/* The VM process's copy: the monitor gives the managed devices back, not it. */
-void vm_leave_managed(struct vm *vm);
-/* Run until the guest stops; returns why. @msg gets the stop message. */
-enum vm_stop_reason vm_run(struct vm *vm, const char **msg);
+void vm_hand_over(struct vm *vm, struct managed **managed, struct api_server **api);
+/* The VM process's copy: the managed devices and the socket file are the monitor's. */
+void vm_leave_to_monitor(struct vm *vm);
 /*
- * --stats, after vm_run(): each vCPU's exits by kind and their sum, the
- * main loop's wakeups by kind, then each passed-through device's trapped
- * accesses. One stable line each on stderr, "ptvm: stats: ...", for
- * scripts to grep.
+ * Run until the guest stops; returns why. @msg gets the stop message. A
+ * guest reboot or triple fault restarts it (vm_reboot()) unless
+ * --on-reboot exit; then it is what ends the run.
  */
+enum vm_stop_reason vm_run(struct vm *vm, const char **msg);
+/* vm_stats.c: ptvm's counters now (main thread, any time after vm_create()). */
+void vm_get_stats(const struct vm *vm, struct vm_stats *st);
+/* --stats, after vm_run(): vm_get_stats() through vm_stats_print() on stderr. */
 void vm_print_stats(const struct vm *vm);
 void vm_destroy(struct vm *vm);
 
@@ -176,6 +192,13 @@ int vm_add_source(struct vm *vm, int fd, enum vm_wake kind,
 /* The main loop: poll every source until the VM is stopping. Run by vm_run(); tests call it. */
 void vm_event_loop(struct vm *vm);
 
+/*
+ * vm_loop.c: one pass of the main loop: poll every source, waiting up to
+ * @timeout_ms (-1: until one is ready), and run the handlers of the ready
+ * ones. False when poll() failed (the VM is then stopping).
+ */
+bool vm_event_pass(struct vm *vm, int timeout_ms);
+
 /* vm_loop.c: the main loop's fds (wake, signals, console); last step of vm_create(). */
 int vm_create_events(struct vm *vm) __must_check;
 /* vm_loop.c: the guest drained its UART's RX FIFO (serial rx_ready callback). */
@@ -185,13 +208,44 @@ void vm_rx_ready(void *opaque);
 extern const struct pt_host_ops vm_pt_host_ops;
 
 /*
- * vm_pt.c: --passthrough devices. check before KVM; detach (managed: to
- * vfio-pci) at the end of vm_prepare(); open after RAM; close after stop.
+ * vm_guest.c: the guest side. vm_guest_create_vm: the KVM VM and its
+ * routing table. vm_guest_build: everything else, on the host side's fds
+ * (vm_pt_open() done). vm_guest_destroy: all of it, in reverse, whatever
+ * was built; returns the first error of the passed devices' resets (all
+ * is undone anyway). Each logs its own errors.
+ */
+int vm_guest_create_vm(struct vm *vm) __must_check;
+int vm_guest_build(struct vm *vm) __must_check;
+int vm_guest_destroy(struct vm *vm);
+/*
+ * vm_guest.c: the guest rebooted (@why: its stop message): say so, tear
+ * the guest side down, reset the passed devices, clear RAM, build the
+ * guest side again. The stop state must be clear. 0: ready to run; else
+ * the VM is stopped with VM_STOP_ERROR and a message, the guest side gone.
+ */
+int vm_reboot(struct vm *vm, const char *why) __must_check;
+
+/*
+ * vm_pt.c: --passthrough devices. check before KVM; move (managed: to
+ * vfio-pci) at the end of vm_prepare(); open (the host side, and the
+ * groups registered with the first VM) after RAM and the VM; close after
+ * stop.
  */
 int vm_pt_check(struct vm *vm) __must_check;
-int vm_pt_detach(struct vm *vm) __must_check;
+int vm_pt_move(struct vm *vm) __must_check;
 int vm_pt_open(struct vm *vm) __must_check;
 void vm_pt_close(struct vm *vm);
+/*
+ * vm_pt.c, the guest side of the devices opened: register every group of
+ * the container with a KVM-VFIO device of the current VM; put each device
+ * on the guest's PCI bus (a passthrough model, reset before the first
+ * boot); and detach: take each off the bus, reset it (not one the host is
+ * taking back), destroy its model, then the KVM-VFIO device. detach
+ * returns the first reset error, having done everything.
+ */
+int vm_pt_register(struct vm *vm) __must_check;
+int vm_pt_attach(struct vm *vm) __must_check;
+int vm_pt_detach(struct vm *vm);
 /* vm_pt.c: size the 64-bit PCI window (also without devices); after vm_pt_open. */
 int vm_pt_window(struct vm *vm) __must_check;
 /*
@@ -207,9 +261,15 @@ int vm_pt_open_groups(struct vm *vm) __must_check;
  * naming the device and why. Nothing to do for @fd -1 (not offered).
  */
 int vm_pt_watch(struct vm *vm, struct vm_pt_dev *d, unsigned index, int fd) __must_check;
-void vm_pt_print_stats(const struct vm *vm);
 
-/* vm_boot.c: map and check the kernel/initrd files (before any KVM work). */
+/*
+ * vm_api.c: --api-socket: create and bind the socket (setup, before any
+ * device moves) and poll it in the main loop; nothing without the option.
+ * vm_destroy() closes and unlinks it.
+ */
+int vm_api_open(struct vm *vm) __must_check;
+
+/* vm_boot.c: read and check the kernel/initrd files (before any KVM work); kept in memory. */
 int vm_boot_read(struct vm *vm) __must_check;
 /* vm_boot.c: ACPI tables, zero page, kernel, initrd in guest RAM; BSP entry state. */
 int vm_boot_setup(struct vm *vm, struct boot_entry *entry) __must_check;

@@ -12,11 +12,19 @@
 #include "layout.h"
 #include "vm.h"
 
-/* Map @path read-only; one log line naming @what and the file on failure. */
+/*
+ * Read @path into private anonymous memory; one log line naming @what and
+ * the file on failure. A copy, not a mapping of the file: a guest reboot
+ * loads the kernel again from it, and the guest must then get what it
+ * booted first, whatever happened to the file meanwhile (a `cp` over it
+ * rewrites it in place; a truncated file would SIGBUS a mapping of it).
+ */
 static int vm_boot_map(const char *what, const char *path, void **map, size_t *len)
 {
 	struct stat st;
+	size_t done = 0;
 	int fd, ret = 0;
+	void *p;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -35,13 +43,28 @@ static int vm_boot_map(const char *what, const char *path, void **map, size_t *l
 			S_ISREG(st.st_mode) ? "empty" : "not a regular file");
 		goto out;
 	}
-	*map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (*map == MAP_FAILED) {
+	p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
 		ret = -errno;
-		*map = NULL;
-		log_err("cannot map %s '%s': %s", what, path, strerror(-ret));
+		log_err("cannot load %s '%s' (%lld bytes): %s", what, path, (long long)st.st_size,
+			strerror(-ret));
 		goto out;
 	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = pread(fd, (char *)p + done, st.st_size - done, done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n ? -errno : -EIO;
+			log_err("cannot read %s '%s': %s", what, path,
+				n ? strerror(-ret) : "it shrank while being read");
+			munmap(p, st.st_size);
+			goto out;
+		}
+		done += n;
+	}
+	*map = p;
 	*len = st.st_size;
 out:
 	close(fd);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The main loop: one thread polls every fd ptvm waits on (stdin, signals,
- * stop requests, VFIO notifiers) and runs the vCPU threads until the VM
- * stops; and --stats, printed after it.
+ * stop requests, VFIO notifiers, the control socket) and runs the vCPU
+ * threads until the VM stops, booting the guest again when it reboots
+ * (vm_guest.c).
  */
 #include <errno.h>
 #include <poll.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dev/serial.h"
@@ -121,91 +123,110 @@ int vm_create_events(struct vm *vm)
 	return vcpu_kick_init();
 }
 
-void vm_event_loop(struct vm *vm)
+bool vm_event_pass(struct vm *vm, int timeout_ms)
 {
 	struct pollfd p[ARRAY_SIZE(vm->src)];
 
-	while (!__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
-		for (unsigned i = 0; i < vm->nr_src; i++)
-			p[i] = (struct pollfd){.fd = vm->src[i].fd, .events = POLLIN};
-		if (poll(p, vm->nr_src, -1) < 0) {
-			char msg[64];
+	for (unsigned i = 0; i < vm->nr_src; i++)
+		p[i] = (struct pollfd){.fd = vm->src[i].fd, .events = POLLIN};
+	if (poll(p, vm->nr_src, timeout_ms) < 0) {
+		char msg[64];
 
-			if (errno == EINTR)
-				continue;
-			/* Without the loop nothing could stop the vCPUs: stop them now. */
-			snprintf(msg, sizeof(msg), "main loop: poll: %s", strerror(errno));
-			vm_request_stop(vm, VM_STOP_ERROR, msg);
-			break;
-		}
-		for (unsigned i = 0; i < vm->nr_src; i++) {
-			struct vm_source *src = &vm->src[i];
+		if (errno == EINTR)
+			return true;
+		/* Without the loop nothing could stop the vCPUs: stop them now. */
+		snprintf(msg, sizeof(msg), "main loop: poll: %s", strerror(errno));
+		vm_request_stop(vm, VM_STOP_ERROR, msg);
+		return false;
+	}
+	for (unsigned i = 0; i < vm->nr_src; i++) {
+		struct vm_source *src = &vm->src[i];
 
-			/* An fd closed under the loop would make every poll return at once. */
-			if (p[i].revents & POLLNVAL) {
-				src->fd = -1;
-			} else if (p[i].revents) {
-				vm->wakeups[src->kind]++;
-				src->handle(vm, src);
-			}
+		/* An fd closed under the loop would make every poll return at once. */
+		if (p[i].revents & POLLNVAL) {
+			src->fd = -1;
+		} else if (p[i].revents) {
+			vm->wakeups[src->kind]++;
+			src->handle(vm, src);
 		}
 	}
+	return true;
 }
 
-enum vm_stop_reason vm_run(struct vm *vm, const char **msg)
+void vm_event_loop(struct vm *vm)
 {
-	int ret = console_open(&vm->console, STDIN_FILENO, STDOUT_FILENO);
+	while (!__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE))
+		if (!vm_event_pass(vm, -1))
+			break;
+}
 
-	if (ret)
-		log_err("console: cannot set raw mode on stdin: %s", strerror(-ret));
+/* One boot of the guest: its vCPUs run until the VM is stopping. */
+static void vm_run_guest(struct vm *vm)
+{
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		ret = vcpu_start(&vm->vcpus[i]);
-		if (ret) {
+		if (vcpu_start(&vm->vcpus[i])) {
 			vm_request_stop(vm, VM_STOP_ERROR, "cannot start a vCPU thread");
 			break;
 		}
 	}
 	vm_event_loop(vm);
+	/* Paused vCPUs wake and see the VM stopping: a stop never waits for "resume". */
+	vcpu_gate_resume(&vm->gate);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		if (vm->vcpus[i].started)
 			pthread_join(vm->vcpus[i].thread, NULL);
+		vm->vcpus[i].started = false;
+	}
+}
+
+/* The guest is to boot again: it rebooted or triple faulted, and --on-reboot restart. */
+static bool vm_restarts(const struct vm *vm)
+{
+	return vm->cfg->on_reboot == OPTS_ON_REBOOT_RESTART &&
+	       (vm->stop_reason == VM_STOP_RESET || vm->stop_reason == VM_STOP_TRIPLE_FAULT);
+}
+
+/*
+ * Between two boots: the stop is forgotten (its message saved in @why),
+ * then every source is looked at once without waiting, so that what came
+ * while the guest went down (a signal, Ctrl-A x, the host asking for a
+ * device back) ends the VM instead. A guest that dies at once at every
+ * boot may never let the loop sleep in poll(): without this pass nothing
+ * could stop it. True: boot it again.
+ */
+static bool vm_between_boots(struct vm *vm, char *why, size_t len)
+{
+	pthread_mutex_lock(&vm->stop_lock);
+	snprintf(why, len, "%s", vm->stop_msg);
+	vm->stop_reason = VM_RUNNING;
+	vm->stop_msg[0] = '\0';
+	__atomic_store_n(&vm->stopping, 0, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&vm->stop_lock);
+	(void)vm_event_pass(vm, 0);
+	return !__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE);
+}
+
+enum vm_stop_reason vm_run(struct vm *vm, const char **msg)
+{
+	int ret = console_open(&vm->console, STDIN_FILENO, STDOUT_FILENO);
+	char why[sizeof(vm->stop_msg)];
+	struct timespec now;
+
+	if (ret)
+		log_err("console: cannot set raw mode on stdin: %s", strerror(-ret));
+	/* The control socket's uptime: since the first boot, over reboots. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	vm->start_ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
+	for (;;) {
+		vm_run_guest(vm);
+		if (!vm_restarts(vm) || !vm_between_boots(vm, why, sizeof(why)))
+			break;
+		if (vm_reboot(vm, why))
+			break;
+	}
 	console_close(&vm->console);
 	*msg = vm->stop_msg;
 	return vm->stop_reason;
-}
-
-static void vm_print_exits(const char *who, const struct vcpu_stats *st)
-{
-	fprintf(stderr, "ptvm: stats: %sexits pio %llu mmio %llu intr %llu halt %llu other %llu\n",
-		who, (unsigned long long)st->pio, (unsigned long long)st->mmio,
-		(unsigned long long)st->intr, (unsigned long long)st->halt,
-		(unsigned long long)st->other);
-}
-
-void vm_print_stats(const struct vm *vm)
-{
-	struct vcpu_stats sum = {0};
-
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu_stats st;
-		char who[16];
-
-		vcpu_get_stats(&vm->vcpus[i], &st);
-		snprintf(who, sizeof(who), "vcpu%u ", i);
-		vm_print_exits(who, &st);
-		sum.pio += st.pio;
-		sum.mmio += st.mmio;
-		sum.intr += st.intr;
-		sum.halt += st.halt;
-		sum.other += st.other;
-	}
-	vm_print_exits("", &sum);
-	fprintf(stderr, "ptvm: stats: loop wakeups console %llu wake %llu signal %llu vfio %llu\n",
-		(unsigned long long)vm->wakeups[VM_WAKE_CONSOLE],
-		(unsigned long long)vm->wakeups[VM_WAKE_WAKE],
-		(unsigned long long)vm->wakeups[VM_WAKE_SIGNAL],
-		(unsigned long long)vm->wakeups[VM_WAKE_VFIO]);
-	vm_pt_print_stats(vm);
 }

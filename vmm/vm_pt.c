@@ -5,6 +5,13 @@
  * one VFIO container, pin guest RAM for DMA (IOVA = guest physical), put
  * each on the guest's PCI bus, reset them before the guest starts and after
  * it stops, and give managed devices back to their drivers last.
+ *
+ * Two halves: the host side (vm_pt_open/vm_pt_close: bindings, ptguard,
+ * container, groups, device fds, DMA maps) lives as long as ptvm; the
+ * guest side (vm_pt_register, vm_pt_attach/vm_pt_detach: the KVM-VFIO
+ * device, the passthrough models and their interrupts, the guest's PCI
+ * slots) lives one guest boot and is built again at a reboot, from the fds
+ * the host side holds.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -47,7 +54,7 @@ int vm_pt_check(struct vm *vm)
 		}
 		bdfs[i] = d->bdf;
 	}
-	/* Managed: refused now if it cannot move; moved, and its group read, in vm_pt_detach(). */
+	/* Managed: refused now if it cannot move; moved, and its group read, in vm_pt_move(). */
 	if (!cfg->unmanaged)
 		return managed_check(&managed_env_host, bdfs, cfg->nr_passthrough);
 	for (unsigned i = 0; i < cfg->nr_passthrough; i++) {
@@ -62,6 +69,18 @@ int vm_pt_check(struct vm *vm)
 static int vm_pt_kvm_add_group(void *opaque, const struct vfio_group *g)
 {
 	return kvm_vfio_add_group(opaque, g->fd, g->id);
+}
+
+int vm_pt_register(struct vm *vm)
+{
+	int ret;
+
+	if (!vm->vfio)
+		return 0;
+	ret = kvm_vfio_create(&vm->kvm, &vm->kvm_vfio);
+	if (ret)
+		return ret;
+	return container_for_each_group(vm->vfio, vm_pt_kvm_add_group, &vm->kvm_vfio);
 }
 
 /*
@@ -82,10 +101,7 @@ int vm_pt_open_groups(struct vm *vm)
 		if (ret)
 			return ret;
 	}
-	ret = kvm_vfio_create(&vm->kvm, &vm->kvm_vfio);
-	if (ret)
-		return ret;
-	return container_for_each_group(vm->vfio, vm_pt_kvm_add_group, &vm->kvm_vfio);
+	return vm_pt_register(vm);
 }
 
 /* A notifier's count says only that it fired: drain it so that poll() sleeps again. */
@@ -148,7 +164,7 @@ int vm_pt_watch(struct vm *vm, struct vm_pt_dev *d, unsigned index, int fd)
  * every way out passes vm_pt_close() or the monitor's managed_reattach(),
  * which give them back.
  */
-int vm_pt_detach(struct vm *vm)
+int vm_pt_move(struct vm *vm)
 {
 	struct pci_bdf bdfs[OPTS_MAX_PASSTHROUGH];
 	int ret;
@@ -167,18 +183,12 @@ int vm_pt_detach(struct vm *vm)
 	return ret;
 }
 
-/* Open the devices and pin RAM; needs guest RAM allocated, runs before any vCPU. */
+/* Open the devices and pin RAM; needs guest RAM allocated and the KVM VM, runs before any vCPU. */
 int vm_pt_open(struct vm *vm)
 {
 	const struct vfio_container_config ccfg = {
 		.sys = vm->sys,
 		.allow_unsafe_interrupts = vm->cfg->allow_unsafe_interrupts,
-	};
-	const struct pt_host host = {
-		.ops = &vm_pt_host_ops,
-		.opaque = vm,
-		.mmio = vm->mmio,
-		.pio = vm->pio,
 	};
 	struct pci_bdf bdfs[OPTS_MAX_PASSTHROUGH];
 	int ret;
@@ -221,6 +231,23 @@ int vm_pt_open(struct vm *vm)
 	ret = container_map_ram(vm->vfio, &vm->mem);
 	if (ret)
 		return ret;
+	/* Said once, here: it reads sysfs, which a reboot must not need. */
+	for (unsigned i = 0; i < vm->nr_pt; i++)
+		guard_log_reset(vm->sys, vm->guard_fd, NULL, &vm->pt[i].bdf,
+				vfio_device_desc(vm->pt[i].dev)->can_reset);
+	return 0;
+}
+
+int vm_pt_attach(struct vm *vm)
+{
+	const struct pt_host host = {
+		.ops = &vm_pt_host_ops,
+		.opaque = vm,
+		.mmio = vm->mmio,
+		.pio = vm->pio,
+	};
+	int ret;
+
 	for (unsigned i = 0; i < vm->nr_pt; i++) {
 		struct vm_pt_dev *d = &vm->pt[i];
 		unsigned slot = VM_PT_FIRST_SLOT + i;
@@ -231,10 +258,11 @@ int vm_pt_open(struct vm *vm)
 			log_err("%s: cannot set up passthrough: %s", d->name, strerror(-ret));
 			return ret;
 		}
-		guard_log_reset(vm->sys, vm->guard_fd, NULL, &d->bdf,
-				vfio_device_desc(d->dev)->can_reset);
-		/* A clean device for the guest, whatever the last user left. */
-		ret = pt_reset(d->pt);
+		/*
+		 * A clean device for the first guest, whatever the last user
+		 * left; a rebooted guest gets it as vm_pt_detach() just reset it.
+		 */
+		ret = vm->reboots ? 0 : pt_reset(d->pt);
 		if (ret && ret != -ENOTTY) {
 			log_err("%s: reset before start failed: %s", d->name, strerror(-ret));
 			return ret;
@@ -277,37 +305,60 @@ int vm_pt_window(struct vm *vm)
 	return ret;
 }
 
-/* After the vCPUs stopped: reset, detach, close; RAM stays pinned until container_close. */
-void vm_pt_close(struct vm *vm)
+int vm_pt_detach(struct vm *vm)
 {
+	int err = 0;
+
 	for (unsigned i = 0; i < vm->nr_pt; i++) {
 		struct vm_pt_dev *d = &vm->pt[i];
+		struct pt_stats st;
 
 		if (d->attached)
 			(void)!pci_host_detach(vm->pci, VM_PT_FIRST_SLOT + i);
-		if (d->pt && d->reclaimed) {
+		d->attached = false;
+		if (!d->pt)
+			continue;
+		if (d->reclaimed) {
 			/*
 			 * vfio-pci's unbind holds the device until we close it,
 			 * so VFIO_DEVICE_RESET can only fail (EAGAIN); vfio-pci
 			 * resets the device itself once it is released.
 			 */
 			log_info("%s: not reset here: the host is taking it back", d->name);
-			pt_destroy(d->pt);
-		} else if (d->pt) {
-			/* The next user must not see what this guest left in the device. */
+		} else {
+			/*
+			 * The next user (or guest) must not see what this guest
+			 * left in the device. pt_reset() logged a failure, naming it.
+			 */
 			int ret = pt_reset(d->pt);
 
-			if (ret && ret != -ENOTTY)
-				log_err("%s: reset after stop failed: %s", d->name, strerror(-ret));
-			pt_destroy(d->pt);
+			if (ret && ret != -ENOTTY && !err)
+				err = ret;
 		}
+		pt_get_stats(d->pt, &st);
+		d->past.trapped_reads += st.trapped_reads;
+		d->past.trapped_writes += st.trapped_writes;
+		pt_destroy(d->pt);
+		d->pt = NULL;
+	}
+	/* KVM lets go of the groups before their fds close (kvm_vfio_destroy()). */
+	kvm_vfio_destroy(&vm->kvm_vfio);
+	return err;
+}
+
+/* After the vCPUs stopped: reset, detach, close; RAM stays pinned until container_close. */
+void vm_pt_close(struct vm *vm)
+{
+	/* Logged there; nothing to do about it but go on giving the devices back. */
+	(void)!vm_pt_detach(vm);
+	for (unsigned i = 0; i < vm->nr_pt; i++) {
+		struct vm_pt_dev *d = &vm->pt[i];
+
 		if (d->dev)
 			vfio_device_close(d->dev);
 		memset(d, 0, sizeof(*d));
 	}
 	vm->nr_pt = 0;
-	/* KVM lets go of the groups before their fds close (kvm_vfio_destroy()). */
-	kvm_vfio_destroy(&vm->kvm_vfio);
 	if (vm->vfio)
 		container_close(vm->vfio);
 	vm->vfio = NULL;
@@ -322,16 +373,4 @@ void vm_pt_close(struct vm *vm)
 	 */
 	(void)!managed_reattach(vm->managed);
 	vm->managed = NULL;
-}
-
-void vm_pt_print_stats(const struct vm *vm)
-{
-	for (unsigned i = 0; i < vm->nr_pt; i++) {
-		struct pt_stats st;
-
-		pt_get_stats(vm->pt[i].pt, &st);
-		fprintf(stderr, "ptvm: stats: %s trapped reads %llu writes %llu\n", vm->pt[i].name,
-			(unsigned long long)st.trapped_reads,
-			(unsigned long long)st.trapped_writes);
-	}
 }

@@ -139,7 +139,7 @@ l1() {
 	rc=$?
 	tail -n 1 /tmp/check.txt | sed 's/^/  check| /'
 	[ "$rc" = 1 ] || fail "ptvm check $e1 with $e2 on e1000 exited $rc, want 1"
-	grep -qx "FAIL device $e1: $e1 shares its bus reset domain and IOMMU group $grp with $e2, bound to host driver e1000; scripts/bind-vfio $e2" /tmp/check.txt ||
+	grep -qx "FAIL device $e1: $e1 shares its bus reset domain and IOMMU group $grp with $e2, bound to host driver e1000; pass them too: --passthrough $e2" /tmp/check.txt ||
 		fail "ptvm check $e1: $(tail -n 1 /tmp/check.txt)"
 	vfio_bind "$e2" >/dev/null || fail "vfio-pci did not bind $e2"
 	"$PTVM" check "$e1" "$e2" >/tmp/check.txt 2>&1 || fail "ptvm check $e1 $e2 exited $?: $(grep -m 1 ^FAIL /tmp/check.txt)"

@@ -24,6 +24,7 @@ need_ptvm() {
 # l2_start [--end poweroff|reboot|shell] [ptvm run option...]
 # Start ptvm in the background on the L2 kernel and initramfs, running this
 # case's l2() payload. stdin comes from $L2_STDIN (default /dev/null).
+# --end reboot restarts the guest unless the options say --on-reboot exit.
 # Sets pid, out (stdout, \r kept: use grep without $ anchors on it) and err.
 l2_start() {
 	end=poweroff
@@ -103,11 +104,17 @@ ptvm_vmproc() {
 	return 1
 }
 
-# Why ptvm ended, for failure messages.
+# Why ptvm ended, for failure messages. A guest that reboots is booted
+# again (--on-reboot restart, the default): a case that means ptvm to end
+# there passes --on-reboot exit, and one that forgot runs into the timeout,
+# said here with the restarts ptvm made.
 how_ended() {
+	local loop= n
+	n=$(grep -c ': restarting (reboot [0-9]*)$' "$err" 2>/dev/null)
+	[ "${n:-0}" -gt 0 ] && loop=" after restarting the guest $n times (rebooting? --on-reboot exit ends ptvm there)"
 	case $rc in
-	143) echo "ptvm still running after ${L2_TIMEOUT}s, stopped by SIGTERM" ;;
-	137) echo "ptvm still running after ${L2_TIMEOUT}s, ignored SIGTERM, killed" ;;
+	143) echo "ptvm still running after ${L2_TIMEOUT}s$loop, stopped by SIGTERM" ;;
+	137) echo "ptvm still running after ${L2_TIMEOUT}s$loop, ignored SIGTERM, killed" ;;
 	*) echo "ptvm exited $rc" ;;
 	esac
 }

@@ -110,10 +110,10 @@ l1() {
 	back_on "$fn1" e1000e "after refusing $fn0 alone"
 
 	# 5. Both functions given: they move together, L2 has both; the guest
-	# reboots this time, and both come back.
+	# reboots this time (and ptvm ends: --on-reboot exit), and both come back.
 	L2_CMDLINE_WAS=$L2_CMDLINE
 	L2_CMDLINE="$L2_CMDLINE ptvm.arg=pair"
-	l2_run --end reboot --passthrough "$fn0" --passthrough "$fn1"
+	l2_run --end reboot --on-reboot exit --passthrough "$fn0" --passthrough "$fn1"
 	L2_CMDLINE=$L2_CMDLINE_WAS
 	expect_rc 0
 	n=$(grep -c "^PTVM-PCI .* 0x8086:0x10d3" "$out")

@@ -2,10 +2,15 @@
 /*
  * Smoke test on this machine's real /dev/kvm: a synthetic bzImage whose
  * 64-bit entry point runs a few instructions doing PIO, MMIO and HLT goes
- * through the same parser, loader, KVM setup and vCPU loop as a real boot.
+ * through the same parser, loader, KVM setup and vCPU loop as a real boot;
+ * and whole VMs (vm_create, vm_run) whose guest reboots or triple faults
+ * at once, restarted until SIGTERM ends them.
  * Skipped, with a message, where there is no usable /dev/kvm.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -22,6 +27,8 @@
 #include "layout.h"
 #include "memory.h"
 #include "vcpu.h"
+#include "vm.h"
+#include "../unit/log_capture.h"
 #include "tiny_bzimage.h"
 
 #define SMOKE_MMIO 0xd0000000ULL /* inside the 32-bit PCI window: no RAM there */
@@ -97,6 +104,32 @@ static void smoke_stop(void *opaque, enum vm_stop_reason why, const char *msg)
 	s->why = why;
 	snprintf(s->msg, sizeof(s->msg), "%s", msg);
 }
+
+/*
+ * A guest that reboots (i8042 pulse reset) as soon as it starts, after
+ * leaving a mark in RAM; one that finds the mark, a RAM the reboot did not
+ * clear, powers off (ACPI S5) instead.
+ */
+#define SMOKE_MARK_GPA 0x800000 /* 8 MiB: below the kernel, above the boot structures */
+static const uint8_t smoke_reboot_payload[] = {
+	0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x80, 0x00,		    /* mov rax, [0x800000] */
+	0x48, 0xbb, 0x21, 0x4d, 0x41, 0x52, 0x4b, 0x45, 0x44, 0x21, /* mov rbx, "!MARKED!" */
+	0x48, 0x39, 0xd8,					    /* cmp rax, rbx */
+	0x75, 0x08,						    /* jne fresh */
+	0xb0, 0x34,						    /* mov al, SLP_EN | S5 << 2 */
+	0x66, 0xba, 0x00, 0x06,				/* mov dx, 0x600 (sleep control) */
+	0xee,						/* out dx, al */
+	0xf4,						/* hlt */
+	0x48, 0x89, 0x1c, 0x25, 0x00, 0x00, 0x80, 0x00, /* fresh: mov [0x800000], rbx */
+	0xb0, 0xfe,					/* mov al, 0xfe (pulse reset) */
+	0xe6, 0x64,					/* out 0x64, al */
+	0xf4,						/* hlt */
+};
+
+/* A guest that triple faults: #UD with an empty IDT (the boot protocol's) is a shutdown. */
+static const uint8_t smoke_triple_fault_payload[] = {
+	0x0f, 0x0b, /* ud2 */
+};
 
 static void test_pio_mmio_hlt(void **state)
 {
@@ -183,10 +216,148 @@ static void test_pio_mmio_hlt(void **state)
 	free(img);
 }
 
+/* SIGTERM to ptvm once the guest has been restarted @reboots times. */
+struct smoke_killer {
+	struct vm *vm;
+	unsigned reboots;
+	volatile int done;
+};
+
+static void *smoke_kill_after(void *arg)
+{
+	struct smoke_killer *k = arg;
+
+	while (!k->done && __atomic_load_n(&k->vm->reboots, __ATOMIC_RELAXED) < k->reboots)
+		usleep(1000);
+	/* Blocked in every thread: it waits in ptvm's signalfd, as a real one would. */
+	if (!k->done)
+		kill(getpid(), SIGTERM);
+	return NULL;
+}
+
+/*
+ * The whole VM on @payload with --on-reboot @on_reboot; with restart,
+ * SIGTERM once it has been restarted 3 times. Returns why it stopped,
+ * @msg and @log (its stderr) filled, @reboots how often it restarted.
+ */
+static enum vm_stop_reason smoke_vm(const uint8_t *payload, size_t payload_len,
+				    enum opts_on_reboot on_reboot, char *msg, size_t msg_len,
+				    char *log, size_t log_len, unsigned *reboots)
+{
+	char path[] = "/tmp/ptvm-smoke-XXXXXX";
+	struct vm_config cfg = {
+		.kernel = path,
+		.cmdline = "smoke",
+		.memory = MEM_MIN_SIZE,
+		.cpus = 1,
+		.kvm_path = "/dev/kvm",
+		.numa_node = -1,
+		.on_reboot = on_reboot,
+	};
+	struct smoke_killer k = {.reboots = 3};
+	enum vm_stop_reason why;
+	struct log_capture lc;
+	pthread_t killer;
+	const char *m;
+	size_t len;
+	uint8_t *img = tiny_bzimage(payload, payload_len, &len);
+	int fd = mkstemp(path), null = open("/dev/null", O_RDONLY);
+	struct vm *vm;
+
+	assert_true(fd >= 0 && null >= 0);
+	assert_int_equal(write(fd, img, len), (ssize_t)len);
+	close(fd);
+	free(img);
+	/* The guest's console input: none. */
+	assert_int_equal(dup2(null, STDIN_FILENO), STDIN_FILENO);
+	close(null);
+	log_capture_start(&lc);
+	if (vm_create(&vm, &cfg, &sys_linux))
+		fail_msg("vm_create: %s", log_capture_end(&lc));
+	k.vm = vm;
+	assert_int_equal(pthread_create(&killer, NULL, smoke_kill_after, &k), 0);
+	why = vm_run(vm, &m);
+	k.done = 1;
+	pthread_join(killer, NULL);
+	snprintf(msg, msg_len, "%s", m);
+	*reboots = vm->reboots;
+	vm_destroy(vm);
+	snprintf(log, log_len, "%s", log_capture_end(&lc));
+	log_capture_free(&lc);
+	unlink(path);
+	return why;
+}
+
+static bool smoke_have_kvm(void)
+{
+	if (!access("/dev/kvm", R_OK | W_OK))
+		return true;
+	print_message("smoke: skipped: no usable /dev/kvm on this machine\n");
+	return false;
+}
+
+/*
+ * The guest reboots at once, each time: restarted, with its RAM cleared
+ * (else it would find its mark and power off), until SIGTERM; with
+ * --on-reboot exit its reboot ends the run.
+ */
+static void test_reboot_restarts(void **state)
+{
+	char msg[256], log[4096];
+	unsigned reboots;
+
+	if (!smoke_have_kvm())
+		skip();
+	assert_int_equal(smoke_vm(smoke_reboot_payload, sizeof(smoke_reboot_payload),
+				  OPTS_ON_REBOOT_RESTART, msg, sizeof(msg), log, sizeof(log),
+				  &reboots),
+			 VM_STOP_SIGNAL);
+	assert_string_equal(msg, "stopped by signal TERM");
+	assert_true(reboots >= 3);
+	assert_non_null(strstr(log, "ptvm: guest rebooted: restarting (reboot 1)\n"
+				    "ptvm: guest rebooted: restarting (reboot 2)\n"
+				    "ptvm: guest rebooted: restarting (reboot 3)\n"));
+	assert_int_equal(smoke_vm(smoke_reboot_payload, sizeof(smoke_reboot_payload),
+				  OPTS_ON_REBOOT_EXIT, msg, sizeof(msg), log, sizeof(log),
+				  &reboots),
+			 VM_STOP_RESET);
+	assert_string_equal(msg, "guest rebooted");
+	assert_int_equal(reboots, 0);
+	assert_string_equal(log, "");
+}
+
+/* A triple fault restarts too, said with where it died; SIGTERM still ends the loop. */
+static void test_triple_fault_restarts(void **state)
+{
+	const char *want = "ptvm: guest triple fault on vCPU 0 (KVM_EXIT_SHUTDOWN) at rip 0x";
+	char msg[256], log[4096];
+	unsigned reboots;
+	const char *p;
+
+	if (!smoke_have_kvm())
+		skip();
+	assert_int_equal(smoke_vm(smoke_triple_fault_payload, sizeof(smoke_triple_fault_payload),
+				  OPTS_ON_REBOOT_RESTART, msg, sizeof(msg), log, sizeof(log),
+				  &reboots),
+			 VM_STOP_SIGNAL);
+	assert_true(reboots >= 3);
+	p = strstr(log, want);
+	assert_non_null(p);
+	assert_non_null(strstr(p, ": restarting (reboot 1)\n"));
+	assert_int_equal(smoke_vm(smoke_triple_fault_payload, sizeof(smoke_triple_fault_payload),
+				  OPTS_ON_REBOOT_EXIT, msg, sizeof(msg), log, sizeof(log),
+				  &reboots),
+			 VM_STOP_TRIPLE_FAULT);
+	assert_true(!strncmp(msg, want + strlen("ptvm: "), strlen(want) - strlen("ptvm: ")));
+	assert_int_equal(reboots, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pio_mmio_hlt),
+		cmocka_unit_test(test_reboot_restarts),
+		cmocka_unit_test(test_triple_fault_restarts),
 	};
 
 	return cmocka_run_group_tests_name("smoke", tests, NULL, NULL);

@@ -21,6 +21,7 @@ static inline uint8_t *tiny_bzimage(const uint8_t *payload, size_t plen, size_t 
 	uint8_t *img = calloc(1, setup + kern);
 	struct setup_header *h;
 
+	*len = 0;
 	if (!img)
 		return NULL;
 	h = (struct setup_header *)(img + 0x1f1);

@@ -76,6 +76,8 @@ struct fake_host {
 	struct as *mmio, *pio;
 	struct fake_slot slots[FAKE_MAX];
 	unsigned nr_slot_sets, nr_slot_dels;
+	/* Memslots created over a live one (KVM refuses it) or on a live slot number. */
+	unsigned nr_slot_overlaps;
 	int fail_slot_gpa_set; /* KVM refuses a memslot at fail_slot_gpa */
 	uint64_t fail_slot_gpa;
 	struct fake_route routes[FAKE_MAX];
@@ -201,8 +203,7 @@ static const struct pt_backend_ops fake_be_ops = {
 };
 
 /* Host: KVM_SET_USER_MEMORY_REGION as the MMIO address space calls it. */
-static inline int fake_slot_set(void *opaque, unsigned slot, uint64_t gpa, uint64_t size,
-				void *hva)
+static inline int fake_slot_set(void *opaque, unsigned slot, uint64_t gpa, uint64_t size, void *hva)
 {
 	struct fake_host *h = opaque;
 
@@ -216,6 +217,10 @@ static inline int fake_slot_set(void *opaque, unsigned slot, uint64_t gpa, uint6
 	}
 	if (h->fail_slot_gpa_set && gpa == h->fail_slot_gpa)
 		return -EINVAL;
+	for (unsigned i = 0; i < FAKE_MAX; i++)
+		if (h->slots[i].live && (i == slot || (gpa < h->slots[i].gpa + h->slots[i].size &&
+						       h->slots[i].gpa < gpa + size)))
+			h->nr_slot_overlaps++;
 	fake_order(h, 'S');
 	h->nr_slot_sets++;
 	h->slots[slot] = (struct fake_slot){gpa, size, hva, true};

@@ -139,19 +139,25 @@ static inline struct fx *fx_new(void)
 	return f;
 }
 
-/* Create the model over the fixture's hardware. */
-static inline int fx_create(struct fx *f)
+/* Create the model over the fixture's hardware, through @be_ops and @host_ops. */
+static inline int fx_create_with(struct fx *f, const struct pt_backend_ops *be_ops,
+				 const struct pt_host_ops *host_ops)
 {
-	struct pt_host host = {&fake_host_ops, &f->host, f->host.mmio, f->host.pio};
+	struct pt_host host = {host_ops, &f->host, f->host.mmio, f->host.pio};
 	unsigned i;
 	int ret;
 
 	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++)
 		f->be.noresize[i] = f->desc.irq_flags[i] & VFIO_IRQ_INFO_NORESIZE;
-	ret = pt_create(&f->pt, &fake_be_ops, &f->be, &f->desc, &host, FX_SLOT);
+	ret = pt_create(&f->pt, be_ops, &f->be, &f->desc, &host, FX_SLOT);
 	if (!ret)
 		f->dev = pt_pci_dev(f->pt);
 	return ret;
+}
+
+static inline int fx_create(struct fx *f)
+{
+	return fx_create_with(f, &fake_be_ops, &fake_host_ops);
 }
 
 static inline void fx_free(struct fx *f)

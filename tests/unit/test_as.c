@@ -189,6 +189,15 @@ static void test_unclaimed_straddle_and_sizes(void **state)
 	/* Wrapping past the top of the space is refused. */
 	assert_int_equal(as_region_place(add(f, "x", AS_PRIO_BAR, &d, 0, 0), UINT64_MAX - 7, 9),
 			 -EINVAL);
+	/*
+	 * So is ending exactly at the top: the end is not a 64-bit number
+	 * (a guest's 64-bit BAR at 0xfffffffffffff000 was silently absent).
+	 */
+	assert_int_equal(as_region_place(add(f, "y", AS_PRIO_BAR, &d, 0, 0), -SZ_4K, SZ_4K),
+			 -EINVAL);
+	assert_int_equal(as_region_place(add(f, "z", AS_PRIO_BAR, &d, 0, 0), -2 * SZ_4K, SZ_4K), 0);
+	assert_int_equal(as_commit(f->as), 0);
+	assert_true(as_read(f->as, -SZ_4K - 8, &v, 8));
 }
 
 /* Nothing changes until the commit. */

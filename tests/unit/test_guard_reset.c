@@ -91,6 +91,7 @@ static int teardown(void **state)
 
 static const char *say(struct fixture *f, int guard_fd, const struct pci_bdf *bdf, bool vfio_reset)
 {
+	log_capture_free(&f->lc); /* the last say()'s text */
 	log_capture_start(&f->lc);
 	guard_log_reset(&fake_sys, guard_fd, f->fs.root, bdf, vfio_reset);
 	return log_capture_end(&f->lc);

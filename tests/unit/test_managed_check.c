@@ -192,6 +192,19 @@ static void test_sriov_pf(void **state)
 	ALLOW(NIC);
 }
 
+/* Somebody else's driver_override is left alone; an unset one reads "(null)". */
+static void test_foreign_driver_override(void **state)
+{
+	fake_sysfs_add_file(&fdc.fs, "devices/pci0000:00/" NIC "/driver_override", "e1000e\n");
+	REFUSE(-EBUSY,
+	       "ptvm: " NIC " has driver_override set to e1000e by someone else; ptvm does not "
+	       "take it over (clear it: echo > /sys/bus/pci/devices/" NIC "/driver_override, or "
+	       "bind it to vfio-pci and use --unmanaged)\n",
+	       NIC);
+	fake_sysfs_add_file(&fdc.fs, "devices/pci0000:00/" NIC "/driver_override", "(null)\n");
+	ALLOW(NIC);
+}
+
 static void test_group_member_on_host_driver(void **state)
 {
 	REFUSE(-EBUSY,
@@ -300,6 +313,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_console_serial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console_boot_vga, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sriov_pf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_driver_override, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_member_on_host_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_lists_every_member, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_of_device_on_vfio, setup, teardown),

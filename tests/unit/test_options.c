@@ -136,6 +136,19 @@ static void test_defaults(void **state)
 	assert_string_equal(p.cfg.kvm_path, "/dev/kvm");
 	assert_int_equal(p.cfg.hugepages, 0);
 	assert_int_equal(p.cfg.numa_node, -1);
+	/* A guest reboot boots it again, as QEMU and libvirt do by default. */
+	assert_int_equal(p.cfg.on_reboot, OPTS_ON_REBOOT_RESTART);
+}
+
+static void test_on_reboot(void **state)
+{
+	struct parsed p = PARSE("run", "--kernel", "bz", "--on-reboot", "exit");
+
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.on_reboot, OPTS_ON_REBOOT_EXIT);
+	p = PARSE("run", "--on-reboot", "exit", "--on-reboot", "restart", "--kernel", "bz");
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.on_reboot, OPTS_ON_REBOOT_RESTART);
 }
 
 /* --hugepages alone is 2M; =SIZE takes the sizes x86-64 has; --numa-node takes a number. */
@@ -213,10 +226,18 @@ static void test_errors(void **state)
 		{{"run", "--numa-node", "2147483648", "--kernel"},
 		 "--numa-node '2147483648' is not a node number (see "
 		 "/sys/devices/system/node/online)"},
+		{{"run", "--kernel", "bz", "--on-reboot"},
+		 "option '--on-reboot' needs a value (see ptvm --help)"},
+		{{"run", "--on-reboot", "reset", "--kernel"},
+		 "--on-reboot 'reset' is neither restart nor exit"},
 		{{"boot"},
-		 "unknown command 'boot' (the commands are run, devices, check and cleanup; see "
-		 "ptvm "
-		 "--help)"},
+		 "unknown command 'boot' (the commands are run, devices, check, cleanup and ctl; "
+		 "see "
+		 "ptvm --help)"},
+		{{"run", "--kernel", "bz", "--api-socket"},
+		 "option '--api-socket' needs a value (see ptvm --help)"},
+		{{"run", "--api-socket", "", "--kernel"},
+		 "--api-socket needs a path (e.g. /run/ptvm-vm1.sock)"},
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -258,6 +279,19 @@ static void test_host_commands(void **state)
 	p = PARSE("check", "--memory", "1G", "0000:00:03.0");
 	assert_int_equal(p.ret, 0);
 	assert_int_equal(p.cmd, OPTS_CMD_CHECK);
+	/* ctl's arguments are api_ctl()'s (test_api_client.c). */
+	p = PARSE("ctl", "/run/x.sock", "status");
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cmd, OPTS_CMD_CTL);
+}
+
+static void test_api_socket(void **state)
+{
+	struct parsed p = PARSE("run", "--api-socket", "/run/vm1.sock", "--kernel", "bz");
+
+	assert_int_equal(p.ret, 0);
+	assert_string_equal(p.cfg.api_socket, "/run/vm1.sock");
+	assert_null(PARSE("run", "--kernel", "bz").cfg.api_socket);
 }
 
 static void test_sizes(void **state)
@@ -305,7 +339,8 @@ int main(void)
 		cmocka_unit_test(test_help_version), cmocka_unit_test(test_host_commands),
 		cmocka_unit_test(test_sizes),	     cmocka_unit_test(test_placement),
 		cmocka_unit_test(test_unmanaged),    cmocka_unit_test(test_sandbox),
-		cmocka_unit_test(test_cleanup),
+		cmocka_unit_test(test_cleanup),	     cmocka_unit_test(test_on_reboot),
+		cmocka_unit_test(test_api_socket),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

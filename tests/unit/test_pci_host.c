@@ -61,7 +61,8 @@ static int setup(void **state)
 		goto err;
 	if (as_add_fixed(f->pio, "test", PORT_PCI_CONF_ADDR, PCI_HOST_CF8_PORTS, &pci_host_cf8_ops,
 			 f->h) ||
-	    as_add_fixed(f->mmio, "test", LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE, &pci_host_ecam_ops, f->h))
+	    as_add_fixed(f->mmio, "test", LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE, &pci_host_ecam_ops,
+			 f->h))
 		goto err;
 	pci_cfg_init_type0(&f->dev.cfg, &fx_id);
 	if (pci_cfg_set_bar(&f->dev.cfg, 0, 4096, PCI_BAR_MEM32) ||
@@ -314,6 +315,15 @@ static void test_bar_map_reports(void **state)
 	expect_call(f, 0, 0, 0xc0001000, PCI_BAR_UNMAPPED);
 	expect_call(f, 1, 2, 0x2000000000ULL, PCI_BAR_UNMAPPED);
 	expect_call(f, 2, PCI_ROM_BAR, 0xc0010000, PCI_BAR_UNMAPPED);
+
+	/* Off the bus and back with I/O decoding: the BAR is gone, then there again. */
+	f->nr_calls = 0;
+	assert_int_equal(pci_host_detach(f->h, 1), 0);
+	assert_int_equal(f->nr_calls, 1);
+	expect_call(f, 0, 1, 0x1000, PCI_BAR_UNMAPPED);
+	assert_int_equal(pci_host_attach(f->h, 1, &f->dev), 0);
+	assert_int_equal(f->nr_calls, 2);
+	expect_call(f, 1, 1, PCI_BAR_UNMAPPED, 0x1000);
 
 	/* A failing bar_map is the guest's problem: logged, write stands. */
 	f->nr_calls = 0;

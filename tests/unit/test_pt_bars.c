@@ -164,6 +164,29 @@ static void test_bar_move(void **state)
 	assert_int_equal(fake_bus_read(&f->host, false, to + FX_TABLE + 8, 4), 0x41);
 }
 
+/*
+ * Defect (found by fuzz_pt_config): a move the address space refuses (BAR0
+ * into the top page of the 64-bit space, whose end is no 64-bit number) left
+ * the BAR decoding at its old address with its memslots, while the model
+ * said it was nowhere. It is nowhere now, in the view too.
+ */
+static void test_bar_move_refused(void **state)
+{
+	struct fx *f = *state;
+
+	place_bars(f, PCI_COMMAND_MEMORY);
+	fx_wr(f, PCI_BAR0, 4, 0xffffc000);
+	fx_wr(f, PCI_BAR0 + 4, 4, 0xffffffff);
+	assert_null(fake_slot_at(&f->host, BAR0));
+	assert_null(fake_slot_at(&f->host, 0xffffc000));
+	assert_int_equal(at(f, false, BAR0).kind, AS_NONE);
+	assert_int_equal(at(f, false, BAR0 + FX_TABLE).kind, AS_NONE);
+	/* Moved back below the top, it decodes again. */
+	fx_wr(f, PCI_BAR0 + 4, 4, 0);
+	assert_mem(f, 0xffffc000, 0x2000, f->bar0_map);
+	assert_trapped(f, false, 0xffffc000 + FX_TABLE, "0000:06:00.0 BAR0");
+}
+
 /* Defect: clearing Memory Space left the memslot in while the device stopped decoding. */
 static void test_decode_off_slots_leave_first(void **state)
 {
@@ -392,6 +415,7 @@ int main(void)
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_d3hot_takes_bars_out, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_refused_power_state, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_bar_move_refused, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_overlap_clears_itself, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_bar_onto_ram, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_slot_refused_is_trapped, fx_setup,

@@ -40,7 +40,7 @@ static void rec_write(void *opaque, uint64_t off, unsigned size, uint64_t v)
 	}
 }
 
-static const struct bus_ops rec_ops = { .read = rec_read, .write = rec_write };
+static const struct bus_ops rec_ops = {.read = rec_read, .write = rec_write};
 
 static void rec_stop(void *opaque, enum vm_stop_reason why, const char *msg)
 {
@@ -57,7 +57,7 @@ struct fixture {
 	struct vcpu_env env;
 	struct vcpu v;
 	volatile int stopping;
-	uint8_t page[4096];
+	uint8_t page[4096] __attribute__((aligned(8))); /* a struct kvm_run */
 };
 
 static int setup(void **state)
@@ -68,8 +68,11 @@ static int setup(void **state)
 	assert_int_equal(as_create(&f->mmio, "mmio", NULL), 0);
 	assert_int_equal(as_add_fixed(f->pio, "test", 0x500, 8, &rec_ops, &f->rec), 0);
 	assert_int_equal(as_add_fixed(f->mmio, "test", 0xd0000000, 0x1000, &rec_ops, &f->rec), 0);
-	f->env = (struct vcpu_env){ .pio = f->pio, .mmio = f->mmio, .stop = rec_stop,
-				    .stop_opaque = &f->rec, .stopping = &f->stopping };
+	f->env = (struct vcpu_env){.pio = f->pio,
+				   .mmio = f->mmio,
+				   .stop = rec_stop,
+				   .stop_opaque = &f->rec,
+				   .stopping = &f->stopping};
 	f->v.env = &f->env;
 	f->v.kv.id = 2;
 	f->v.kv.run = (struct kvm_run *)f->page;
@@ -121,7 +124,7 @@ static void test_pio_in_and_unclaimed(void **state)
 	run->io.data_offset = 1024;
 	assert_true(vcpu_handle_exit(&f->v));
 	assert_int_equal(f->page[1024], 0x03); /* low byte of 0x1103 */
-	run->io.port = 0x2f8; /* nobody there: all-ones */
+	run->io.port = 0x2f8;		       /* nobody there: all-ones */
 	assert_true(vcpu_handle_exit(&f->v));
 	assert_int_equal(f->page[1024], 0xff);
 }
@@ -154,11 +157,11 @@ static void test_fatal_exits_stop(void **state)
 		enum vm_stop_reason why;
 		const char *msg;
 	} cases[] = {
-		{ KVM_EXIT_SHUTDOWN, VM_STOP_ERROR,
-		  "guest triple fault on vCPU 2 (KVM_EXIT_SHUTDOWN)" },
-		{ KVM_EXIT_INTERNAL_ERROR, VM_STOP_ERROR, "vCPU 2: KVM internal error, suberror 1" },
-		{ KVM_EXIT_HLT, VM_STOP_HALT, "vCPU 2 halted" },
-		{ 999, VM_STOP_ERROR, "vCPU 2: unexpected KVM exit reason 999" },
+		{KVM_EXIT_SHUTDOWN, VM_STOP_TRIPLE_FAULT,
+		 "guest triple fault on vCPU 2 (KVM_EXIT_SHUTDOWN)"},
+		{KVM_EXIT_INTERNAL_ERROR, VM_STOP_ERROR, "vCPU 2: KVM internal error, suberror 1"},
+		{KVM_EXIT_HLT, VM_STOP_HALT, "vCPU 2 halted"},
+		{999, VM_STOP_ERROR, "vCPU 2: unexpected KVM exit reason 999"},
 	};
 	struct fixture *f = *state;
 	struct kvm_run *run = f->v.kv.run;
@@ -174,15 +177,38 @@ static void test_fatal_exits_stop(void **state)
 	assert_int_equal(f->rec.stops, ARRAY_SIZE(cases));
 }
 
-static void test_reset_event(void **state)
+/*
+ * KVM_EXIT_SYSTEM_EVENT: shutdown powers off, reset reboots, a crash the
+ * guest reports and an event ptvm does not know are errors (exit 1), not
+ * a clean end.
+ */
+static void test_system_events(void **state)
 {
+	static const struct {
+		uint32_t type;
+		enum vm_stop_reason why;
+		const char *msg;
+	} cases[] = {
+		{KVM_SYSTEM_EVENT_SHUTDOWN, VM_STOP_POWEROFF,
+		 "guest powered off (KVM_SYSTEM_EVENT_SHUTDOWN)"},
+		{KVM_SYSTEM_EVENT_RESET, VM_STOP_RESET, "guest rebooted (KVM_SYSTEM_EVENT_RESET)"},
+		{KVM_SYSTEM_EVENT_CRASH, VM_STOP_ERROR,
+		 "guest reported a crash (KVM_SYSTEM_EVENT_CRASH)"},
+		{KVM_SYSTEM_EVENT_SEV_TERM, VM_STOP_ERROR, "vCPU 2: unknown KVM system event 6"},
+		{77, VM_STOP_ERROR, "vCPU 2: unknown KVM system event 77"},
+	};
 	struct fixture *f = *state;
 	struct kvm_run *run = f->v.kv.run;
 
-	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
-	run->system_event.type = KVM_SYSTEM_EVENT_RESET;
-	assert_false(vcpu_handle_exit(&f->v));
-	assert_int_equal(f->rec.why, VM_STOP_RESET);
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		memset(run, 0, sizeof(*run));
+		run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+		run->system_event.type = cases[i].type;
+		assert_false(vcpu_handle_exit(&f->v));
+		assert_int_equal(f->rec.why, cases[i].why);
+		assert_string_equal(f->rec.msg, cases[i].msg);
+	}
+	assert_int_equal(f->rec.stops, ARRAY_SIZE(cases));
 }
 
 /* Each kind of exit counts in its own counter, and vcpu_get_stats() reads them. */
@@ -250,12 +276,12 @@ static int fake_run_ioctl(int fd, unsigned long req, void *arg)
 	return -EINTR;
 }
 
-static const struct sys_ops fake_run_sys = { .ioctl = fake_run_ioctl };
+static const struct sys_ops fake_run_sys = {.ioctl = fake_run_ioctl};
 
 /* Start @f's vCPU thread with @affinity and wait until it has run and stopped. */
 static void run_thread(struct fixture *f, const cpu_set_t *affinity)
 {
-	struct kvm k = { .sys = &fake_run_sys };
+	struct kvm k = {.sys = &fake_run_sys};
 
 	f->env.kvm = &k;
 	f->env.affinity = affinity;
@@ -312,7 +338,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pio_in_and_unclaimed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mmio, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fatal_exits_stop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_event, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_system_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kick_counts_intr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_affinity, setup, teardown),

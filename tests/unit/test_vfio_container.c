@@ -56,6 +56,7 @@ static void open_fails(struct fixture *f, int want, const char *log)
 {
 	struct vfio_container *c = NULL;
 
+	log_capture_free(&f->lc); /* an earlier capture's text */
 	log_capture_start(&f->lc);
 	assert_int_equal(container_open(&f->cfg, &c), want);
 	assert_string_equal(log_capture_end(&f->lc), log);
@@ -198,9 +199,9 @@ static void test_group_not_viable(void **state)
 	assert_int_equal(fv_open_fds(), 0);
 }
 
-#define NO_IR_MSG(n)                                                                         \
-	"ptvm: vfio: /dev/vfio/" #n ": the host has no interrupt remapping; refusing (to "   \
-	"accept that a device can inject arbitrary interrupts, an administrator turns on "  \
+#define NO_IR_MSG(n)                                                                       \
+	"ptvm: vfio: /dev/vfio/" #n ": the host has no interrupt remapping; refusing (to " \
+	"accept that a device can inject arbitrary interrupts, an administrator turns on " \
 	"vfio_iommu_type1's allow_unsafe_interrupts and you pass --allow-unsafe-interrupts)\n"
 
 static void test_set_iommu_eperm(void **state)
@@ -264,7 +265,7 @@ static void test_group_open_errors(void **state)
 	assert_int_equal(fv_open_fds(), 0);
 }
 
-#define UNSAFE_RISK                                                                        \
+#define UNSAFE_RISK                                                                            \
 	"ptvm: vfio: --allow-unsafe-interrupts: without interrupt remapping a passed-through " \
 	"device can forge MSIs to any host interrupt vector\n"
 
@@ -333,6 +334,7 @@ static void test_allow_unsafe_iommufd(void **state)
 		 f->fs.root);
 	open_fails(f, -EPERM, want);
 	fake_sysfs_add_file(&f->fs, "module/iommufd/parameters/allow_unsafe_interrupts", "Y\n");
+	log_capture_free(&f->lc);
 	log_capture_start(&f->lc);
 	assert_int_equal(container_open(&f->cfg, &c), 0);
 	assert_string_equal(log_capture_end(&f->lc), UNSAFE_RISK);
@@ -412,7 +414,8 @@ static void test_check_ranges_msi_window(void **state)
 	struct vfio_container *c = open_with_ranges(f, x86_ranges, 2);
 	struct guest_mem m = {
 		.nr = 2,
-		.r = {{0, 0x80000000ULL, NULL}, {0xf0000000ULL, 0x10000000ULL, NULL}},
+		.r = {{.gpa = 0, .size = 0x80000000ULL},
+		      {.gpa = 0xf0000000ULL, .size = 0x10000000ULL}},
 	};
 
 	log_capture_start(&f->lc);
@@ -432,7 +435,8 @@ static void test_check_ranges_above_top(void **state)
 	struct vfio_container *c = open_with_ranges(f, narrow, 2);
 	struct guest_mem m = {
 		.nr = 2,
-		.r = {{0, 0x80000000ULL, NULL}, {0x8000000000ULL, 0x100000000ULL, NULL}},
+		.r = {{.gpa = 0, .size = 0x80000000ULL},
+		      {.gpa = 0x8000000000ULL, .size = 0x100000000ULL}},
 	};
 
 	log_capture_start(&f->lc);
@@ -568,14 +572,14 @@ static void test_info_cap_find_malformed(void **state)
 /* The chain Linux 6.1 returns for VFIO_IOMMU_GET_INFO: migration, DMA avail, IOVA ranges at 68. */
 static void test_info_cap_find_kernel_layout(void **state)
 {
-	uint32_t buf[32] = { 0 };
+	uint32_t buf[32] = {0};
 	struct vfio_info_cap_header *mig = (void *)((char *)buf + 24);
 	struct vfio_info_cap_header *avail = (void *)((char *)buf + 56);
 	struct vfio_info_cap_header *iova = (void *)((char *)buf + 68);
 
-	*mig = (struct vfio_info_cap_header){ .id = 2, .version = 1, .next = 56 };
-	*avail = (struct vfio_info_cap_header){ .id = 3, .version = 1, .next = 68 };
-	*iova = (struct vfio_info_cap_header){ .id = 1, .version = 1, .next = 0 };
+	*mig = (struct vfio_info_cap_header){.id = 2, .version = 1, .next = 56};
+	*avail = (struct vfio_info_cap_header){.id = 3, .version = 1, .next = 68};
+	*iova = (struct vfio_info_cap_header){.id = 1, .version = 1, .next = 0};
 	assert_ptr_equal(vfio_info_cap_find(buf, 116, 24, 1, 16), iova);
 	assert_ptr_equal(vfio_info_cap_find(buf, 116, 24, 3, 12), avail);
 }

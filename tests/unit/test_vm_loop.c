@@ -134,6 +134,36 @@ static void test_loop_returns_when_stopping(void **state)
 	assert_int_equal(f->nr_b, 0);
 }
 
+/*
+ * The first stop wins, except that one that would boot the guest again
+ * gives way to one that ends ptvm (a SIGTERM read while the guest goes
+ * down for a reboot); with --on-reboot exit a reboot is final too.
+ */
+static void test_stop_precedence(void **state)
+{
+	struct fixture *f = *state;
+	struct vm_config cfg = {.on_reboot = OPTS_ON_REBOOT_RESTART};
+
+	f->vm->cfg = &cfg;
+	vm_request_stop(f->vm, VM_STOP_TRIPLE_FAULT, "guest triple fault");
+	vm_request_stop(f->vm, VM_STOP_RESET, "guest rebooted");
+	assert_int_equal(f->vm->stop_reason, VM_STOP_TRIPLE_FAULT);
+	vm_request_stop(f->vm, VM_STOP_SIGNAL, "stopped by signal TERM");
+	vm_request_stop(f->vm, VM_STOP_ERROR, "later");
+	vm_request_stop(f->vm, VM_STOP_RESET, "guest rebooted");
+	assert_int_equal(f->vm->stop_reason, VM_STOP_SIGNAL);
+	assert_string_equal(f->vm->stop_msg, "stopped by signal TERM");
+	assert_true(f->vm->stopping);
+
+	cfg.on_reboot = OPTS_ON_REBOOT_EXIT;
+	f->vm->stop_reason = VM_RUNNING;
+	vm_request_stop(f->vm, VM_STOP_RESET, "guest rebooted");
+	vm_request_stop(f->vm, VM_STOP_SIGNAL, "stopped by signal TERM");
+	assert_int_equal(f->vm->stop_reason, VM_STOP_RESET);
+	assert_string_equal(f->vm->stop_msg, "guest rebooted");
+	f->vm->cfg = NULL;
+}
+
 static void test_table_full(void **state)
 {
 	struct fixture *f = *state;
@@ -203,7 +233,7 @@ static void test_watch_not_offered(void **state)
 	assert_int_equal(f->vm->nr_src, 0);
 }
 
-/* --stats: one line per vCPU, one for all, one for the loop, each kind by name. */
+/* --stats: one line per vCPU, one for all, one for the loop, each kind by name, the reboots. */
 static void test_print_stats(void **state)
 {
 	struct fixture *f = *state;
@@ -217,13 +247,16 @@ static void test_print_stats(void **state)
 	f->vm->wakeups[VM_WAKE_WAKE] = 8;
 	f->vm->wakeups[VM_WAKE_SIGNAL] = 9;
 	f->vm->wakeups[VM_WAKE_VFIO] = 6;
+	f->vm->reboots = 2;
+	f->vm->wakeups[VM_WAKE_API] = 5;
 	log_capture_start(&lc);
 	vm_print_stats(f->vm);
 	assert_string_equal(log_capture_end(&lc),
 			    "ptvm: stats: vcpu0 exits pio 1 mmio 2 intr 3 halt 0 other 4\n"
 			    "ptvm: stats: vcpu1 exits pio 10 mmio 20 intr 30 halt 5 other 0\n"
 			    "ptvm: stats: exits pio 11 mmio 22 intr 33 halt 5 other 4\n"
-			    "ptvm: stats: loop wakeups console 7 wake 8 signal 9 vfio 6\n");
+			    "ptvm: stats: loop wakeups console 7 wake 8 signal 9 vfio 6 api 5\n"
+			    "ptvm: stats: reboots 2\n");
 	log_capture_free(&lc);
 	free(f->vm->vcpus);
 }
@@ -235,6 +268,7 @@ int main(void)
 		T(test_loop_runs_handlers_until_stop),
 		T(test_loop_returns_when_stopping),
 		T(test_table_full),
+		T(test_stop_precedence),
 		T(test_req_stops_guest),
 		T(test_err_stops_guest),
 		T(test_watch_not_offered),

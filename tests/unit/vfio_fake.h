@@ -21,7 +21,7 @@
 
 #define FV_MAX_FDS   64
 #define FV_MAX_CALLS 128
-#define FV_MAX_MAPS  16
+#define FV_MAX_MAPS  64
 #define FV_MAX_RW    64
 #define FV_FIRST_FD  100
 #define FV_MAP_BASE  0x7f0000000000ULL
@@ -55,13 +55,16 @@ struct fake_vfio {
 	struct fv_region regions[VFIO_PCI_NUM_REGIONS];
 	unsigned irq_count[VFIO_PCI_NUM_IRQS];
 	int irq_info_ret[VFIO_PCI_NUM_IRQS]; /* < 0: GET_IRQ_INFO of that index fails */
-	int map_dma_fail_at; /* 1-based MAP_DMA call that fails with map_dma_ret */
+	int map_dma_fail_at;		     /* 1-based MAP_DMA call that fails with map_dma_ret */
 	int map_dma_ret;
 	int region_info_fail; /* index + 1 whose VFIO_DEVICE_GET_REGION_INFO fails */
 	int region_info_ret;
 	bool sparse_overrun; /* BAR0's sparse cap claims more areas than it carries */
 	int mmap_fail_at;    /* 1-based mmap call that fails with -EINVAL */
 	int set_irqs_ret;
+	/* Contents of a region (else reads return offset bytes): pread/pwrite go here. */
+	uint8_t *region_data[VFIO_PCI_NUM_REGIONS];
+	size_t region_data_len[VFIO_PCI_NUM_REGIONS];
 
 	/* Record. */
 	bool fd_open[FV_MAX_FDS];
@@ -102,7 +105,10 @@ struct fake_vfio {
 	unsigned nr_set_irqs, nr_reset;
 	/* The first VFIO_DEVICE_SET_IRQS calls: header and first eventfd (-2: none). */
 	struct {
-		struct vfio_irq_set hdr;
+		/* struct vfio_irq_set without its flexible data[] (ISO C: not in an array). */
+		struct {
+			uint32_t argsz, flags, index, start, count;
+		} hdr;
 		int32_t fd;
 	} sets[8];
 	unsigned nr_irq_info[16]; /* VFIO_DEVICE_GET_IRQ_INFO calls by index */
@@ -341,7 +347,7 @@ static inline int fv_ioctl(int fd, unsigned long req, void *arg)
 		const struct vfio_irq_set *s = arg;
 
 		if (fv.nr_set_irqs < ARRAY_SIZE(fv.sets)) {
-			fv.sets[fv.nr_set_irqs].hdr = *s;
+			memcpy(&fv.sets[fv.nr_set_irqs].hdr, s, sizeof(fv.sets[0].hdr));
 			fv.sets[fv.nr_set_irqs].fd = -2;
 			if (s->count && (s->flags & VFIO_IRQ_SET_DATA_EVENTFD))
 				memcpy(&fv.sets[fv.nr_set_irqs].fd, s->data, sizeof(int32_t));
@@ -391,15 +397,32 @@ static inline int fv_munmap(void *addr, size_t len)
 	return 0;
 }
 
-/* Reads return the low byte of each byte's file offset. */
+/* The scripted contents of the region @off falls in that hold [off, off + len), or NULL. */
+static inline uint8_t *fv_region_data(off_t off, size_t len)
+{
+	uint64_t idx = (uint64_t)off >> 40, rel = (uint64_t)off & (FV_REGION_OFF(1) - 1);
+
+	if (idx >= VFIO_PCI_NUM_REGIONS || !fv.region_data[idx] || rel > fv.region_data_len[idx] ||
+	    len > fv.region_data_len[idx] - rel)
+		return NULL;
+	return fv.region_data[idx] + rel;
+}
+
+/* Reads return the region's contents, or the low byte of each byte's file offset. */
 static inline ssize_t fv_pread(int fd, void *buf, size_t len, off_t off)
 {
+	uint8_t *data = fv_region_data(off, len);
+
 	if (fv.nr_rw < FV_MAX_RW) {
 		fv.rw[fv.nr_rw].write = false;
 		fv.rw[fv.nr_rw].len = len;
 		fv.rw[fv.nr_rw].off = off;
 	}
 	fv.nr_rw++;
+	if (data) {
+		memcpy(buf, data, len);
+		return (ssize_t)len;
+	}
 	for (size_t i = 0; i < len; i++)
 		((unsigned char *)buf)[i] = (unsigned char)(off + (off_t)i);
 	return (ssize_t)len;
@@ -407,6 +430,10 @@ static inline ssize_t fv_pread(int fd, void *buf, size_t len, off_t off)
 
 static inline ssize_t fv_pwrite(int fd, const void *buf, size_t len, off_t off)
 {
+	uint8_t *data = fv_region_data(off, len);
+
+	if (data)
+		memcpy(data, buf, len);
 	if (fv.nr_rw < FV_MAX_RW) {
 		fv.rw[fv.nr_rw].write = true;
 		fv.rw[fv.nr_rw].len = len;

@@ -84,6 +84,18 @@ static void __printf(3, 4) assign_add(char *list, size_t len, const char *fmt, .
 	va_end(ap);
 }
 
+/* An endpoint of @copy on a host driver goes to vfio-pci; its driver into @from. */
+static void assign_managed_move(struct ptg_topo *copy, unsigned i, char *from, size_t len)
+{
+	struct ptg_dev *d = &copy->devs[i];
+
+	if (d->bridge || !d->driver[0] || ptg_driver_is_vfio(d->driver))
+		return;
+	if (from)
+		snprintf(from, len, "%s", d->driver);
+	snprintf(d->driver, sizeof(d->driver), "vfio-pci");
+}
+
 int assign_claim(const struct topo *t, unsigned i, const unsigned *set, unsigned n,
 		 struct assign_claim *c)
 {
@@ -98,7 +110,15 @@ int assign_claim(const struct topo *t, unsigned i, const unsigned *set, unsigned
 		return -ENOMEM;
 	}
 	memcpy(copy.devs, t->devs, t->nr * sizeof(*copy.devs));
+	c->moved_from[0] = '\0';
+	/*
+	 * Managed mode (the default) moves every --passthrough endpoint from its
+	 * host driver to vfio-pci before the claim: the claim is asked as it
+	 * will be made then.
+	 */
+	assign_managed_move(&copy, i, c->moved_from, sizeof(c->moved_from));
 	for (unsigned k = 0; k < n; k++) {
+		assign_managed_move(&copy, set[k], NULL, 0);
 		if (set[k] == i)
 			continue;
 		copy.devs[set[k]].owner = ASSIGN_OWNER;
@@ -123,13 +143,13 @@ int assign_claim(const struct topo *t, unsigned i, const unsigned *set, unsigned
 				   unbind[0] ? ", " : "", f->name, f->driver);
 			d->driver[0] = '\0';
 		} else {
-			assign_add(bind, sizeof(bind), " %s", f->name);
+			assign_add(bind, sizeof(bind), " --passthrough %s", f->name);
 			snprintf(d->driver, sizeof(d->driver), "vfio-pci");
 		}
 		ret = ptg_decide_claim(&copy, ASSIGN_OWNER, &i, 1, 0, &v);
 	}
 	free(copy.devs);
-	snprintf(c->fix, sizeof(c->fix), "%s%s%s%s", bind[0] ? "scripts/bind-vfio" : "", bind,
+	snprintf(c->fix, sizeof(c->fix), "%s%s%s%s", bind[0] ? "pass them too:" : "", bind,
 		 bind[0] && unbind[0] ? "; " : "", unbind);
 	return 0;
 }

@@ -40,17 +40,23 @@ unsigned assign_peers_text(const struct topo *t, unsigned i, u32 rel, char *buf,
 struct assign_claim {
 	int ret;			 /* ptg_decide_claim() as the host is now: 0 granted */
 	char reason[PTGUARD_REASON_MAX]; /* its refusal, "" when granted */
-	/* What it takes: "scripts/bind-vfio A B" and/or unbinding bridges; "" if nothing. */
+	/*
+	 * What it takes: "pass them too: --passthrough A --passthrough B" and/or
+	 * unbinding bridges; "" if nothing.
+	 */
 	char fix[ASSIGN_TEXT_MAX];
+	/* The host driver managed mode takes the function from, "" if none. */
+	char moved_from[64];
 };
 
 /*
  * Would ptguard grant @i to a VM that passes through @set[0..@n) (which may
  * hold @i) as `ptvm run --passthrough` claims them? The others of @set count
- * as held by that VM. On refusal, the policy is asked again with each
- * blocking function moved off its host driver (endpoints to vfio-pci,
- * bridges to no driver, as vfio-pci takes no bridges) to collect everything
- * that has to move. -ENOMEM, or 0 with @c filled.
+ * as held by that VM, and every endpoint of @set and @i as on vfio-pci, where
+ * managed mode puts them (what @i is moved from goes in @c->moved_from). On refusal, the policy is
+ * asked again with each blocking function moved off its host driver (endpoints to vfio-pci, bridges
+ * to no driver, as vfio-pci takes no bridges) to collect everything that has to move. -ENOMEM, or 0
+ * with @c filled.
  */
 int assign_claim(const struct topo *t, unsigned i, const unsigned *set, unsigned n,
 		 struct assign_claim *c) __must_check;

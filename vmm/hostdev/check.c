@@ -22,21 +22,27 @@ static const char *const check_words[] = {
  * "can be passed through; IOMMU group 7 with A=drv, B=drv; its bus reset
  * also reaches B=drv" for function @i.
  */
-static void check_takes(const struct topo *t, unsigned i, char *buf, size_t len)
+static void check_takes(const struct topo *t, unsigned i, const char *moved_from, char *buf,
+			size_t len)
 {
-	char peers[ASSIGN_TEXT_MAX], group[ASSIGN_TEXT_MAX + 32];
+	char peers[ASSIGN_TEXT_MAX], group[ASSIGN_TEXT_MAX + 32], can[128];
 	const char *reset = assign_reset_name(t, i);
 
 	if (assign_peers_text(t, i, PTGUARD_REL_IOMMU_GROUP, peers, sizeof(peers)))
 		snprintf(group, sizeof(group), "IOMMU group %u with %s", t->fns[i].group, peers);
 	else
 		snprintf(group, sizeof(group), "alone in IOMMU group %u", t->fns[i].group);
-	if (assign_peers_text(t, i, PTGUARD_REL_RESET_DOMAIN, peers, sizeof(peers)))
-		snprintf(buf, len, "can be passed through; %s; its %s reset also reaches %s", group,
-			 reset, peers);
+	if (moved_from[0])
+		snprintf(can, sizeof(can),
+			 "can be passed through (ptvm moves it from %s to vfio-pci and back)",
+			 moved_from);
 	else
-		snprintf(buf, len,
-			 "can be passed through; %s; its %s reset reaches no other device", group,
+		snprintf(can, sizeof(can), "can be passed through");
+	if (assign_peers_text(t, i, PTGUARD_REL_RESET_DOMAIN, peers, sizeof(peers)))
+		snprintf(buf, len, "%s; %s; its %s reset also reaches %s", can, group, reset,
+			 peers);
+	else
+		snprintf(buf, len, "%s; %s; its %s reset reaches no other device", can, group,
 			 reset);
 }
 
@@ -69,7 +75,7 @@ static int check_device(const struct topo *t, const struct pci_bdf *bdf, unsigne
 		return ret;
 	if (!c.ret) {
 		r->status = CHECK_PASS;
-		check_takes(t, i, r->detail, sizeof(r->detail));
+		check_takes(t, i, c.moved_from, r->detail, sizeof(r->detail));
 	} else {
 		r->status = CHECK_FAIL;
 		snprintf(r->detail, sizeof(r->detail), "%s", c.reason);

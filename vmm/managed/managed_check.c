@@ -70,6 +70,26 @@ static int managed_check_sriov(const struct managed_env *env, const struct manag
 }
 
 /*
+ * Documentation/ABI/testing/sysfs-bus-pci: driver_override, "(null)" when
+ * unset. One somebody else set (to pin the device to a driver) is theirs:
+ * ptvm would have to overwrite it and could only clear it afterwards, so
+ * it leaves the device alone instead.
+ */
+static int managed_check_override(const struct managed_env *env, const struct managed_dev *d)
+{
+	char buf[SYSFS_DRIVER_MAX];
+
+	if (sysfs_pci_attr(env->sysfs, &d->bdf, "driver_override", buf, sizeof(buf)) || !buf[0] ||
+	    !strcmp(buf, "(null)"))
+		return 0;
+	log_err("%s has driver_override set to %s by someone else; ptvm does not take it over "
+		"(clear it: echo > /sys/bus/pci/devices/%s/driver_override, or bind it to "
+		"vfio-pci and use --unmanaged)",
+		d->name, buf, d->name);
+	return -EBUSY;
+}
+
+/*
  * Best effort: a filesystem on a block device has that device's number as
  * st_dev (Documentation/ABI/testing/sysfs-dev); btrfs, overlayfs, NFS and
  * tmpfs have an anonymous one, which leads nowhere and is not refused.
@@ -252,6 +272,8 @@ static int managed_check_dev(const struct managed_env *env, const struct pci_bdf
 	if (ret || !d->move)
 		return ret;
 	ret = managed_check_sriov(env, d);
+	if (!ret)
+		ret = managed_check_override(env, d);
 	if (!ret)
 		ret = managed_check_rootfs(env, d);
 	if (!ret)

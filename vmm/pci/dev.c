@@ -74,3 +74,11 @@ void pci_dev_unmap_all(struct pci_dev *dev)
 	for (i = 0; i < PCI_NR_WINDOWS; i++)
 		pci_dev_report(dev, i, pci_dev_window(dev, i), PCI_BAR_UNMAPPED);
 }
+
+void pci_dev_map_all(struct pci_dev *dev)
+{
+	unsigned i;
+
+	for (i = 0; i < PCI_NR_WINDOWS; i++)
+		pci_dev_report(dev, i, PCI_BAR_UNMAPPED, pci_dev_window(dev, i));
+}

@@ -67,5 +67,7 @@ void pci_dev_cfg_write(struct pci_dev *dev, unsigned off, unsigned size, uint32_
 
 /* Report every decoding BAR as unmapped (device leaving the bus). */
 void pci_dev_unmap_all(struct pci_dev *dev);
+/* Report every decoding BAR as mapped where it decodes (device joining the bus). */
+void pci_dev_map_all(struct pci_dev *dev);
 
 #endif

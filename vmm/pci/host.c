@@ -85,10 +85,18 @@ int pci_host_attach(struct pci_host *h, unsigned slot, struct pci_dev *dev)
 	if (slot == 0 || slot >= PCI_HOST_SLOTS || !dev)
 		return -EINVAL;
 	pthread_mutex_lock(&h->lock);
-	if (h->slot[slot])
+	if (h->slot[slot]) {
 		ret = -EBUSY;
-	else
+	} else {
 		h->slot[slot] = dev;
+		/*
+		 * What it decodes already is its from now on, as detach takes
+		 * it away: without the report, a device attached with decoding
+		 * on would never be told where it decodes (the next config
+		 * write sees no change).
+		 */
+		pci_dev_map_all(dev);
+	}
 	pthread_mutex_unlock(&h->lock);
 	return ret;
 }

@@ -20,7 +20,10 @@ int pci_host_create(struct pci_host **out) __must_check;
 /* Devices stay owned by their creators; detach them before freeing them. */
 void pci_host_destroy(struct pci_host *h);
 
-/* Put @dev at 00:@slot.0; -EINVAL for slot 0 or > 31, -EBUSY if taken. */
+/*
+ * Put @dev at 00:@slot.0, its decoding BARs reported mapped (bar_map);
+ * -EINVAL for slot 0 or > 31, -EBUSY if taken.
+ */
 int pci_host_attach(struct pci_host *h, unsigned slot, struct pci_dev *dev) __must_check;
 /*
  * Take the device off the bus (its decoding BARs are reported unmapped);

@@ -249,7 +249,7 @@ int pt_bar_map(struct pci_dev *dev, unsigned bar, uint64_t old_addr, uint64_t ne
 {
 	struct pt *pt = pt_from_dev(dev);
 	struct pt_bar *b;
-	int ret;
+	int ret, err;
 
 	if (bar >= PT_NR_BARS || !pt->bars[bar].region)
 		return 0;
@@ -258,8 +258,18 @@ int pt_bar_map(struct pci_dev *dev, unsigned bar, uint64_t old_addr, uint64_t ne
 		new_addr = PCI_BAR_UNMAPPED;
 	ret = as_region_place(b->region, new_addr == PCI_BAR_UNMAPPED ? 0 : new_addr,
 			      new_addr == PCI_BAR_UNMAPPED ? 0 : b->size);
-	if (!ret)
-		ret = as_commit(b->io ? pt->host.pio : pt->host.mmio);
+	/*
+	 * A place the address space refuses (a BAR in the top page of the
+	 * 64-bit space) takes the BAR out of the view: it must not go on
+	 * decoding at its old address, whose memslots would then outlive
+	 * the move.
+	 */
+	if (ret) {
+		(void)!as_region_place(b->region, 0, 0);
+		new_addr = PCI_BAR_UNMAPPED;
+	}
+	err = as_commit(b->io ? pt->host.pio : pt->host.mmio);
+	ret = ret ? ret : err;
 	b->gpa = ret ? PCI_BAR_UNMAPPED : new_addr;
 	return ret;
 }

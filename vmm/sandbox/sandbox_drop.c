@@ -108,11 +108,23 @@ static int sandbox_drop_ids(const struct sandbox_ops *ops, const struct sandbox_
 	return ret;
 }
 
+/* LeakSanitizer's, in make SAN=1 builds only (weak: absent otherwise). */
+void __lsan_do_leak_check(void) __attribute__((weak));
+
 int sandbox_enter(const struct sandbox_ops *ops, const struct sandbox_user *user, pid_t monitor,
 		  int report_fd)
 {
 	scmp_filter_ctx ctx;
 	int ret;
+
+	/*
+	 * make SAN=1: LeakSanitizer's check at exit stops the world with
+	 * ptrace from a cloned process, which the filter forbids. Check now,
+	 * while everything is reachable (what leaked so far is reported), and
+	 * not again at exit; the monitor still checks at its exit.
+	 */
+	if (__lsan_do_leak_check)
+		__lsan_do_leak_check();
 
 	/* First: it allocates, and an allocation failure must find everything as it was. */
 	ret = sandbox_filter_build(sandbox_rules, sandbox_nr_rules, &ctx);

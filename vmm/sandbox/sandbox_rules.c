@@ -2,8 +2,10 @@
 /*
  * The VM process's allowlist: every syscall it makes once sandbox_enter()
  * has loaded the filter, in vm_run() and in vm_destroy(), and nothing
- * else. Setup (opening /dev/kvm, VFIO, /dev/ptguard, mapping RAM, pinning
- * it) is over by then: no open, no socket, no exec, no fork.
+ * else, guest reboots included (a new KVM VM on the fds held, vm_guest.c).
+ * Setup (opening /dev/kvm, VFIO, /dev/ptguard, binding the control socket,
+ * mapping RAM, pinning it) is over by then: no open, no new socket, no
+ * exec, no fork.
  *
  * One line per syscall, or per allowed value of one argument (ioctl's
  * request, the low 32 bits the kernel reads: fs/ioctl.c takes an unsigned
@@ -21,6 +23,13 @@
 #include <sys/prctl.h>
 
 #include "sandbox/sandbox.h"
+
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+#define SANDBOX_SANITIZERS 1
+#endif
 
 /* glibc's internal signal for set*id() in every thread (nptl: SIGSETXID). */
 #define GLIBC_SIGSETXID (__SIGRTMIN + 1)
@@ -47,14 +56,18 @@
 
 const struct sandbox_rule sandbox_rules[] = {
 	/* I/O on fds setup opened. */
-	ALLOW(read, "main loop: stdin, signalfd, wake and VFIO ERR/REQ eventfd counts"),
+	ALLOW(read, "main loop: stdin, signalfd, eventfd counts, control socket requests"),
 	ALLOW(write,
-	      "guest console to stdout, log lines to stderr, eventfd wakes, the monitor pipe"),
+	      "console to stdout, log lines, eventfd wakes, the monitor pipe, control replies"),
 	ALLOW(pread64, "VFIO region reads: passthrough config space and trapped BAR ranges"),
 	ALLOW(pwrite64, "VFIO region writes: passthrough config space and trapped BAR ranges"),
 	ALLOW(poll, "the main loop's wait, pt_eventfd_pending()'s look at an eventfd"),
 	ALLOW(eventfd2, "MSI/MSI-X vectors the guest enables at run time (pt_eventfd_new())"),
-	ALLOW(close, "an MSI vector's eventfd going away; every fd in vm_destroy()"),
+	ALLOW(close, "an MSI vector's eventfd, a control client, the old VM's fds, vm_destroy()"),
+	ALLOW(accept4, "api_server_accept(): a client of the control socket (bound at setup)"),
+	ALLOW(getrandom, "json-c seeds its hash tables once, on the first control request"),
+	ALLOW(clock_gettime, "uptime, vcpu_gate's timed wait: the vDSO falls back to it on "
+			     "clocksources it cannot read"),
 
 	/* KVM: the vCPU loop, interrupts, the guest address space, teardown. */
 	IOCTL(KVM_RUN, "vcpu.c: run the guest"),
@@ -64,8 +77,22 @@ const struct sandbox_rule sandbox_rules[] = {
 	IOCTL(KVM_IRQFD, "kvm_irq.c: vector eventfds assigned and deassigned as the guest "
 			 "enables them"),
 	IOCTL(KVM_GET_REGS, "kvm_vcpu_describe(): where a triple fault happened"),
-	IOCTL(KVM_GET_SREGS, "kvm_vcpu_describe(): where a triple fault happened"),
-	IOCTL(KVM_SET_DEVICE_ATTR, "kvm_vfio_destroy(): KVM_DEV_VFIO_GROUP_DEL at teardown"),
+	IOCTL(KVM_GET_SREGS, "kvm_vcpu_describe(), kvm_vcpu_set_boot_regs() (at reboot)"),
+	IOCTL(KVM_SET_DEVICE_ATTR, "KVM-VFIO group add (each reboot's VM) and del (teardown)"),
+
+	/* KVM: a guest reboot builds a new VM on the /dev/kvm fd held (vm_guest.c). */
+	IOCTL(KVM_CREATE_VM, "vm_reboot(): the next boot's VM"),
+	IOCTL(KVM_CHECK_EXTENSION, "kvm_create_vm(), kvm_irq_init(): what the new VM offers"),
+	IOCTL(KVM_SET_TSS_ADDR, "kvm_create_vm(): the new VM's TSS"),
+	IOCTL(KVM_SET_IDENTITY_MAP_ADDR, "kvm_create_vm(): the new VM's identity map"),
+	IOCTL(KVM_CREATE_IRQCHIP, "kvm_create_vm(): the new VM's IOAPIC, PIC and LAPICs"),
+	IOCTL(KVM_CREATE_PIT2, "kvm_create_vm(): the new VM's PIT"),
+	IOCTL(KVM_CREATE_DEVICE, "vm_pt_register(): the new VM's KVM-VFIO device"),
+	IOCTL(KVM_CREATE_VCPU, "vm_create_vcpus(): the new VM's vCPUs"),
+	IOCTL(KVM_SET_CPUID2, "kvm_vcpu_set_cpuid(): each new vCPU's CPUID"),
+	IOCTL(KVM_SET_SREGS, "kvm_vcpu_set_boot_regs(): the BSP's entry state"),
+	IOCTL(KVM_SET_REGS, "kvm_vcpu_set_boot_regs(): the BSP's entry state"),
+	IOCTL(KVM_SET_FPU, "kvm_vcpu_set_boot_regs(): the BSP's entry state"),
 
 	/* VFIO: interrupts the guest enables, resets and DMA unmaps at teardown. */
 	IOCTL(VFIO_DEVICE_SET_IRQS, "MSI/MSI-X/INTx triggers and INTx unmask as the guest "
@@ -107,6 +134,13 @@ const struct sandbox_rule sandbox_rules[] = {
 	ALLOW(getpid, "pthread_kill() names the process to tgkill"),
 	ALLOW(tgkill, "vcpu_kick(): SIGUSR1 takes a vCPU out of KVM_RUN"),
 	ALLOW(restart_syscall, "a wait stopped by SIGSTOP/SIGCONT goes on (only an allowed one)"),
+
+#if SANDBOX_SANITIZERS
+	/* make SAN=1: what the ASan/LSan/UBSan runtime does in a running process. */
+	ALLOW(gettid, "sanitizer runtime: its per-thread state, its reports"),
+	ALLOW(sigaltstack, "ASan gives each new thread (the vCPUs) an alternate signal stack"),
+	ALLOW(sched_getaffinity, "sanitizer runtime: the CPUs there are, as a thread starts"),
+#endif
 };
 
 const unsigned sandbox_nr_rules = ARRAY_SIZE(sandbox_rules);
