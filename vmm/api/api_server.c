@@ -320,11 +320,7 @@ void api_server_destroy(struct api_server *s)
 
 	if (!s)
 		return;
-	for (unsigned i = 0; i < API_MAX_CLIENTS; i++)
-		if (s->client[i].fd >= 0)
-			api_client_close(&s->client[i]);
-	if (s->fd >= 0)
-		close(s->fd);
+	api_server_close(s);
 	/* Only the socket bound here: a newer ptvm's socket at the same path stays. */
 	if (s->path[0] && !lstat(s->path, &st) && S_ISSOCK(st.st_mode) && st.st_dev == s->dev &&
 	    st.st_ino == s->ino)
