@@ -62,7 +62,7 @@ $(BUILD)/ptvm: $(BUILD)/vmm/main.o $(BUILD)/libptvm.a
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(PCI_LIBS)
 
 # Static build for the nested rig's L1 initramfs (no shared libraries there).
-static: $(BUILD)/ptvm-static $(BUILD)/blkbench $(BUILD)/ptpoke
+static: $(BUILD)/ptvm-static $(BUILD)/blkbench $(BUILD)/ptpoke $(BUILD)/nvmeadm
 # libcap-ng.a mentions getpwuid/initgroups, which ptvm never calls: the
 # linker's warning about them in static binaries is filtered. names_hex.o
 # comes before the library, so its names_*() win and names_pci.o is not pulled.
@@ -86,6 +86,12 @@ $(BUILD)/blkbench: scripts/bench/blkbench.c
 
 # The hostile guest of the e2e cases (pt_hostile, pt_bigbar), static for both rig levels.
 $(BUILD)/ptpoke: tests/e2e/l2/ptpoke.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
+
+# The NVMe admin commands L1 sends to bring up the SR-IOV VF of pt_sriov (L1 has no nvme-cli).
+$(BUILD)/nvmeadm: tests/e2e/l1/nvmeadm.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
