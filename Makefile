@@ -85,13 +85,13 @@ $(BUILD)/blkbench: scripts/bench/blkbench.c
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
 
 # The hostile guest of the e2e cases (pt_hostile, pt_bigbar), static for both rig levels.
-$(BUILD)/ptpoke: tests/e2e/l2/ptpoke.c
+$(BUILD)/ptpoke: tests/e2e/l2/ptpoke.c tests/e2e/tool.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
 
 # The NVMe admin commands L1 sends to bring up the SR-IOV VF of pt_sriov (L1 has no nvme-cli).
-$(BUILD)/nvmeadm: tests/e2e/l1/nvmeadm.c
+$(BUILD)/nvmeadm: tests/e2e/l1/nvmeadm.c tests/e2e/tool.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<

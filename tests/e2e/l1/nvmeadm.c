@@ -39,6 +39,9 @@
 #include <unistd.h>
 #include <linux/nvme_ioctl.h>
 
+#define TOOL_NAME "nvmeadm"
+#include "../tool.h"
+
 /* Admin command opcodes (NVMe 1.4, 5: Admin Command Set). */
 #define OPC_IDENTIFY  0x06
 #define OPC_NS_ATTACH 0x15
@@ -57,18 +60,6 @@
 
 static const char *dev;
 
-static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("nvmeadm: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
 static void __attribute__((noreturn)) usage(void)
 {
 	fputs("usage: nvmeadm prictrl DEV | secctrl DEV | virt-mgmt DEV CNTLID ACT RT NR |\n"
@@ -76,20 +67,6 @@ static void __attribute__((noreturn)) usage(void)
 	      "  ACT: prim-flex, sec-offline, sec-assign, sec-online; RT: vq, vi\n",
 	      stderr);
 	exit(2);
-}
-
-static uint32_t num(const char *s, uint32_t max)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || v > max) {
-		fprintf(stderr, "nvmeadm: '%s' is not a number up to %" PRIu32 "\n", s, max);
-		exit(2);
-	}
-	return (uint32_t)v;
 }
 
 static unsigned le16(const uint8_t *p)
