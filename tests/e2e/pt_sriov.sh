@@ -11,22 +11,19 @@
 # - passing the PF is refused with its one line, the PF left on nvme;
 # - the VF, on L1's nvme driver, goes to L2 (managed: ptvm moves it to
 #   vfio-pci), whose own nvme driver writes a pattern and reads it back;
-# - after ptvm, the VF is back on nvme in L1, no override or record left,
-#   and L1 reads the same pattern from it.
+# - after ptvm, the VF is back on nvme in L1, no override or record left
+#   (pt_managed's back_on), and L1 reads the same pattern from it.
 # Last, L1 is put back as it was, whatever happened: VFs off.
 
 . /cases/pt_nvme.sh
+. /cases/pt_refuse.sh
+. /cases/pt_managed.sh
 
-RUN_DIR=/run/ptvm
 NVME_CLASS=0x010802
 
 l2() {
 	while read -r m; do insmod "/lib/modules/$m"; done </etc/modules
 	nvme_l2
-}
-
-sr_driver() {
-	basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null
 }
 
 # sr_adm ARGS...: nvmeadm, its line into the log; fails the case if it fails.
@@ -87,7 +84,7 @@ sr_find_pf() {
 		[ "$(cat "$d/class")" = $NVME_CLASS ] && [ -e "$d/sriov_totalvfs" ] && pf=${d##*/}
 	done
 	[ -n "$pf" ] || fail "no SR-IOV NVMe in L1 (run-l1 adds one at 00:07.0 but with PTVM_L1_BIGBAR)"
-	[ "$(sr_driver "$pf")" = nvme ] || host_rebind "$pf" nvme || fail "nvme did not bind the PF $pf"
+	[ "$(driver_of "$pf")" = nvme ] || host_rebind "$pf" nvme || fail "nvme did not bind the PF $pf"
 	ctrl=
 	for d in /sys/bus/pci/devices/$pf/nvme/nvme*; do ctrl=${d##*/}; done
 	[ -e "/dev/$ctrl" ] || fail "no controller device of $pf under /dev (nvme/$ctrl)"
@@ -128,7 +125,7 @@ sr_vf_up() {
 	sr_adm ns-attach "/dev/$ctrl" 1 "$scid"
 	sr_show ns-ctrls "/dev/$ctrl" 1
 	echo "$vf" >/sys/bus/pci/drivers_probe
-	[ "$(sr_driver "$vf")" = nvme ] || fail "nvme did not bind the VF $vf: $(dmesg | tail -n 3)"
+	[ "$(driver_of "$vf")" = nvme ] || fail "nvme did not bind the VF $vf: $(dmesg | tail -n 3)"
 	vdisk=$(nvme_disk "$vf") || fail "L1's nvme driver made no disk of the VF $vf: $(dmesg | tail -n 3)"
 	echo "  vf $vf on nvme, disk $vdisk"
 }
@@ -151,17 +148,12 @@ sr_devices() {
 		fail "ptvm devices --json $vf: $(tail -n 1 /tmp/sriov.json)"
 }
 
-# The PF with its VFs enabled: one line, nothing moved, no guest.
+# The PF with its VFs enabled: one line (pt_refuse's refuse), nothing moved.
 sr_refuse_pf() {
-	l2_run --passthrough "$pf"
-	[ "$rc" = 1 ] || fail "the PF $pf: ptvm exited $rc, want 1"
-	[ "$(wc -l <"$err")" = 1 ] || fail "the PF $pf: want one stderr line, got: $(tr '\n' '|' <"$err")"
-	grep -qx "ptvm: $pf is an SR-IOV PF with 2 VFs enabled and cannot be passed through (pass a VF, or first: echo 0 > /sys/bus/pci/devices/$pf/sriov_numvfs)" "$err" ||
-		fail "the PF $pf: refused with '$(cat "$err")'"
-	grep -q PTVM-L2-INIT-OK "$out" && fail "the PF $pf: the guest ran"
-	[ "$(sr_driver "$pf")" = nvme ] || fail "the PF $pf left nvme ('$(sr_driver "$pf")') when refused"
+	refuse "the PF $pf" "^ptvm: $pf is an SR-IOV PF with 2 VFs enabled and cannot be passed through (pass a VF, or first: echo 0 > /sys/bus/pci/devices/$pf/sriov_numvfs)\$" \
+		--passthrough "$pf"
+	[ "$(driver_of "$pf")" = nvme ] || fail "the PF $pf left nvme ('$(driver_of "$pf")') when refused"
 	[ "$(cat "/sys/bus/pci/devices/$pf/sriov_numvfs")" = 2 ] || fail "the PF $pf lost its VFs when refused"
-	echo "  refused: $(cat "$err")"
 }
 
 l1() {
@@ -181,10 +173,7 @@ l1() {
 	expect_out "PTVM-NVME-READBACK PTVM-NVME-PATTERN-$pat" "pattern read back through the VF in L2"
 	grep -q "^PTVM-NVME-IRQ .*PCI-MSI" "$out" || fail "the VF's nvme vectors in L2 are not MSI-X"
 
-	[ "$(sr_driver "$vf")" = nvme ] || fail "after ptvm: the VF $vf is on '$(sr_driver "$vf")', not back on nvme"
-	o=$(cat "/sys/bus/pci/devices/$vf/driver_override")
-	[ "$o" = "(null)" ] || fail "after ptvm: the VF's driver_override is still '$o'"
-	[ ! -e "$RUN_DIR/$vf" ] || fail "after ptvm: its record $RUN_DIR/$vf is left"
+	back_on "$vf" nvme "after ptvm"
 	vdisk=$(nvme_disk "$vf") || fail "after ptvm: L1's nvme driver made no disk of the VF again"
 	got=$(dd if="$vdisk" bs=4096 skip=$PT_NVME_BLOCK count=1 iflag=direct 2>/dev/null | head -n 1)
 	[ "$got" = "PTVM-NVME-PATTERN-$pat" ] || fail "after ptvm: L1 reads '$got' from the VF, want the pattern"
