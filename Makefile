@@ -99,7 +99,7 @@ $(BUILD)/ptvm: $(BUILD)/vmm/main.o $(BUILD)/libptvm.a
 	$(Q)$(CC) $(CFLAGS) -pie $(HARDEN_LDFLAGS) -o $@ $^ $(LDLIBS) $(JSON_LIBS) $(PCI_LIBS)
 
 # Static build for the nested rig's L1 initramfs (no shared libraries there).
-static: $(BUILD)/ptvm-static $(BUILD)/blkbench $(BUILD)/ptpoke
+static: $(BUILD)/ptvm-static $(BUILD)/blkbench $(BUILD)/ptpoke $(BUILD)/nvmeadm
 # libcap-ng.a mentions getpwuid/initgroups, which ptvm never calls: the
 # linker's warning about them in static binaries is filtered, and so is the
 # one about getpwnam, which --user calls (with no /etc/nsswitch.conf, or
@@ -125,7 +125,13 @@ $(BUILD)/blkbench: scripts/bench/blkbench.c
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
 
 # The hostile guest of the e2e cases (pt_hostile, pt_bigbar), static for both rig levels.
-$(BUILD)/ptpoke: tests/e2e/l2/ptpoke.c
+$(BUILD)/ptpoke: tests/e2e/l2/ptpoke.c tests/e2e/tool.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
+
+# The NVMe admin commands L1 sends to bring up the SR-IOV VF of pt_sriov (L1 has no nvme-cli).
+$(BUILD)/nvmeadm: tests/e2e/l1/nvmeadm.c tests/e2e/tool.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<

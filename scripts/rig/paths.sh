@@ -14,8 +14,11 @@ KTREE=$CACHE/$PTVM_KVER/root
 BZIMAGE=$KTREE/boot/vmlinuz-$PTVM_KVER
 MODDIR=$KTREE/lib/modules/$PTVM_KVER
 PTVM_BIN=${PTVM_BIN:-$BUILD/ptvm-static}
+# A second ptvm for A/B benches (mk-l1-initramfs: /bin/ptvm-b); none by default.
+PTVM_BIN_B=${PTVM_BIN_B:-}
 BLKBENCH_BIN=$BUILD/blkbench
 PTPOKE_BIN=$BUILD/ptpoke
+NVMEADM_BIN=$BUILD/nvmeadm
 L2_INITRD=$RIGBUILD/l2.cpio
 L1_INITRD=$RIGBUILD/l1.cpio
 

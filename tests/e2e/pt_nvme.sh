@@ -12,8 +12,8 @@ PT_NVME_BLOCK=300
 PT_NVME_IOS=4000
 
 # nvme_wait: the nvme driver probes asynchronously; give /dev/nvme0n1 up to
-# 10 s. True when it is there. Used in L1 and L2, here and by the cases that
-# source this file (pt_both, demo, nvmebench).
+# 10 s. True when it is there. In L2, which has one NVMe (in L1: nvme_disk),
+# here and in the cases that source this file (pt_both, demo, nvmebench).
 nvme_wait() {
 	i=0
 	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do
@@ -21,6 +21,25 @@ nvme_wait() {
 		i=$((i + 1))
 	done
 	[ -b /dev/nvme0n1 ]
+}
+
+# nvme_disk BDF: the block device of the first namespace of the NVMe at BDF,
+# as L1's nvme driver names it, after up to 10 s for its probe. L1 has more
+# than one NVMe controller (run-l1), and controller numbers go in probe
+# order, so nvme0n1 need not be this one's. A namespace of a multi-
+# controller NVM subsystem shows under the controller as its path
+# nvmeScCnN; its block device is the subsystem's nvmeSnN.
+nvme_disk() {
+	local i=0 p n
+	while [ $i -lt 100 ]; do
+		for p in /sys/bus/pci/devices/$1/nvme/nvme*/nvme*n*; do
+			n=$(echo "${p##*/}" | sed 's/c[0-9]*n/n/')
+			[ -b "/dev/$n" ] && { echo "/dev/$n"; return 0; }
+		done
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
 }
 
 # L2 side, also used by pt_both. nvme_l2 [N]: then N O_DIRECT 4 KiB reads.
@@ -65,8 +84,8 @@ nvme_l1_check() {
 	grep -q "^PTVM-NVME-IRQ .*PCI-MSI" "$out" || fail "the nvme vectors are not MSI/MSI-X"
 	# L1 takes the device back and reads what L2 wrote.
 	host_rebind "$nvme" nvme || fail "nvme did not bind $nvme in L1 after ptvm exited"
-	nvme_wait
-	got=$(dd if=/dev/nvme0n1 bs=4096 skip=$PT_NVME_BLOCK count=1 2>/dev/null | head -n 1)
+	disk=$(nvme_disk "$nvme") || fail "L1's nvme driver made no disk of $nvme after ptvm exited"
+	got=$(dd if="$disk" bs=4096 skip=$PT_NVME_BLOCK count=1 2>/dev/null | head -n 1)
 	[ "$got" = "PTVM-NVME-PATTERN-$pat" ] || fail "L1 reads '$got' from the device, want the pattern"
 }
 

@@ -132,6 +132,31 @@ static void test_device_never(void **state)
 #undef DEVS
 }
 
+/*
+ * An SR-IOV PF with VFs enabled is no candidate while they are (ptvm run
+ * refuses it the same way: managed_check.c); its VF on vfio-pci is.
+ */
+static void test_device_sriov(void **state)
+{
+	struct fx *fx = *state;
+
+#define DEVS "04:00.0", "04:10.0"
+	hf_bind(&fx->fs, "0000:04:00.0", "vfio-pci");
+	EXPECT_DEVICES(fx, 1,
+		       "FAIL device 0000:04:00.0: not assignable: an SR-IOV PF with VFs enabled; "
+		       "its VFs go away with its host driver: pass a VF, or first write 0 to its "
+		       "sriov_numvfs",
+		       "PASS device 0000:04:10.0: can be passed through; alone in IOMMU group 11; "
+		       "its function reset reaches no other device");
+	hf_attr(&fx->fs, "0000:04:00.0", "sriov_numvfs", "%d\n", 0);
+	EXPECT_DEVICES(fx, 0,
+		       "PASS device 0000:04:00.0: can be passed through; alone in IOMMU group 10; "
+		       "its function reset reaches no other device",
+		       "PASS device 0000:04:10.0: can be passed through; alone in IOMMU group 11; "
+		       "its function reset reaches no other device");
+#undef DEVS
+}
+
 static void test_json(void **state)
 {
 	struct run r = RUN(*state, "--json", "00:1f.0", "03:00.0");
@@ -205,6 +230,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_device_bus_pair, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_multifunction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_never, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_sriov, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse),

@@ -33,6 +33,11 @@ void assign_assess(const struct topo *t, unsigned i, struct assign_block *b)
 		b->reason = "no IOMMU group";
 		b->fix = "turn the IOMMU on: VT-d or AMD-Vi in the firmware, intel_iommu=on or "
 			 "amd_iommu=on";
+	} else if (f->pf && f->num_vfs) {
+		/* As managed_check.c refuses it: its VFs live on its host driver. */
+		b->reason = "an SR-IOV PF with VFs enabled";
+		b->fix = "its VFs go away with its host driver: pass a VF, or first write 0 to its "
+			 "sriov_numvfs";
 	} else if (ptg_reset_method(&t->devs[i]) == PTGUARD_RESET_NONE) {
 		b->reason = "no reset method";
 		b->fix = "it has no FLR, PM, slot or bus reset, and ptvm resets a device before "

@@ -20,7 +20,8 @@ struct assign_block {
 
 /*
  * What kind of function @i is for passthrough: NULL reason when nothing
- * about the function itself stops it (bridges, no IOMMU group, no reset).
+ * about the function itself stops it (bridges, no IOMMU group, an SR-IOV
+ * PF with VFs enabled, no reset).
  * Who holds it and its peers now is assign_claim()'s business.
  */
 void assign_assess(const struct topo *t, unsigned i, struct assign_block *b);

@@ -20,8 +20,8 @@ l1() {
 	need_ptvm
 	nvme=$(pci_find_class 0x010802) || fail "no NVMe (class 0x010802) in L1"
 	host_rebind "$nvme" nvme || fail "nvme did not bind $nvme in L1"
-	nvme_wait
-	echo "PTVM-NVMEBENCH level=L1 $(/bin/blkbench /dev/nvme0n1 "$BENCH_SECS")"
+	disk=$(nvme_disk "$nvme") || fail "L1's nvme driver made no disk of $nvme"
+	echo "PTVM-NVMEBENCH level=L1 $(/bin/blkbench "$disk" "$BENCH_SECS")"
 	vfio_bind "$nvme" >/dev/null || fail "vfio-pci did not bind $nvme"
 	l2_run --stats --passthrough "$nvme"
 	expect_rc 0

@@ -40,6 +40,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define TOOL_NAME "ptpoke"
+#include "../tool.h"
+
 #define CFG_SIZE	4096
 #define CAP_PTR		0x34
 #define COMMAND		0x04
@@ -50,18 +53,6 @@
 
 static const char *bdf;
 
-static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("ptpoke: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
 static void __attribute__((noreturn)) usage(void)
 {
 	fputs("usage: ptpoke cfg-read BDF OFF SIZE | cfg-write BDF OFF SIZE VAL | cap BDF ID |\n"
@@ -70,20 +61,6 @@ static void __attribute__((noreturn)) usage(void)
 	      "       bar-loop BDF BAR OFF SECS | mse-toggle BDF COUNT\n",
 	      stderr);
 	exit(2);
-}
-
-static uint64_t num(const char *s, uint64_t max)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || v > max) {
-		fprintf(stderr, "ptpoke: '%s' is not a number up to 0x%" PRIx64 "\n", s, max);
-		exit(2);
-	}
-	return v;
 }
 
 static int open_file(const char *name, int flags)
@@ -338,8 +315,8 @@ static int cmd_garbage_msix(char **a)
 	pba_dwords = (x.entries + 31) / 32;
 	garbage_dwords(x.table_bir, x.table, 4 * x.entries, &s);
 	garbage_dwords(x.pba_bir, x.pba, pba_dwords, &s);
-	printf("garbage-msix %s seed=%u table=%u:0x%x dwords=%u pba=%u:0x%x dwords=%u\n", bdf,
-	       seed, x.table_bir, x.table, 4 * x.entries, x.pba_bir, x.pba, pba_dwords);
+	printf("garbage-msix %s seed=%u table=%u:0x%x dwords=%u pba=%u:0x%x dwords=%u\n", bdf, seed,
+	       x.table_bir, x.table, 4 * x.entries, x.pba_bir, x.pba, pba_dwords);
 	return 0;
 }
 
