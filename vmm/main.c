@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ptvm: options, wiring, exit codes. The only place that exits. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include "hostdev/hostdev.h"
 #include "managed/managed.h"
 #include "options.h"
+#include "signals.h"
 #include "vm.h"
 
 #ifndef PTVM_VERSION
@@ -45,11 +47,7 @@ static void main_hold_signals(void)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
+	signals_term_set(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
@@ -61,6 +59,8 @@ int main(int argc, char **argv)
 	const char *msg;
 	struct vm *vm;
 	char err[256];
+	char sig[16];
+	int ret;
 
 	if (opts_parse(argc, argv, &cmd, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "ptvm: %s\n", err);
@@ -83,7 +83,14 @@ int main(int argc, char **argv)
 	if (cmd == OPTS_CMD_CLEANUP)
 		return managed_cleanup(&managed_env_host, stdout) ? 1 : 0;
 
-	if (vm_create(&vm, &cfg, &sys_linux))
+	ret = vm_create(&vm, &cfg, &sys_linux);
+	if (ret == -EINTR) {
+		/* Setup saw the signal, stopped and undid itself; it is still pending. */
+		fprintf(stderr, "ptvm: stopped by %s during setup\n",
+			signals_name(signals_term_pending(), sig));
+		return 130;
+	}
+	if (ret)
 		return 1;
 	why = vm_run(vm, &msg);
 	if (cfg.stats)

@@ -10,6 +10,7 @@
 #include "dev/serial.h"
 #include "layout.h"
 #include "pci/host.h"
+#include "signals.h"
 #include "vm.h"
 
 static void vm_gsi_set(void *opaque, int level)
@@ -265,6 +266,9 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	ret = vm_place(vm);
 	if (ret)
 		goto err;
+	ret = signals_setup_check();
+	if (ret)
+		goto err;
 	ret = kvm_open(&vm->kvm, sys, cfg->kvm_path);
 	if (ret)
 		goto err;
@@ -290,7 +294,13 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	if (ret)
 		goto err;
 	vm->irq_init = true;
+	ret = signals_setup_check();
+	if (ret)
+		goto err;
 	ret = vm_alloc_ram(vm);
+	if (ret)
+		goto err;
+	ret = signals_setup_check();
 	if (ret)
 		goto err;
 	ret = vm_create_address_spaces(vm);
@@ -299,10 +309,16 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	ret = vm_create_devices(vm);
 	if (ret)
 		goto err;
+	ret = signals_setup_check();
+	if (ret)
+		goto err;
 	ret = vm_pt_open(vm);
 	if (ret)
 		goto err;
 	ret = vm_pt_window(vm);
+	if (ret)
+		goto err;
+	ret = signals_setup_check();
 	if (ret)
 		goto err;
 	ret = vm_boot_setup(vm, &entry);
@@ -318,6 +334,10 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 		log_err("vm: cannot set up signal handling: %s", strerror(-ret));
 		goto err;
 	}
+	/* The last look before the guest starts; from here the main loop takes signals. */
+	ret = signals_setup_check();
+	if (ret)
+		goto err;
 	*out = vm;
 	return 0;
 

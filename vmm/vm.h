@@ -127,7 +127,11 @@ struct vm {
 	size_t in_len;
 };
 
-/* Build the whole VM from @cfg; on error everything is undone and logged. */
+/*
+ * Build the whole VM from @cfg; on error everything is undone and logged.
+ * -EINTR, not logged: a termination signal came during setup (signals.h),
+ * which stopped at its next check; the signal is left pending.
+ */
 int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops *sys) __must_check;
 /* Run until the guest stops; returns why. @msg gets the stop message. */
 enum vm_stop_reason vm_run(struct vm *vm, const char **msg);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dev/serial.h"
+#include "signals.h"
 #include "vm.h"
 
 /* The guest drained its RX FIFO: wake the main loop to push pending input. */
@@ -58,11 +59,11 @@ static void vm_on_wake(struct vm *vm, struct vm_source *src)
 static void vm_on_signal(struct vm *vm, struct vm_source *src)
 {
 	struct signalfd_siginfo si;
-	char msg[64];
+	char msg[64], name[16];
 
 	if (read(src->fd, &si, sizeof(si)) != sizeof(si))
 		return;
-	snprintf(msg, sizeof(msg), "stopped by signal %s", sigabbrev_np(si.ssi_signo) ?: "?");
+	snprintf(msg, sizeof(msg), "stopped by %s", signals_name(si.ssi_signo, name));
 	vm_request_stop(vm, VM_STOP_SIGNAL, msg);
 }
 
@@ -94,11 +95,7 @@ int vm_create_events(struct vm *vm)
 	if (vm->wake_fd < 0)
 		return -errno;
 	/* Termination signals become events of the main loop, never handlers. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
+	signals_term_set(&set);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
 		return -EINVAL;
 	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
