@@ -17,6 +17,7 @@
 #include "vfio/container.h"
 #include "vfio/device.h"
 #include "pt/passthrough.h"
+#include "signals.h"
 #include "vfio/sysfs.h"
 #include "vm.h"
 
@@ -148,6 +149,7 @@ int vm_pt_open(struct vm *vm)
 	const struct vfio_container_config ccfg = {
 		.sys = vm->sys,
 		.allow_unsafe_interrupts = vm->cfg->allow_unsafe_interrupts,
+		.check = signals_setup_check,
 	};
 	const struct pt_host host = {
 		.ops = &vm_pt_host_ops,
@@ -178,6 +180,10 @@ int vm_pt_open(struct vm *vm)
 			ret = sysfs_vfio_check(NULL, &vm->pt[i].bdf, &vm->pt[i].group);
 		if (ret)
 			return ret;
+		/* Unbinding can take a while (the host driver's remove). */
+		ret = signals_setup_check();
+		if (ret)
+			return ret;
 	}
 	/* ptguard first: the kernel refuses shared reset domains before VFIO opens anything. */
 	ret = guard_claim(vm->sys, "ptvm", bdfs, vm->cfg->nr_passthrough,
@@ -203,6 +209,9 @@ int vm_pt_open(struct vm *vm)
 			return ret;
 		ret = vm_pt_watch(vm, d, VFIO_PCI_REQ_IRQ_INDEX,
 				  vfio_device_notify_fd(d->dev, VFIO_PCI_REQ_IRQ_INDEX));
+		if (ret)
+			return ret;
+		ret = signals_setup_check();
 		if (ret)
 			return ret;
 	}
@@ -231,6 +240,10 @@ int vm_pt_open(struct vm *vm)
 			log_err("%s: reset before start failed: %s", d->name, strerror(-ret));
 			return ret;
 		}
+		/* A reset can take a second or more (a bus reset waits for the link). */
+		ret = signals_setup_check();
+		if (ret)
+			return ret;
 		ret = pci_host_attach(vm->pci, slot, pt_pci_dev(d->pt));
 		if (ret) {
 			log_err("%s: cannot attach at guest slot %u: %s", d->name, slot,
