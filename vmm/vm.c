@@ -246,6 +246,7 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 	kvm_vfio_init(&vm->kvm_vfio);
 	vm->console.in_fd = STDIN_FILENO;
 	vm->console.out_fd = STDOUT_FILENO;
+	vm->console.err_fd = STDERR_FILENO;
 	pthread_mutex_init(&vm->stop_lock, NULL);
 
 	/* Input files first: a typo costs nothing and touches no device. */
@@ -351,6 +352,7 @@ void vm_destroy(struct vm *vm)
 	if (!vm)
 		return;
 	console_close(&vm->console);
+	console_close_output(&vm->console);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		kvm_vcpu_destroy(&vm->kvm, &vm->vcpus[i].kv);
 	free(vm->vcpus);

@@ -50,23 +50,28 @@ enum vm_wake {
 	VM_WAKE_WAKE,	 /* wake_fd: a stop request, or room in the UART's RX FIFO */
 	VM_WAKE_SIGNAL,	 /* signal_fd */
 	VM_WAKE_VFIO,	 /* a VFIO ERR or REQ notifier */
+	VM_WAKE_OUTPUT,	 /* guest console output waits, or stdout takes more of it */
 	VM_WAKE_NR,
 };
 
 /*
- * One fd the main loop polls, and what to do when it is readable (or hung
- * up). A handler may set @fd to -1 to stop polling it for a while, or for
- * good; it must not block.
+ * One fd the main loop polls, and what to do when it is ready for @events
+ * (or hung up). A handler may set @fd to -1 to stop polling it for a
+ * while, or for good; it must not block.
  */
 struct vm_source {
 	int fd;
+	short events;	   /* POLLIN from vm_add_source(); stdout's is POLLOUT */
 	enum vm_wake kind; /* the counter its wakeups go to */
 	void (*handle)(struct vm *vm, struct vm_source *src);
 	void *opaque;
 };
 
-/* wake_fd, signal_fd, the console, and ERR and REQ of each passed-through device. */
-#define VM_MAX_SOURCES (3 + 2 * OPTS_MAX_PASSTHROUGH)
+/*
+ * wake_fd, signal_fd, the console's stdin, its output wake and stdout, and
+ * ERR and REQ of each passed-through device.
+ */
+#define VM_MAX_SOURCES (5 + 2 * OPTS_MAX_PASSTHROUGH)
 
 /* A GSI of the in-kernel IOAPIC, as a struct irq_line for a device. */
 struct vm_gsi {
@@ -122,6 +127,7 @@ struct vm {
 	unsigned nr_src;
 	uint64_t wakeups[VM_WAKE_NR]; /* sources found ready, by kind */
 	struct vm_source *console_src;
+	struct vm_source *stdout_src; /* polled for POLLOUT while console output waits */
 	bool console_eof; /* stdin ended: the guest runs on without input */
 	uint8_t in[256];  /* console input waiting for room in the UART's RX FIFO */
 	size_t in_len;
@@ -137,9 +143,9 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 enum vm_stop_reason vm_run(struct vm *vm, const char **msg);
 /*
  * --stats, after vm_run(): each vCPU's exits by kind and their sum, the
- * main loop's wakeups by kind, then each passed-through device's trapped
- * accesses. One stable line each on stderr, "ptvm: stats: ...", for
- * scripts to grep.
+ * main loop's wakeups by kind, the console's output bytes written and
+ * dropped, then each passed-through device's trapped accesses. One stable
+ * line each on stderr, "ptvm: stats: ...", for scripts to grep.
  */
 void vm_print_stats(const struct vm *vm);
 void vm_destroy(struct vm *vm);
@@ -156,7 +162,7 @@ int vm_add_source(struct vm *vm, int fd, enum vm_wake kind,
 /* The main loop: poll every source until the VM is stopping. Run by vm_run(); tests call it. */
 void vm_event_loop(struct vm *vm);
 
-/* vm_loop.c: the main loop's fds (wake, signals, console); last step of vm_create(). */
+/* vm_loop.c: the main loop's fds (wake, signals, console in and out); last step of vm_create(). */
 int vm_create_events(struct vm *vm) __must_check;
 /* vm_loop.c: the guest drained its UART's RX FIFO (serial rx_ready callback). */
 void vm_rx_ready(void *opaque);

@@ -17,6 +17,9 @@
 #include "signals.h"
 #include "vm.h"
 
+/* How long a stop waits for stdout to take the console output still buffered. */
+#define VM_CONSOLE_DRAIN_MS 250
+
 /* The guest drained its RX FIFO: wake the main loop to push pending input. */
 void vm_rx_ready(void *opaque)
 {
@@ -31,8 +34,8 @@ int vm_add_source(struct vm *vm, int fd, enum vm_wake kind,
 {
 	if (vm->nr_src == ARRAY_SIZE(vm->src))
 		return -ENOSPC;
-	vm->src[vm->nr_src] =
-		(struct vm_source){.fd = fd, .kind = kind, .handle = handle, .opaque = opaque};
+	vm->src[vm->nr_src] = (struct vm_source){
+		.fd = fd, .events = POLLIN, .kind = kind, .handle = handle, .opaque = opaque};
 	return (int)vm->nr_src++;
 }
 
@@ -86,6 +89,39 @@ static void vm_on_console(struct vm *vm, struct vm_source *src)
 	vm_pump_input(vm);
 }
 
+/*
+ * Guest output: woken by the console's eventfd (bytes wait in an empty
+ * ring, or the first were dropped) or by stdout taking more. stdout is
+ * polled only while bytes wait, or every poll would return at once.
+ */
+static void vm_on_output(struct vm *vm, struct vm_source *src)
+{
+	uint64_t count;
+
+	if (src != vm->stdout_src)
+		(void)!read(src->fd, &count, sizeof(count));
+	vm->stdout_src->fd = console_flush(&vm->console) ? vm->console.wout.fd : -1;
+}
+
+/* The console's output side and its two sources. */
+static int vm_create_output(struct vm *vm)
+{
+	int ret = console_open_output(&vm->console, vm->console.out_fd, vm->console.err_fd);
+
+	if (ret) {
+		log_err("console: cannot set up output to stdout: %s", strerror(-ret));
+		return ret;
+	}
+	ret = vm_add_source(vm, vm->console.wake_fd, VM_WAKE_OUTPUT, vm_on_output, NULL);
+	if (ret >= 0)
+		ret = vm_add_source(vm, -1, VM_WAKE_OUTPUT, vm_on_output, NULL);
+	if (ret < 0)
+		return ret;
+	vm->stdout_src = &vm->src[ret];
+	vm->stdout_src->events = POLLOUT;
+	return 0;
+}
+
 int vm_create_events(struct vm *vm)
 {
 	sigset_t set;
@@ -109,6 +145,9 @@ int vm_create_events(struct vm *vm)
 	if (ret < 0)
 		return ret;
 	vm->console_src = &vm->src[ret];
+	ret = vm_create_output(vm);
+	if (ret)
+		return ret;
 	return vcpu_kick_init();
 }
 
@@ -118,7 +157,7 @@ void vm_event_loop(struct vm *vm)
 
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
 		for (unsigned i = 0; i < vm->nr_src; i++)
-			p[i] = (struct pollfd){.fd = vm->src[i].fd, .events = POLLIN};
+			p[i] = (struct pollfd){.fd = vm->src[i].fd, .events = vm->src[i].events};
 		if (poll(p, vm->nr_src, -1) < 0) {
 			char msg[64];
 
@@ -162,6 +201,8 @@ enum vm_stop_reason vm_run(struct vm *vm, const char **msg)
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i].started)
 			pthread_join(vm->vcpus[i].thread, NULL);
+	/* The guest's last words, if stdout takes them soon: a stop must stay prompt. */
+	console_drain(&vm->console, VM_CONSOLE_DRAIN_MS);
 	console_close(&vm->console);
 	*msg = vm->stop_msg;
 	return vm->stop_reason;
@@ -178,6 +219,7 @@ static void vm_print_exits(const char *who, const struct vcpu_stats *st)
 void vm_print_stats(const struct vm *vm)
 {
 	struct vcpu_stats sum = {0};
+	struct console_out_stats out;
 
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu_stats st;
@@ -193,10 +235,16 @@ void vm_print_stats(const struct vm *vm)
 		sum.other += st.other;
 	}
 	vm_print_exits("", &sum);
-	fprintf(stderr, "ptvm: stats: loop wakeups console %llu wake %llu signal %llu vfio %llu\n",
+	fprintf(stderr,
+		"ptvm: stats: loop wakeups console %llu wake %llu signal %llu vfio %llu "
+		"output %llu\n",
 		(unsigned long long)vm->wakeups[VM_WAKE_CONSOLE],
 		(unsigned long long)vm->wakeups[VM_WAKE_WAKE],
 		(unsigned long long)vm->wakeups[VM_WAKE_SIGNAL],
-		(unsigned long long)vm->wakeups[VM_WAKE_VFIO]);
+		(unsigned long long)vm->wakeups[VM_WAKE_VFIO],
+		(unsigned long long)vm->wakeups[VM_WAKE_OUTPUT]);
+	console_get_stats(&vm->console, &out);
+	fprintf(stderr, "ptvm: stats: console written %llu dropped %llu\n",
+		(unsigned long long)out.written, (unsigned long long)out.dropped);
 	vm_pt_print_stats(vm);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The VM's main loop (vm_event_loop in vm.c) over real pipes and eventfds:
+ * The VM's main loop (vm_event_loop in vm_loop.c) over real pipes and eventfds:
  * each readable source runs its handler, a disarmed or closed one is not
  * polled, and the loop ends once the VM is stopping; a VFIO REQ or ERR
  * notifier (vm_pt_watch in vm_pt.c) that fires stops the VM.
@@ -217,13 +217,15 @@ static void test_print_stats(void **state)
 	f->vm->wakeups[VM_WAKE_WAKE] = 8;
 	f->vm->wakeups[VM_WAKE_SIGNAL] = 9;
 	f->vm->wakeups[VM_WAKE_VFIO] = 6;
+	f->vm->wakeups[VM_WAKE_OUTPUT] = 5;
 	log_capture_start(&lc);
 	vm_print_stats(f->vm);
 	assert_string_equal(log_capture_end(&lc),
 			    "ptvm: stats: vcpu0 exits pio 1 mmio 2 intr 3 halt 0 other 4\n"
 			    "ptvm: stats: vcpu1 exits pio 10 mmio 20 intr 30 halt 5 other 0\n"
 			    "ptvm: stats: exits pio 11 mmio 22 intr 33 halt 5 other 4\n"
-			    "ptvm: stats: loop wakeups console 7 wake 8 signal 9 vfio 6\n");
+			    "ptvm: stats: loop wakeups console 7 wake 8 signal 9 vfio 6 output 5\n"
+			    "ptvm: stats: console written 0 dropped 0\n");
 	log_capture_free(&lc);
 	free(f->vm->vcpus);
 }
