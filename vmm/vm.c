@@ -332,7 +332,7 @@ int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops
 		goto err;
 	ret = vm_create_events(vm);
 	if (ret) {
-		log_err("vm: cannot set up signal handling: %s", strerror(-ret));
+		log_err("vm: cannot set up the main loop (signals, console): %s", strerror(-ret));
 		goto err;
 	}
 	/* The last look before the guest starts; from here the main loop takes signals. */

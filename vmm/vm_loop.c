@@ -108,10 +108,8 @@ static int vm_create_output(struct vm *vm)
 {
 	int ret = console_open_output(&vm->console, vm->console.out_fd, vm->console.err_fd);
 
-	if (ret) {
-		log_err("console: cannot set up output to stdout: %s", strerror(-ret));
+	if (ret)
 		return ret;
-	}
 	ret = vm_add_source(vm, vm->console.wake_fd, VM_WAKE_OUTPUT, vm_on_output, NULL);
 	if (ret >= 0)
 		ret = vm_add_source(vm, -1, VM_WAKE_OUTPUT, vm_on_output, NULL);
