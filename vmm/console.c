@@ -107,13 +107,38 @@ void console_close_output(struct console *c)
 	c->out = NULL;
 }
 
+/*
+ * With nothing waiting, the byte goes straight out with one non-blocking
+ * write, as it went before the ring existed: handing each byte to the main
+ * loop instead would cost an eventfd write, two context switches and a
+ * loop wakeup per byte while the reader keeps up. Only when stdout does
+ * not take it does the
+ * byte go to the ring, the loop is woken to poll stdout, and later bytes
+ * queue behind it in order until the loop has written them all.
+ */
 void console_tx(void *opaque, uint8_t byte)
 {
 	struct console *c = opaque;
 	uint64_t one = 1;
+	ssize_t w;
 
+	if (!c->out)
+		return;
+	if (console_out_idle(c->out)) {
+		w = nonblock_write(&c->wout, &byte, 1);
+		if (w == 1) {
+			console_out_wrote(c->out, 1);
+			return;
+		}
+		if (w != -EAGAIN) {
+			/* A closed stdout must not stop the guest: output is dropped. */
+			console_out_discard(c->out, true);
+			(void)console_out_put(c->out, byte);
+			return;
+		}
+	}
 	/* An eventfd write never blocks: at worst (counter full) it fails, already woken. */
-	if (c->out && console_out_put(c->out, byte) && c->wake_fd >= 0)
+	if (console_out_put(c->out, byte) && c->wake_fd >= 0)
 		(void)!write(c->wake_fd, &one, sizeof(one));
 }
 
@@ -125,8 +150,8 @@ static void console_notice(struct console *c)
 	if (c->notice_done)
 		return;
 	console_out_get_stats(c->out, &st);
-	/* closed: stdout is gone, and nobody is there to be told. */
-	if (!st.dropped || c->out->closed)
+	/* Closed: stdout is gone, and nobody is there to be told. */
+	if (!st.dropped || console_out_closed(c->out))
 		return;
 	n = nonblock_write(&c->werr, CONSOLE_DROP_NOTICE, strlen(CONSOLE_DROP_NOTICE));
 	/* Stderr full too: the next flush tries again. Any other outcome: done. */

@@ -4,11 +4,12 @@
  * mode while the guest runs (restored on every exit path), and the escape
  * sequence Ctrl-A x that stops the guest, as in QEMU's -nographic.
  *
- * Output never makes the guest wait: the UART's transmit callback only
- * appends to a bounded ring (console_out.h) and the main loop writes it to
- * stdout without blocking (nonblock.h), polling stdout while bytes wait.
- * A stdout that stops taking them costs the bytes that do not fit: they
- * are counted, said once on stderr, and the guest runs on.
+ * Output never makes the guest wait: the UART's transmit callback writes
+ * without blocking (nonblock.h), and what stdout does not take goes to a
+ * bounded ring (console_out.h) that the main loop writes out, polling
+ * stdout while bytes wait. A stdout that stops taking them costs the bytes
+ * that do not fit: they are counted, said once on stderr, and the guest
+ * runs on.
  */
 #ifndef PTVM_CONSOLE_H
 #define PTVM_CONSOLE_H
@@ -60,8 +61,9 @@ int console_open_output(struct console *c, int out_fd, int err_fd) __must_check;
 void console_close_output(struct console *c);
 /*
  * Guest output byte to the host (the serial model's tx callback, any vCPU
- * thread, UART lock held): into the ring, or dropped and counted. Writes
- * c->wake_fd (non-blocking) when the main loop must look.
+ * thread, UART lock held): written at once if nothing waits and stdout
+ * takes it, else into the ring, or dropped and counted. Writes c->wake_fd
+ * (non-blocking) when the main loop must look.
  */
 void console_tx(void *opaque, uint8_t byte);
 /*

@@ -46,6 +46,33 @@ bool console_out_put(struct console_out *o, uint8_t byte)
 	return wake;
 }
 
+bool console_out_idle(struct console_out *o)
+{
+	bool idle;
+
+	pthread_mutex_lock(&o->lock);
+	idle = !o->len && !o->closed;
+	pthread_mutex_unlock(&o->lock);
+	return idle;
+}
+
+void console_out_wrote(struct console_out *o, uint64_t n)
+{
+	pthread_mutex_lock(&o->lock);
+	console_out_count(&o->written, n);
+	pthread_mutex_unlock(&o->lock);
+}
+
+bool console_out_closed(struct console_out *o)
+{
+	bool closed;
+
+	pthread_mutex_lock(&o->lock);
+	closed = o->closed;
+	pthread_mutex_unlock(&o->lock);
+	return closed;
+}
+
 size_t console_out_peek(struct console_out *o, const uint8_t **p)
 {
 	size_t n;

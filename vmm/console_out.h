@@ -6,6 +6,11 @@
  * writes it out when stdout takes it. When stdout stops taking it (a
  * paused terminal, a reader that stalls) the ring fills and further bytes
  * are dropped and counted: the guest never waits for the reader.
+ *
+ * Producers are serialised by the caller (one UART, its lock): an empty
+ * ring stays empty until that producer appends, since the consumer only
+ * takes bytes away. That is what lets console.c write a byte straight to
+ * stdout when nothing waits (console_out_idle()).
  */
 #ifndef PTVM_CONSOLE_OUT_H
 #define PTVM_CONSOLE_OUT_H
@@ -21,8 +26,8 @@ struct console_out {
 	pthread_mutex_t lock; /* guards all that follows; never held across a syscall */
 	size_t head;	      /* oldest byte waiting */
 	size_t len;	      /* bytes waiting */
-	bool closed;	      /* stdout is gone: all is dropped; set by the consumer only */
-	uint64_t written;     /* bytes the consumer took (console_out_consume) */
+	bool closed;	      /* stdout is gone: everything from now on is dropped */
+	uint64_t written;     /* bytes written: consumed, or written by the producer itself */
 	uint64_t dropped;     /* bytes that found the ring full, or stdout closed */
 	uint8_t buf[CONSOLE_OUT_SIZE];
 };
@@ -38,6 +43,13 @@ void console_out_destroy(struct console_out *o);
  */
 bool console_out_put(struct console_out *o, uint8_t byte);
 
+/* Nothing waits and stdout is not gone: the producer may write a byte itself. */
+bool console_out_idle(struct console_out *o);
+/* The producer wrote @n bytes itself (idle ring): counted as written. */
+void console_out_wrote(struct console_out *o, uint64_t n);
+/* Closed: what ended output for good (stdout gone), for the one notice not to be given. */
+bool console_out_closed(struct console_out *o);
+
 /*
  * The consumer: *@p gets the oldest waiting bytes, as many as lie
  * contiguous; returns their number, 0 when nothing waits. They stay valid
@@ -46,7 +58,10 @@ bool console_out_put(struct console_out *o, uint8_t byte);
 size_t console_out_peek(struct console_out *o, const uint8_t **p);
 /* @n bytes of the last peek were written: free them. */
 void console_out_consume(struct console_out *o, size_t n);
-/* Stdout is gone, or out of time at stop: what waits is dropped and counted. */
+/*
+ * Out of time at stop, or stdout gone (@for_good: everything after is
+ * dropped too): what waits is dropped and counted.
+ */
 void console_out_discard(struct console_out *o, bool for_good);
 
 struct console_out_stats {

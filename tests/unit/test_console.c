@@ -27,7 +27,7 @@ static size_t filter(struct console *c, const char *in, char *out, bool *quit)
 
 static void test_plain_bytes_pass(void **state)
 {
-	struct console c = { 0 };
+	struct console c = {0};
 	bool quit = false;
 	char out[32];
 
@@ -38,7 +38,7 @@ static void test_plain_bytes_pass(void **state)
 
 static void test_escape_x_quits(void **state)
 {
-	struct console c = { 0 };
+	struct console c = {0};
 	bool quit = false;
 	char out[32];
 
@@ -49,7 +49,7 @@ static void test_escape_x_quits(void **state)
 
 static void test_escape_split_across_reads(void **state)
 {
-	struct console c = { 0 };
+	struct console c = {0};
 	bool quit = false;
 	char out[32];
 
@@ -61,7 +61,7 @@ static void test_escape_split_across_reads(void **state)
 
 static void test_double_escape_sends_one(void **state)
 {
-	struct console c = { 0 };
+	struct console c = {0};
 	bool quit = false;
 	char out[32];
 
@@ -97,9 +97,10 @@ static uint64_t wakes(const struct console *c)
 	return read(c->wake_fd, &v, sizeof(v)) == sizeof(v) ? v : 0;
 }
 
-/* Output waits in the ring until the main loop flushes it; one wake for the first byte. */
-static void test_tx_buffers_until_flush(void **state)
+/* Nothing waiting and a reader that keeps up: each byte goes out at once, no wake. */
+static void test_tx_writes_at_once_when_idle(void **state)
 {
+	struct console_out_stats st;
 	struct console c = {0};
 	char buf[8] = {0};
 	int p[2], e[2];
@@ -109,13 +110,52 @@ static void test_tx_buffers_until_flush(void **state)
 	assert_int_equal(console_open_output(&c, p[1], e[1]), 0);
 	assert_int_equal(c.wout.kind, NONBLOCK_OWN);
 	tx_string(&c, "hi");
-	assert_int_equal(read(p[0], buf, sizeof(buf)), -1);
-	assert_int_equal(wakes(&c), 1);
-	assert_false(console_flush(&c));
 	assert_int_equal(read(p[0], buf, sizeof(buf)), 2);
 	assert_string_equal(buf, "hi");
+	assert_int_equal(wakes(&c), 0);
+	assert_false(console_flush(&c));
+	console_get_stats(&c, &st);
+	assert_int_equal(st.written, 2);
 	console_close_output(&c);
 	console_close_output(&c); /* twice is harmless */
+	for (unsigned i = 0; i < 2; i++) {
+		close(p[i]);
+		close(e[i]);
+	}
+}
+
+/* Once a byte waits, later ones queue behind it: order holds when the reader returns. */
+static void test_tx_queues_behind_waiting_bytes(void **state)
+{
+	struct console c = {0};
+	static char buf[64 * 1024];
+	size_t filled, got = 0;
+	int p[2], e[2];
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(pipe2(e, O_NONBLOCK), 0);
+	assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	filled = fill_pipe(p[1]);
+	assert_int_equal(console_open_output(&c, p[1], e[1]), 0);
+	tx_string(&c, "ab");
+	/* The first byte found stdout full: the loop is woken to poll it. */
+	assert_int_equal(wakes(&c), 1);
+	/* Room again, but "c" must not overtake "ab". */
+	while (got < filled) {
+		ssize_t n = read(p[0], buf, MIN(sizeof(buf), filled - got));
+
+		assert_true(n > 0);
+		got += n;
+	}
+	tx_string(&c, "c");
+	assert_int_equal(read(p[0], buf, sizeof(buf)), -1);
+	assert_false(console_flush(&c));
+	assert_int_equal(read(p[0], buf, sizeof(buf)), 3);
+	assert_memory_equal(buf, "abc", 3);
+	/* Drained: the next byte goes at once again. */
+	tx_string(&c, "d");
+	assert_int_equal(read(p[0], buf, sizeof(buf)), 1);
+	console_close_output(&c);
 	for (unsigned i = 0; i < 2; i++) {
 		close(p[i]);
 		close(e[i]);
@@ -216,7 +256,7 @@ static void test_closed_stdout_drops(void **state)
 	tx_string(&c, "lost");
 	assert_false(console_flush(&c));
 	tx_string(&c, "also");
-	assert_int_equal(wakes(&c), 1);
+	assert_int_equal(wakes(&c), 0);
 	console_get_stats(&c, &st);
 	assert_int_equal(st.dropped, 8);
 	assert_false(console_flush(&c));
@@ -333,7 +373,8 @@ int main(void)
 		cmocka_unit_test(test_escape_x_quits),
 		cmocka_unit_test(test_escape_split_across_reads),
 		cmocka_unit_test(test_double_escape_sends_one),
-		cmocka_unit_test(test_tx_buffers_until_flush),
+		cmocka_unit_test(test_tx_writes_at_once_when_idle),
+		cmocka_unit_test(test_tx_queues_behind_waiting_bytes),
 		cmocka_unit_test(test_stalled_stdout_drops_and_says_so),
 		cmocka_unit_test(test_notice_waits_for_stderr),
 		cmocka_unit_test(test_closed_stdout_drops),

@@ -153,9 +153,10 @@ static void test_full_stdout_never_stalls_guest(void **state)
 	for (size_t i = 0; i < CONSOLE_OUT_SIZE; i++)
 		assert_int_equal(buf[f->filled + i], 'a' + i % 26);
 	/*
-	 * New output after the reader is back flows again, the count stays.
-	 * (Once the loop has counted what it wrote: the reader can see the
-	 * bytes a moment before the ring frees them.)
+	 * New output after the reader is back flows again (straight out: the
+	 * ring is empty), the count stays. Once the loop has counted what it
+	 * wrote: the reader can see the bytes a moment before the ring frees
+	 * them, and a byte then would still queue.
 	 */
 	t0 = now_ms();
 	do {
@@ -170,7 +171,8 @@ static void test_full_stdout_never_stalls_guest(void **state)
 	console_get_stats(c, &st);
 	assert_int_equal(st.written, CONSOLE_OUT_SIZE + 1);
 	assert_int_equal(st.dropped, 1000);
-	assert_true(f->vm->wakeups[VM_WAKE_OUTPUT] >= 3);
+	/* Woken for the waiting bytes and the notice (one wake or two), and by stdout's room. */
+	assert_true(f->vm->wakeups[VM_WAKE_OUTPUT] >= 2);
 	assert_int_equal(read(f->err[0], notice, sizeof(notice)), -1);
 }
 
