@@ -111,13 +111,10 @@ ptvm_stat() {
 		for (i = 4; i < NF; i++) if ($i == n) print $(i + 1) }' "$err" | head -n 1
 }
 
-# ptvm_wakeups: the main loop's wakeups of every kind but console output,
-# summed. The cases that check it bound what relaying interrupts would
-# cost; output wakeups follow how much the guest prints (about one per
-# burst of console output), whatever its devices do.
+# ptvm_wakeups: the main loop's wakeups of every kind, summed.
 ptvm_wakeups() {
 	awk '$1 == "ptvm:" && $2 == "stats:" && $3 == "loop" && $4 == "wakeups" {
-		s = 0; for (i = 5; i < NF; i += 2) if ($i != "output") s += $(i + 1); print s }' "$err" | head -n 1
+		s = 0; for (i = 6; i <= NF; i += 2) s += $i; print s }' "$err" | head -n 1
 }
 
 # The PCI address of the first device of class $1 (e.g. 0x010802 NVMe).
