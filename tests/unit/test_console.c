@@ -84,6 +84,15 @@ static size_t fill_pipe(int fd)
 	return n;
 }
 
+/* Both ends of the stdout and stderr pipes of a test. */
+static void close_pipes(int p[2], int e[2])
+{
+	for (unsigned i = 0; i < 2; i++) {
+		close(p[i]);
+		close(e[i]);
+	}
+}
+
 static void tx_string(struct console *c, const char *s)
 {
 	while (*s)
@@ -118,10 +127,7 @@ static void test_tx_writes_at_once_when_idle(void **state)
 	assert_int_equal(st.written, 2);
 	console_close_output(&c);
 	console_close_output(&c); /* twice is harmless */
-	for (unsigned i = 0; i < 2; i++) {
-		close(p[i]);
-		close(e[i]);
-	}
+	close_pipes(p, e);
 }
 
 /* Once a byte waits, later ones queue behind it: order holds when the reader returns. */
@@ -156,10 +162,7 @@ static void test_tx_queues_behind_waiting_bytes(void **state)
 	tx_string(&c, "d");
 	assert_int_equal(read(p[0], buf, sizeof(buf)), 1);
 	console_close_output(&c);
-	for (unsigned i = 0; i < 2; i++) {
-		close(p[i]);
-		close(e[i]);
-	}
+	close_pipes(p, e);
 }
 
 /*
@@ -207,10 +210,7 @@ static void test_stalled_stdout_drops_and_says_so(void **state)
 	/* Said once only. */
 	assert_int_equal(read(e[0], notice, sizeof(notice)), -1);
 	console_close_output(&c);
-	for (unsigned i = 0; i < 2; i++) {
-		close(p[i]);
-		close(e[i]);
-	}
+	close_pipes(p, e);
 }
 
 /* Stderr full as well: the notice waits for a later flush instead of blocking. */
@@ -234,10 +234,7 @@ static void test_notice_waits_for_stderr(void **state)
 	assert_true(c.notice_done);
 	assert_int_equal(read(e[0], buf, sizeof(buf)), strlen(CONSOLE_DROP_NOTICE));
 	console_close_output(&c);
-	for (unsigned i = 0; i < 2; i++) {
-		close(p[i]);
-		close(e[i]);
-	}
+	close_pipes(p, e);
 }
 
 /* A stdout nobody reads any more (EPIPE): all output is dropped from then on, no notice. */
@@ -310,10 +307,7 @@ static void test_drain_is_bounded(void **state)
 	assert_int_equal(st.written, 3);
 	assert_int_equal(st.dropped, 0);
 	console_close_output(&c);
-	for (unsigned i = 0; i < 2; i++) {
-		close(p[i]);
-		close(e[i]);
-	}
+	close_pipes(p, e);
 }
 
 /* Guest output before output is set up (or after it is closed) goes nowhere, harmlessly. */
