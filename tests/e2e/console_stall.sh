@@ -60,7 +60,7 @@ cs_noticed() {
 }
 
 l1() {
-	L2_TIMEOUT=600
+	L2_TIMEOUT=400
 	fifo=/tmp/console_stall.fifo
 	rm -f "$fifo" /tmp/console_stall.go /tmp/console_stall.read
 	mkfifo "$fifo"
@@ -80,24 +80,33 @@ l1() {
 	) &
 	rpid=$!
 
-	while ! cs_noticed && cs_alive && [ $(($(cs_now) - t0)) -lt 240 ]; do
+	# Measured: the notice came 32 s after the start (L2's boot included).
+	while ! cs_noticed && cs_alive && [ $(($(cs_now) - t0)) -lt 120 ]; do
 		sleep 1
 	done
 	noticed=$(($(cs_now) - t0))
-	cs_noticed || why="${why}no drop notice on stderr ${noticed}s after ptvm started; "
-	echo "PTVM-STALL: notice after ${noticed}s; stalling 30 s more"
-	sleep 30
-	: >/tmp/console_stall.go
-	t=$(cs_now)
-	while [ ! -e /tmp/console_stall.read ] && [ $(($(cs_now) - t)) -lt 30 ]; do
-		sleep 1
-	done
-	# Stalled again: wait as long as the first fill took (L2's boot
-	# included), so FIFO and buffer are full again, then SIGTERM.
-	fill=$noticed
-	[ "$fill" -le 120 ] || fill=120
-	echo "PTVM-STALL: read for 3 s; stalling ${fill}s, then SIGTERM"
-	sleep "$fill"
+	told=
+	if cs_noticed; then
+		told=1
+		echo "PTVM-STALL: notice after ${noticed}s; stalling 30 s more"
+		sleep 30
+		: >/tmp/console_stall.go
+		t=$(cs_now)
+		while [ ! -e /tmp/console_stall.read ] && [ $(($(cs_now) - t)) -lt 30 ]; do
+			sleep 1
+		done
+		# Stalled again: wait as long as the first fill took (L2's boot
+		# included), so FIFO and buffer are full again, then SIGTERM.
+		echo "PTVM-STALL: read for 3 s; stalling ${noticed}s, then SIGTERM"
+		sleep "$noticed"
+	else
+		# No notice: a ptvm that blocks on the full FIFO froze the guest
+		# long ago. SIGTERM now, with the FIFO still full; resuming a
+		# guest frozen that long wedged L1 in a run of this case against
+		# a ptvm that blocked.
+		why="${why}no drop notice on stderr ${noticed}s after ptvm started; "
+		echo "PTVM-STALL: no notice after ${noticed}s; SIGTERM now"
+	fi
 	cs_alive || why="${why}ptvm ended before the SIGTERM; "
 	# A ptvm that ignores it is killed after 10 s (rc 137).
 	(
@@ -115,6 +124,7 @@ l1() {
 	wait "$rpid" 2>/dev/null
 	rm -f "$fifo" /tmp/console_stall.go /tmp/console_stall.read
 	# The log gets the reader's first and last lines, not all of them.
+	: >>"$got"
 	tr -d '\r' <"$got" >"$got.txt"
 	{
 		head -n 3 "$got.txt"
@@ -138,10 +148,13 @@ l1() {
 
 	[ "$rc" = 130 ] || why="${why}ptvm exited $rc after SIGTERM, want 130; "
 	[ "$stop_ms" -lt 1000 ] || why="${why}ptvm took ${stop_ms} ms to end after SIGTERM; "
-	[ "$max" -gt 0 ] || why="${why}the reader saw no PTVM-COUNT line after the stall; "
-	# 100 lines are ~20 KB: far more than a line cut short where bytes went.
-	[ "$after_gap" -gt $((before_gap + 100)) ] ||
-		why="${why}no jump in the counter after the stall (guest stopped?): max $max; "
+	# The reader read only if there was a notice: else the counters say nothing.
+	if [ -n "$told" ]; then
+		[ "$max" -gt 0 ] || why="${why}the reader saw no PTVM-COUNT line after the stall; "
+		# 100 lines are ~20 KB: far more than a line cut short where bytes went.
+		[ "$after_gap" -gt $((before_gap + 100)) ] ||
+			why="${why}no jump in the counter after the stall (guest stopped?): max $max; "
+	fi
 	[ "${dropped:-0}" -gt 0 ] ||
 		why="${why}--stats counts no dropped bytes: $(grep 'stats: console' "$err"); "
 	[ "${pio:-0}" -gt $((${written:-0} + ${dropped:-0})) ] ||
