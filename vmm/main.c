@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ptvm: options, wiring, exit codes. The only place that exits. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "monitor.h"
 #include "options.h"
 #include "sandbox/sandbox.h"
+#include "signals.h"
 #include "vm.h"
 
 #ifndef PTVM_VERSION
@@ -49,11 +51,7 @@ static void main_hold_signals(void)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
+	signals_term_set(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
@@ -78,17 +76,35 @@ static int main_stopped(enum vm_stop_reason why, const char *msg)
 	}
 }
 
+/*
+ * A setup that saw SIGINT/SIGTERM/... stopped at its next check and undid
+ * itself (-EINTR, signals.h); the signal is still pending. Its line, and 130.
+ */
+static void main_setup_stopped(char *msg, size_t len)
+{
+	char sig[16];
+
+	snprintf(msg, len, "stopped by %s during setup", signals_name(signals_term_pending(), sig));
+}
+
 /* --no-sandbox: the whole VM in this one process, as root. */
 static int main_run_inline(const struct vm_config *cfg)
 {
 	enum vm_stop_reason why;
 	const char *msg;
+	char line[64];
 	struct vm *vm;
+	int ret;
 
 	log_err("--no-sandbox: the vCPUs and device models run in ptvm's own process, as root "
 		"with every capability and no syscall filter: a guest that breaks a device model "
 		"has the host");
-	if (vm_create(&vm, cfg, &sys_linux))
+	ret = vm_create(&vm, cfg, &sys_linux);
+	if (ret == -EINTR) {
+		main_setup_stopped(line, sizeof(line));
+		return main_stopped(VM_STOP_SIGNAL, line);
+	}
+	if (ret)
 		return 1;
 	why = vm_run(vm, &msg);
 	if (cfg->stats)
@@ -118,6 +134,15 @@ static int main_vm_process(struct vm *vm, const struct vm_config *cfg,
 		ret = vm_build(vm);
 	if (!ret)
 		ret = sandbox_enter(&sandbox_linux, user, mon->self, mon->report[1]);
+	if (ret == -EINTR) {
+		/* The monitor says it, as it says how a guest stopped. */
+		char line[64];
+
+		main_setup_stopped(line, sizeof(line));
+		(void)!sandbox_send_stop(mon->report[1], VM_STOP_SIGNAL, line);
+		vm_destroy(vm);
+		return 0;
+	}
 	if (ret) {
 		vm_destroy(vm);
 		return 1;
@@ -153,7 +178,12 @@ static int main_run_sandboxed(const struct vm_config *cfg)
 
 	if (sandbox_user_choose(&sandbox_linux, cfg->user, &user))
 		return 1;
-	if (vm_prepare(&vm, cfg, &sys_linux))
+	ret = vm_prepare(&vm, cfg, &sys_linux);
+	if (ret == -EINTR) {
+		main_setup_stopped(line, sizeof(line));
+		return main_stopped(VM_STOP_SIGNAL, line);
+	}
+	if (ret)
 		return 1;
 	/* --user given: that user may use the control socket too (README). */
 	if (cfg->user && vm->api && api_server_chown(vm->api, user.uid, user.gid)) {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "signals.h"
 #include "vm.h"
 
 /* A stop that boots the guest again (vm_loop.c's vm_restarts()). */
@@ -104,6 +105,7 @@ int vm_prepare(struct vm **out, const struct vm_config *cfg, const struct sys_op
 	kvm_vfio_init(&vm->kvm_vfio);
 	vm->console.in_fd = STDIN_FILENO;
 	vm->console.out_fd = STDOUT_FILENO;
+	vm->console.err_fd = STDERR_FILENO;
 	pthread_mutex_init(&vm->stop_lock, NULL);
 	vcpu_gate_init(&vm->gate);
 
@@ -126,6 +128,9 @@ int vm_prepare(struct vm **out, const struct vm_config *cfg, const struct sys_op
 		goto err;
 	}
 	ret = vm_place(vm);
+	if (ret)
+		goto err;
+	ret = signals_setup_check();
 	if (ret)
 		goto err;
 	ret = kvm_open(&vm->kvm, sys, cfg->kvm_path);
@@ -162,26 +167,33 @@ int vm_build(struct vm *vm)
 {
 	int ret;
 
-	ret = vm_alloc_ram(vm);
-	if (ret)
-		return ret;
+	/* A termination signal stops setup between its steps (signals.h): -EINTR. */
+	ret = signals_setup_check();
+	if (!ret)
+		ret = vm_alloc_ram(vm);
+	if (!ret)
+		ret = signals_setup_check();
 	/* The host side's devices need the VM: their groups are registered with it first. */
-	ret = vm_guest_create_vm(vm);
-	if (ret)
-		return ret;
-	ret = vm_pt_open(vm);
-	if (ret)
-		return ret;
-	ret = vm_guest_build(vm);
+	if (!ret)
+		ret = vm_guest_create_vm(vm);
+	if (!ret)
+		ret = vm_pt_open(vm);
+	if (!ret)
+		ret = signals_setup_check();
+	if (!ret)
+		ret = vm_guest_build(vm);
 	if (ret)
 		return ret;
 	/* Copied into guest RAM; kept only if a reboot will copy them again. */
 	if (vm->cfg->on_reboot == OPTS_ON_REBOOT_EXIT)
 		vm_boot_release(vm);
 	ret = vm_create_events(vm);
-	if (ret)
-		log_err("vm: cannot set up signal handling: %s", strerror(-ret));
-	return ret;
+	if (ret) {
+		log_err("vm: cannot set up the main loop (signals, console): %s", strerror(-ret));
+		return ret;
+	}
+	/* The last look before the guest starts; from here the main loop takes signals. */
+	return signals_setup_check();
 }
 
 int vm_create(struct vm **out, const struct vm_config *cfg, const struct sys_ops *sys)
@@ -226,6 +238,7 @@ void vm_destroy(struct vm *vm)
 	api_server_destroy(vm->api);
 	/* The guest side first (it resets the passed devices), then the host side. */
 	(void)!vm_guest_destroy(vm);
+	console_close_output(&vm->console);
 	free(vm->vcpus);
 	vm_pt_close(vm);
 	mem_free(&vm->mem);

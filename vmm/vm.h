@@ -57,22 +57,24 @@ struct vm_pt_dev {
 struct vm;
 
 /*
- * One fd the main loop polls, and what to do when it is readable (or hung
- * up). A handler may set @fd to -1 to stop polling it for a while, or for
- * good; it must not block.
+ * One fd the main loop polls, and what to do when it is ready for @events
+ * (or hung up). A handler may set @fd to -1 to stop polling it for a
+ * while, or for good; it must not block.
  */
 struct vm_source {
 	int fd;
+	short events;	   /* POLLIN from vm_add_source(); stdout's is POLLOUT */
 	enum vm_wake kind; /* the counter its wakeups go to */
 	void (*handle)(struct vm *vm, struct vm_source *src);
 	void *opaque;
 };
 
 /*
- * wake_fd, signal_fd, the console, ERR and REQ of each passed-through
- * device, and the control socket's listener and clients.
+ * wake_fd, signal_fd, the console's stdin, its output wake and stdout, ERR
+ * and REQ of each passed-through device, and the control socket's listener
+ * and clients.
  */
-#define VM_MAX_SOURCES (3 + 2 * OPTS_MAX_PASSTHROUGH + 1 + API_MAX_CLIENTS)
+#define VM_MAX_SOURCES (5 + 2 * OPTS_MAX_PASSTHROUGH + 1 + API_MAX_CLIENTS)
 
 /* A GSI of the in-kernel IOAPIC, as a struct irq_line for a device. */
 struct vm_gsi {
@@ -135,8 +137,9 @@ struct vm {
 	unsigned nr_src;
 	uint64_t wakeups[VM_WAKE_NR]; /* sources found ready, by kind */
 	struct vm_source *console_src;
-	bool console_eof; /* stdin ended: the guest runs on without input */
-	uint8_t in[256];  /* console input waiting for room in the UART's RX FIFO */
+	struct vm_source *stdout_src; /* polled for POLLOUT while console output waits */
+	bool console_eof;	      /* stdin ended: the guest runs on without input */
+	uint8_t in[256];	      /* console input waiting for room in the UART's RX FIFO */
 	size_t in_len;
 };
 
@@ -146,7 +149,9 @@ struct vm {
  * managed devices' move to vfio-pci. On error everything is undone and
  * logged. With the sandbox the monitor runs it, then forks the VM process
  * (monitor.h), which runs vm_build(): a KVM VM belongs to the mm that
- * creates it.
+ * creates it. Here, in vm_build() and in vm_create(): -EINTR, not logged,
+ * when a termination signal came during setup (signals.h), which stopped
+ * at its next check; the signal is left pending.
  */
 int vm_prepare(struct vm **out, const struct vm_config *cfg,
 	       const struct sys_ops *sys) __must_check;
@@ -199,7 +204,7 @@ void vm_event_loop(struct vm *vm);
  */
 bool vm_event_pass(struct vm *vm, int timeout_ms);
 
-/* vm_loop.c: the main loop's fds (wake, signals, console); last step of vm_create(). */
+/* vm_loop.c: the main loop's fds (wake, signals, console in and out); last step of vm_create(). */
 int vm_create_events(struct vm *vm) __must_check;
 /* vm_loop.c: the guest drained its UART's RX FIFO (serial rx_ready callback). */
 void vm_rx_ready(void *opaque);

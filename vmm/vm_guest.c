@@ -53,6 +53,7 @@
 #include "dev/serial.h"
 #include "layout.h"
 #include "pci/host.h"
+#include "signals.h"
 #include "vm.h"
 
 static void vm_gsi_set(void *opaque, int level)
@@ -225,12 +226,24 @@ int vm_guest_create_vm(struct vm *vm)
 	return 0;
 }
 
+/*
+ * The first build stops at a pending termination signal (-EINTR,
+ * signals.h). A rebuild does not look: the main loop owns the signals by
+ * then, and vm_run() sees them between two boots.
+ */
+static int vm_guest_check(const struct vm *vm)
+{
+	return vm->reboots ? 0 : signals_setup_check();
+}
+
 int vm_guest_build(struct vm *vm)
 {
 	struct boot_entry entry;
 	int ret;
 
 	ret = vm_create_address_spaces(vm);
+	if (!ret)
+		ret = vm_guest_check(vm);
 	if (ret)
 		return ret;
 	ret = vm_create_devices(vm);
@@ -248,7 +261,9 @@ int vm_guest_build(struct vm *vm)
 	ret = vm_pt_window(vm);
 	if (ret)
 		return ret;
-	ret = vm_boot_setup(vm, &entry);
+	ret = vm_guest_check(vm);
+	if (!ret)
+		ret = vm_boot_setup(vm, &entry);
 	if (ret)
 		return ret;
 	return vm_create_vcpus(vm, &entry);

@@ -17,7 +17,11 @@
 
 #include "dev/serial.h"
 #include "sandbox/sandbox.h"
+#include "signals.h"
 #include "vm.h"
+
+/* How long a stop waits for stdout to take the console output still buffered. */
+#define VM_CONSOLE_DRAIN_MS 250
 
 /* The guest drained its RX FIFO: wake the main loop to push pending input. */
 void vm_rx_ready(void *opaque)
@@ -33,8 +37,8 @@ int vm_add_source(struct vm *vm, int fd, enum vm_wake kind,
 {
 	if (vm->nr_src == ARRAY_SIZE(vm->src))
 		return -ENOSPC;
-	vm->src[vm->nr_src] =
-		(struct vm_source){.fd = fd, .kind = kind, .handle = handle, .opaque = opaque};
+	vm->src[vm->nr_src] = (struct vm_source){
+		.fd = fd, .events = POLLIN, .kind = kind, .handle = handle, .opaque = opaque};
 	return (int)vm->nr_src++;
 }
 
@@ -61,11 +65,11 @@ static void vm_on_wake(struct vm *vm, struct vm_source *src)
 static void vm_on_signal(struct vm *vm, struct vm_source *src)
 {
 	struct signalfd_siginfo si;
-	char msg[64];
+	char msg[64], name[16];
 
 	if (read(src->fd, &si, sizeof(si)) != sizeof(si))
 		return;
-	snprintf(msg, sizeof(msg), "stopped by signal %s", sigabbrev_np(si.ssi_signo) ?: "?");
+	snprintf(msg, sizeof(msg), "stopped by %s", signals_name(si.ssi_signo, name));
 	vm_request_stop(vm, VM_STOP_SIGNAL, msg);
 }
 
@@ -93,6 +97,37 @@ static void vm_on_console(struct vm *vm, struct vm_source *src)
 	vm_pump_input(vm);
 }
 
+/*
+ * Guest output: woken by the console's eventfd (bytes wait in an empty
+ * ring, or the first were dropped) or by stdout taking more. stdout is
+ * polled only while bytes wait, or every poll would return at once.
+ */
+static void vm_on_output(struct vm *vm, struct vm_source *src)
+{
+	uint64_t count;
+
+	if (src != vm->stdout_src)
+		(void)!read(src->fd, &count, sizeof(count));
+	vm->stdout_src->fd = console_flush(&vm->console) ? vm->console.wout.fd : -1;
+}
+
+/* The console's output side and its two sources. */
+static int vm_create_output(struct vm *vm)
+{
+	int ret = console_open_output(&vm->console, vm->console.out_fd, vm->console.err_fd);
+
+	if (ret)
+		return ret;
+	ret = vm_add_source(vm, vm->console.wake_fd, VM_WAKE_OUTPUT, vm_on_output, NULL);
+	if (ret >= 0)
+		ret = vm_add_source(vm, -1, VM_WAKE_OUTPUT, vm_on_output, NULL);
+	if (ret < 0)
+		return ret;
+	vm->stdout_src = &vm->src[ret];
+	vm->stdout_src->events = POLLOUT;
+	return 0;
+}
+
 int vm_create_events(struct vm *vm)
 {
 	sigset_t set;
@@ -102,11 +137,7 @@ int vm_create_events(struct vm *vm)
 	if (vm->wake_fd < 0)
 		return -errno;
 	/* Termination signals become events of the main loop, never handlers. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
+	signals_term_set(&set);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
 		return -EINVAL;
 	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -120,6 +151,9 @@ int vm_create_events(struct vm *vm)
 	if (ret < 0)
 		return ret;
 	vm->console_src = &vm->src[ret];
+	ret = vm_create_output(vm);
+	if (ret)
+		return ret;
 	return vcpu_kick_init();
 }
 
@@ -128,7 +162,7 @@ bool vm_event_pass(struct vm *vm, int timeout_ms)
 	struct pollfd p[ARRAY_SIZE(vm->src)];
 
 	for (unsigned i = 0; i < vm->nr_src; i++)
-		p[i] = (struct pollfd){.fd = vm->src[i].fd, .events = POLLIN};
+		p[i] = (struct pollfd){.fd = vm->src[i].fd, .events = vm->src[i].events};
 	if (poll(p, vm->nr_src, timeout_ms) < 0) {
 		char msg[64];
 
@@ -226,6 +260,8 @@ enum vm_stop_reason vm_run(struct vm *vm, const char **msg)
 		if (vm_reboot(vm, why))
 			break;
 	}
+	/* The guest's last words, if stdout takes them soon: a stop must stay prompt. */
+	console_drain(&vm->console, VM_CONSOLE_DRAIN_MS);
 	console_close(&vm->console);
 	*msg = vm->stop_msg;
 	return vm->stop_reason;

@@ -24,6 +24,7 @@
 #include "vfio/container.h"
 #include "vfio/device.h"
 #include "pt/passthrough.h"
+#include "signals.h"
 #include "vfio/sysfs.h"
 #include "vm.h"
 
@@ -180,7 +181,8 @@ int vm_pt_move(struct vm *vm)
 	/* On vfio-pci now: the check and the group --unmanaged had in vm_pt_check(). */
 	for (unsigned i = 0; i < vm->cfg->nr_passthrough && !ret; i++)
 		ret = sysfs_vfio_check(NULL, &vm->pt[i].bdf, &vm->pt[i].group);
-	return ret;
+	/* Unbinding can take a while (the host driver's remove). */
+	return ret ? ret : signals_setup_check();
 }
 
 /* Open the devices and pin RAM; needs guest RAM allocated and the KVM VM, runs before any vCPU. */
@@ -189,6 +191,7 @@ int vm_pt_open(struct vm *vm)
 	const struct vfio_container_config ccfg = {
 		.sys = vm->sys,
 		.allow_unsafe_interrupts = vm->cfg->allow_unsafe_interrupts,
+		.check = signals_setup_check,
 	};
 	struct pci_bdf bdfs[OPTS_MAX_PASSTHROUGH];
 	int ret;
@@ -221,6 +224,9 @@ int vm_pt_open(struct vm *vm)
 			return ret;
 		ret = vm_pt_watch(vm, d, VFIO_PCI_REQ_IRQ_INDEX,
 				  vfio_device_notify_fd(d->dev, VFIO_PCI_REQ_IRQ_INDEX));
+		if (ret)
+			return ret;
+		ret = signals_setup_check();
 		if (ret)
 			return ret;
 	}
@@ -267,6 +273,13 @@ int vm_pt_attach(struct vm *vm)
 			log_err("%s: reset before start failed: %s", d->name, strerror(-ret));
 			return ret;
 		}
+		/*
+		 * A reset can take a second or more (a bus reset waits for the
+		 * link). At a reboot the main loop owns the signals: no look.
+		 */
+		ret = vm->reboots ? 0 : signals_setup_check();
+		if (ret)
+			return ret;
 		ret = pci_host_attach(vm->pci, slot, pt_pci_dev(d->pt));
 		if (ret) {
 			log_err("%s: cannot attach at guest slot %u: %s", d->name, slot,

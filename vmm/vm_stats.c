@@ -8,7 +8,7 @@
 
 const char *const vm_wake_names[VM_WAKE_NR] = {
 	[VM_WAKE_CONSOLE] = "console", [VM_WAKE_WAKE] = "wake", [VM_WAKE_SIGNAL] = "signal",
-	[VM_WAKE_VFIO] = "vfio",       [VM_WAKE_API] = "api",
+	[VM_WAKE_VFIO] = "vfio",       [VM_WAKE_API] = "api",	[VM_WAKE_OUTPUT] = "output",
 };
 
 void vm_stats_add(struct vcpu_stats *sum, const struct vcpu_stats *v)
@@ -35,6 +35,7 @@ void vm_get_stats(const struct vm *vm, struct vm_stats *st)
 	}
 	memcpy(st->wakeups, vm->wakeups, sizeof(st->wakeups));
 	st->reboots = vm->reboots;
+	console_get_stats(&vm->console, &st->console);
 	for (unsigned i = 0; i < vm->nr_pt && i < ARRAY_SIZE(st->dev); i++) {
 		const struct vm_pt_dev *d = &vm->pt[i];
 		struct vm_stats_dev *sd = &st->dev[st->nr_devs++];
@@ -71,6 +72,8 @@ void vm_stats_print(const struct vm_stats *st, FILE *f)
 		fprintf(f, " %s %llu", vm_wake_names[k], (unsigned long long)st->wakeups[k]);
 	fprintf(f, "\n");
 	fprintf(f, "ptvm: stats: reboots %u\n", st->reboots);
+	fprintf(f, "ptvm: stats: console written %llu dropped %llu\n",
+		(unsigned long long)st->console.written, (unsigned long long)st->console.dropped);
 	for (unsigned i = 0; i < st->nr_devs; i++)
 		fprintf(f, "ptvm: stats: %s trapped reads %llu writes %llu\n", st->dev[i].bdf,
 			(unsigned long long)st->dev[i].st.trapped_reads,

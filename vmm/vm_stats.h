@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "console_out.h"
 #include "options.h"
 #include "pt/passthrough.h"
 #include "vcpu.h"
@@ -22,6 +23,7 @@ enum vm_wake {
 	VM_WAKE_SIGNAL,	 /* signal_fd */
 	VM_WAKE_VFIO,	 /* a VFIO ERR or REQ notifier */
 	VM_WAKE_API,	 /* the control socket: a connection or a request */
+	VM_WAKE_OUTPUT,	 /* guest console output waits, or stdout takes more of it */
 	VM_WAKE_NR,
 };
 
@@ -38,7 +40,8 @@ struct vm_stats {
 	struct vcpu_stats vcpu[OPTS_MAX_CPUS];
 	struct vcpu_stats exits; /* the sum over vCPUs */
 	uint64_t wakeups[VM_WAKE_NR];
-	unsigned reboots; /* guest restarts (--on-reboot restart) */
+	unsigned reboots;		  /* guest restarts (--on-reboot restart) */
+	struct console_out_stats console; /* guest console bytes written to stdout, dropped */
 	unsigned nr_devs;
 	struct vm_stats_dev dev[OPTS_MAX_PASSTHROUGH];
 };
@@ -47,8 +50,9 @@ struct vm_stats {
 void vm_stats_add(struct vcpu_stats *sum, const struct vcpu_stats *v);
 /*
  * --stats: each vCPU's exits by kind and their sum, the main loop's wakeups
- * by kind, the guest's reboots, then each passed-through device's trapped
- * accesses, all over every boot of the guest. One stable
+ * by kind, the guest's reboots, the console's output bytes written and
+ * dropped, then each passed-through device's trapped accesses, all over
+ * every boot of the guest. One stable
  * line each, "ptvm: stats: ...", for scripts to grep.
  */
 void vm_stats_print(const struct vm_stats *st, FILE *f);

@@ -23,7 +23,8 @@ need_ptvm() {
 
 # l2_start [--end poweroff|reboot|shell] [ptvm run option...]
 # Start ptvm in the background on the L2 kernel and initramfs, running this
-# case's l2() payload. stdin comes from $L2_STDIN (default /dev/null).
+# case's l2() payload. stdin comes from $L2_STDIN (default /dev/null),
+# stdout goes to $L2_STDOUT if set (then the case fills $out itself).
 # --end reboot restarts the guest unless the options say --on-reboot exit.
 # Sets pid, out (stdout, \r kept: use grep without $ anchors on it) and err.
 l2_start() {
@@ -42,15 +43,20 @@ l2_start() {
 	timeout -s KILL $((L2_TIMEOUT + 5)) timeout -s TERM "$L2_TIMEOUT" \
 		"$PTVM" run --kernel "$L2_KERNEL" --initrd "$L2_INITRD" --memory "$L2_MEMORY" \
 		--cmdline "$L2_CMDLINE ptvm.case=$CASE ptvm.end=$end" "$@" \
-		<"${L2_STDIN:-/dev/null}" >"$out" 2>"$err" &
+		<"${L2_STDIN:-/dev/null}" >"${L2_STDOUT:-$out}" 2>"$err" &
 	pid=$!
 }
 
-# l2_wait: wait for the ptvm started by l2_start; sets rc, strips the \r the
-# guest's tty adds to $out, and copies stdout and stderr into the log.
+# l2_wait: wait for the ptvm started by l2_start; sets rc, then l2_log.
 l2_wait() {
 	wait "$pid"
 	rc=$?
+	l2_log
+}
+
+# l2_log: strip the \r the guest's tty adds to $out, and copy stdout and
+# stderr into the log.
+l2_log() {
 	tr -d '\r' <"$out" >"$out.txt" && out=$out.txt
 	sed 's/^/  l2| /' "$out"
 	sed 's/^/  stderr| /' "$err"

@@ -100,7 +100,7 @@ kill -TERM "$mon"
 end_within 10
 ok [ "$rc" = 130 ]
 exec 3>&-
-ok grep -qx "ptvm: stopped by signal TERM" "$tmp/err"
+ok grep -qx "ptvm: stopped by SIGTERM" "$tmp/err"
 ok [ ! -d "/proc/$vm" ]
 
 what="PTVM_TEST_SYSCALL=ptrace: killed on console input, the monitor names it, exit 1"

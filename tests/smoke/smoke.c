@@ -312,7 +312,7 @@ static void test_reboot_restarts(void **state)
 				  OPTS_ON_REBOOT_RESTART, msg, sizeof(msg), log, sizeof(log),
 				  &reboots),
 			 VM_STOP_SIGNAL);
-	assert_string_equal(msg, "stopped by signal TERM");
+	assert_string_equal(msg, "stopped by SIGTERM");
 	assert_true(reboots >= 3);
 	assert_non_null(strstr(log, "ptvm: guest rebooted: restarting (reboot 1)\n"
 				    "ptvm: guest rebooted: restarting (reboot 2)\n"

@@ -44,6 +44,7 @@ static void api_fake_stats(void *opaque, struct vm_stats *st)
 	for (unsigned k = 0; k < VM_WAKE_NR; k++)
 		st->wakeups[k] = 100 + k;
 	st->reboots = 3;
+	st->console = (struct console_out_stats){.written = 6, .dropped = 7};
 	st->nr_devs = 1;
 	snprintf(st->dev[0].bdf, sizeof(st->dev[0].bdf), "0000:01:00.0");
 	st->dev[0].st =

@@ -58,7 +58,7 @@ static void test_stats(void **state)
 			    "\"vcpus\":[{\"pio\":1,\"mmio\":2,\"intr\":3,\"halt\":0,\"other\":4},"
 			    "{\"pio\":10,\"mmio\":20,\"intr\":30,\"halt\":5,\"other\":0}],"
 			    "\"wakeups\":{\"console\":100,\"wake\":101,\"signal\":102,\"vfio\":103,"
-			    "\"api\":104},\"reboots\":3,"
+			    "\"api\":104,\"output\":105},\"reboots\":3,\"console_written\":6,\"console_dropped\":7,"
 			    "\"devices\":[{\"bdf\":\"0000:01:00.0\",\"trapped_reads\":17,"
 			    "\"trapped_writes\":18446744073709551615}]}}\n");
 	assert_int_equal(f.nr_stats, 1);

@@ -129,7 +129,7 @@ static void child_main(struct monitor *m, enum child_kind kind)
 		sigaddset(&set, SIGTERM);
 		if (sigwait(&set, &sig) || sig != SIGTERM)
 			_exit(22);
-		_exit(sandbox_send_stop(m->report[1], VM_STOP_SIGNAL, "stopped by signal TERM")
+		_exit(sandbox_send_stop(m->report[1], VM_STOP_SIGNAL, "stopped by SIGTERM")
 			      ? 23
 			      : 0);
 	case CHILD_FORBIDDEN:
@@ -186,7 +186,7 @@ static void test_fork_stop(void **state)
 
 static void test_fork_sigterm_passed_on(void **state)
 {
-	expect_stopped(CHILD_SIGTERM, VM_STOP_SIGNAL, "stopped by signal TERM");
+	expect_stopped(CHILD_SIGTERM, VM_STOP_SIGNAL, "stopped by SIGTERM");
 }
 
 static void test_fork_forbidden(void **state)

@@ -473,32 +473,62 @@ static struct guest_mem two_regions(void)
 	return m;
 }
 
+/* 4 GiB of guest RAM: 3 GiB below the PCI hole, 1 GiB above 4 GiB. */
 static void test_map_ram(void **state)
 {
+	static const struct {
+		uint64_t iova, hva_off;
+		unsigned region;
+	} want[] = {
+		{0, 0, 0},
+		{SZ_1G, SZ_1G, 0},
+		{2 * SZ_1G, 2 * SZ_1G, 0},
+		{LAYOUT_4G, 0, 1},
+	};
 	struct fixture *f = *state;
 	struct vfio_container *c = open_with_ranges(f, x86_ranges, 2);
 	struct guest_mem m = two_regions();
 
 	assert_int_equal(container_map_ram(c, &m), 0);
-	assert_int_equal(fv.nr_maps, 2);
-	for (unsigned i = 0; i < 2; i++) {
+	/* One mapping per GiB: setup can stop between them. */
+	assert_int_equal(fv.nr_maps, ARRAY_SIZE(want));
+	for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {
 		assert_int_equal(fv.maps[i].argsz, sizeof(struct vfio_iommu_type1_dma_map));
 		assert_int_equal(fv.maps[i].flags,
 				 VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
-		assert_int_equal(fv.maps[i].vaddr, (uintptr_t)m.r[i].hva);
-		assert_int_equal(fv.maps[i].iova, m.r[i].gpa);
-		assert_int_equal(fv.maps[i].size, m.r[i].size);
+		assert_int_equal(fv.maps[i].vaddr,
+				 (uintptr_t)m.r[want[i].region].hva + want[i].hva_off);
+		assert_int_equal(fv.maps[i].iova, want[i].iova);
+		assert_int_equal(fv.maps[i].size, SZ_1G);
 	}
-	assert_int_equal(fv.maps[1].iova, LAYOUT_4G);
 	assert_int_equal(container_map_ram(c, &m), -EBUSY);
 	container_close(c);
-	/* Teardown unmaps in reverse order. */
+	/* Teardown unmaps each region whole, in reverse order. */
 	assert_int_equal(fv.nr_unmaps, 2);
 	assert_int_equal(fv.unmaps[0].iova, m.r[1].gpa);
 	assert_int_equal(fv.unmaps[0].size, m.r[1].size);
 	assert_int_equal(fv.unmaps[0].argsz, sizeof(struct vfio_iommu_type1_dma_unmap));
 	assert_int_equal(fv.unmaps[1].iova, 0);
+	assert_int_equal(fv.unmaps[1].size, 3 * SZ_1G);
 	assert_int_equal(fv_open_fds(), 0);
+}
+
+/* A region that is not a whole number of chunks ends with a short one. */
+static void test_map_ram_short_chunk(void **state)
+{
+	struct fixture *f = *state;
+	struct vfio_container *c = open_with_ranges(f, x86_ranges, 2);
+	struct guest_mem m;
+
+	assert_int_equal(mem_layout(&m, SZ_1G + 512 * SZ_1M), 0);
+	m.r[0].hva = (void *)0x7f1000000000ULL;
+	assert_int_equal(container_map_ram(c, &m), 0);
+	assert_int_equal(fv.nr_maps, 2);
+	assert_int_equal(fv.maps[1].iova, SZ_1G);
+	assert_int_equal(fv.maps[1].size, 512 * SZ_1M);
+	container_close(c);
+	assert_int_equal(fv.nr_unmaps, 1);
+	assert_int_equal(fv.unmaps[0].size, SZ_1G + 512 * SZ_1M);
 }
 
 static void test_map_ram_fails(void **state)
@@ -507,7 +537,8 @@ static void test_map_ram_fails(void **state)
 	struct vfio_container *c = open_with_ranges(f, x86_ranges, 2);
 	struct guest_mem m = two_regions();
 
-	fv.map_dma_fail_at = 2;
+	/* The first chunk of the second region. */
+	fv.map_dma_fail_at = 4;
 	fv.map_dma_ret = -ENOMEM;
 	log_capture_start(&f->lc);
 	assert_int_equal(container_map_ram(c, &m), -ENOMEM);
@@ -515,12 +546,75 @@ static void test_map_ram_fails(void **state)
 		log_capture_end(&f->lc),
 		"ptvm: vfio: VFIO_IOMMU_MAP_DMA of guest RAM 0x100000000+0x40000000: "
 		"Cannot allocate memory (locked-memory limit too low? see ulimit -l)\n");
-	/* The first region was unmapped again. */
+	/* The first region was unmapped again; the second had nothing mapped. */
 	assert_int_equal(fv.nr_unmaps, 1);
 	assert_int_equal(fv.unmaps[0].iova, 0);
+	assert_int_equal(fv.unmaps[0].size, 3 * SZ_1G);
 	assert_int_equal(c->nr_dma, 0);
 	container_close(c);
 	assert_int_equal(fv.nr_unmaps, 1);
+}
+
+/* Failing inside a region: what of it was mapped goes again, in one unmap. */
+static void test_map_ram_fails_mid_region(void **state)
+{
+	struct fixture *f = *state;
+	struct vfio_container *c = open_with_ranges(f, x86_ranges, 2);
+	struct guest_mem m = two_regions();
+
+	fv.map_dma_fail_at = 3;
+	fv.map_dma_ret = -ENOMEM;
+	log_capture_start(&f->lc);
+	assert_int_equal(container_map_ram(c, &m), -ENOMEM);
+	assert_string_equal(
+		log_capture_end(&f->lc),
+		"ptvm: vfio: VFIO_IOMMU_MAP_DMA of guest RAM 0x80000000+0x40000000: "
+		"Cannot allocate memory (locked-memory limit too low? see ulimit -l)\n");
+	assert_int_equal(fv.nr_unmaps, 1);
+	assert_int_equal(fv.unmaps[0].iova, 0);
+	assert_int_equal(fv.unmaps[0].size, 2 * SZ_1G);
+	container_close(c);
+	assert_int_equal(fv.nr_unmaps, 1);
+}
+
+static unsigned checks, checks_fail_at;
+
+static int check_counting(void)
+{
+	return ++checks == checks_fail_at ? -EINTR : 0;
+}
+
+/*
+ * The check before each chunk (a pending SIGINT, in ptvm) stops the
+ * mapping before its next chunk: what was mapped is unmapped, nothing is
+ * logged (the caller names the signal), and its error is returned.
+ */
+static void test_map_ram_check_stops(void **state)
+{
+	struct fixture *f = *state;
+	struct vfio_container *c;
+	struct guest_mem m = two_regions();
+
+	f->cfg.check = check_counting;
+	checks = 0;
+	checks_fail_at = 3;
+	c = open_with_ranges(f, x86_ranges, 2);
+	log_capture_start(&f->lc);
+	assert_int_equal(container_map_ram(c, &m), -EINTR);
+	assert_string_equal(log_capture_end(&f->lc), "");
+	assert_int_equal(checks, 3);
+	assert_int_equal(fv.nr_maps, 2);
+	assert_int_equal(fv.nr_unmaps, 1);
+	assert_int_equal(fv.unmaps[0].iova, 0);
+	assert_int_equal(fv.unmaps[0].size, 2 * SZ_1G);
+	assert_int_equal(c->nr_dma, 0);
+	/* Asked again from the start: one check per chunk, all four mapped. */
+	checks = 0;
+	checks_fail_at = 0;
+	assert_int_equal(container_map_ram(c, &m), 0);
+	assert_int_equal(checks, 4);
+	container_close(c);
+	assert_int_equal(fv_open_fds(), 0);
 }
 
 static void test_map_ram_needs_backing(void **state)
@@ -608,7 +702,10 @@ int main(void)
 		T(test_check_ranges_above_top),
 		T(test_check_ranges_without_cap),
 		T(test_map_ram),
+		T(test_map_ram_short_chunk),
 		T(test_map_ram_fails),
+		T(test_map_ram_fails_mid_region),
+		T(test_map_ram_check_stops),
 		T(test_map_ram_needs_backing),
 		T(test_memlock_verdict),
 		T(test_info_cap_find_malformed),

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The VM's main loop (vm_event_loop in vm.c) over real pipes and eventfds:
+ * The VM's main loop (vm_event_loop in vm_loop.c) over real pipes and eventfds:
  * each readable source runs its handler, a disarmed or closed one is not
  * polled, and the loop ends once the VM is stopping; a VFIO REQ or ERR
  * notifier (vm_pt_watch in vm_pt.c) that fires stops the VM.
@@ -148,17 +148,17 @@ static void test_stop_precedence(void **state)
 	vm_request_stop(f->vm, VM_STOP_TRIPLE_FAULT, "guest triple fault");
 	vm_request_stop(f->vm, VM_STOP_RESET, "guest rebooted");
 	assert_int_equal(f->vm->stop_reason, VM_STOP_TRIPLE_FAULT);
-	vm_request_stop(f->vm, VM_STOP_SIGNAL, "stopped by signal TERM");
+	vm_request_stop(f->vm, VM_STOP_SIGNAL, "stopped by SIGTERM");
 	vm_request_stop(f->vm, VM_STOP_ERROR, "later");
 	vm_request_stop(f->vm, VM_STOP_RESET, "guest rebooted");
 	assert_int_equal(f->vm->stop_reason, VM_STOP_SIGNAL);
-	assert_string_equal(f->vm->stop_msg, "stopped by signal TERM");
+	assert_string_equal(f->vm->stop_msg, "stopped by SIGTERM");
 	assert_true(f->vm->stopping);
 
 	cfg.on_reboot = OPTS_ON_REBOOT_EXIT;
 	f->vm->stop_reason = VM_RUNNING;
 	vm_request_stop(f->vm, VM_STOP_RESET, "guest rebooted");
-	vm_request_stop(f->vm, VM_STOP_SIGNAL, "stopped by signal TERM");
+	vm_request_stop(f->vm, VM_STOP_SIGNAL, "stopped by SIGTERM");
 	assert_int_equal(f->vm->stop_reason, VM_STOP_RESET);
 	assert_string_equal(f->vm->stop_msg, "guest rebooted");
 	f->vm->cfg = NULL;
@@ -249,14 +249,17 @@ static void test_print_stats(void **state)
 	f->vm->wakeups[VM_WAKE_VFIO] = 6;
 	f->vm->reboots = 2;
 	f->vm->wakeups[VM_WAKE_API] = 5;
+	f->vm->wakeups[VM_WAKE_OUTPUT] = 4;
 	log_capture_start(&lc);
 	vm_print_stats(f->vm);
-	assert_string_equal(log_capture_end(&lc),
-			    "ptvm: stats: vcpu0 exits pio 1 mmio 2 intr 3 halt 0 other 4\n"
-			    "ptvm: stats: vcpu1 exits pio 10 mmio 20 intr 30 halt 5 other 0\n"
-			    "ptvm: stats: exits pio 11 mmio 22 intr 33 halt 5 other 4\n"
-			    "ptvm: stats: loop wakeups console 7 wake 8 signal 9 vfio 6 api 5\n"
-			    "ptvm: stats: reboots 2\n");
+	assert_string_equal(
+		log_capture_end(&lc),
+		"ptvm: stats: vcpu0 exits pio 1 mmio 2 intr 3 halt 0 other 4\n"
+		"ptvm: stats: vcpu1 exits pio 10 mmio 20 intr 30 halt 5 other 0\n"
+		"ptvm: stats: exits pio 11 mmio 22 intr 33 halt 5 other 4\n"
+		"ptvm: stats: loop wakeups console 7 wake 8 signal 9 vfio 6 api 5 output 4\n"
+		"ptvm: stats: reboots 2\n"
+		"ptvm: stats: console written 0 dropped 0\n");
 	log_capture_free(&lc);
 	free(f->vm->vcpus);
 }

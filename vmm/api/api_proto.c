@@ -118,6 +118,8 @@ static json_object *api_stats_json(const struct vm_stats *st)
 	for (unsigned k = 0; ok && k < VM_WAKE_NR; k++)
 		ok = api_set(wake, vm_wake_names[k], json_object_new_uint64(st->wakeups[k]));
 	ok = ok && api_set(o, "reboots", json_object_new_uint64(st->reboots));
+	ok = ok && api_set(o, "console_written", json_object_new_uint64(st->console.written));
+	ok = ok && api_set(o, "console_dropped", json_object_new_uint64(st->console.dropped));
 	devs = json_object_new_array();
 	ok = ok && api_set(o, "devices", devs);
 	for (unsigned i = 0; ok && i < st->nr_devs && i < ARRAY_SIZE(st->dev); i++) {

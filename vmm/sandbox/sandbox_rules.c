@@ -64,6 +64,7 @@ const struct sandbox_rule sandbox_rules[] = {
 	ALLOW(poll, "the main loop's wait, pt_eventfd_pending()'s look at an eventfd"),
 	ALLOW(eventfd2, "MSI/MSI-X vectors the guest enables at run time (pt_eventfd_new())"),
 	ALLOW(close, "an MSI vector's eventfd, a control client, the old VM's fds, vm_destroy()"),
+	ALLOW(sendto, "console output when stdout is a socket: send(MSG_DONTWAIT) (nonblock.c)"),
 	ALLOW(accept4, "api_server_accept(): a client of the control socket (bound at setup)"),
 	ALLOW(getrandom, "json-c seeds its hash tables once, on the first control request"),
 	ALLOW(clock_gettime, "uptime, vcpu_gate's timed wait: the vDSO falls back to it on "

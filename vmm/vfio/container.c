@@ -82,6 +82,7 @@ int container_open(const struct vfio_container_config *cfg, struct vfio_containe
 		return -ENOMEM;
 	c->sys = sys;
 	c->sysfs_root = cfg->sysfs_root;
+	c->check = cfg->check;
 	c->fd = sys->open(VFIO_CONTAINER_PATH, O_RDWR);
 	if (c->fd < 0) {
 		ret = c->fd;
@@ -384,31 +385,49 @@ int container_check_ranges(struct vfio_container *c, const struct guest_mem *m)
 	return 0;
 }
 
+/*
+ * One region, a chunk at a time, so that setup can stop between chunks:
+ * type1 pins every page of a mapping inside the ioctl (vfio_pin_map_dma()),
+ * seconds for a large guest. Adjacent mappings are separate vfio_dma
+ * entries; one unmap of the whole mapped span removes them all, since it
+ * splits none (vfio_dma_do_unmap()).
+ */
 static int container_map_one(void *opaque, unsigned idx, const struct mem_region *r)
 {
 	struct vfio_container *c = opaque;
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uintptr_t)r->hva,
-		.iova = r->gpa,
-		.size = r->size,
-	};
-	int ret;
+	uint64_t off;
+	int ret = 0;
 
 	if (!r->hva || c->nr_dma == ARRAY_SIZE(c->dma))
 		return -EINVAL;
-	ret = c->sys->ioctl(c->fd, VFIO_IOMMU_MAP_DMA, &map);
-	if (ret < 0) {
-		log_err("vfio: VFIO_IOMMU_MAP_DMA of guest RAM 0x%llx+0x%llx: %s%s",
-			(unsigned long long)r->gpa, (unsigned long long)r->size, strerror(-ret),
-			ret == -ENOMEM ? " (locked-memory limit too low? see ulimit -l)" : "");
-		return ret;
-	}
 	c->dma[c->nr_dma].iova = r->gpa;
-	c->dma[c->nr_dma].size = r->size;
+	c->dma[c->nr_dma].size = 0;
 	c->nr_dma++;
-	return 0;
+	for (off = 0; off < r->size && !ret; off += CONTAINER_DMA_CHUNK) {
+		struct vfio_iommu_type1_dma_map map = {
+			.argsz = sizeof(map),
+			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			.vaddr = (uintptr_t)r->hva + off,
+			.iova = r->gpa + off,
+			.size = MIN(CONTAINER_DMA_CHUNK, r->size - off),
+		};
+
+		if (c->check)
+			ret = c->check();
+		if (ret)
+			break;
+		ret = c->sys->ioctl(c->fd, VFIO_IOMMU_MAP_DMA, &map);
+		if (ret < 0) {
+			const char *hint = " (locked-memory limit too low? see ulimit -l)";
+
+			log_err("vfio: VFIO_IOMMU_MAP_DMA of guest RAM 0x%llx+0x%llx: %s%s",
+				(unsigned long long)map.iova, (unsigned long long)map.size,
+				strerror(-ret), ret == -ENOMEM ? hint : "");
+			break;
+		}
+		c->dma[c->nr_dma - 1].size += map.size;
+	}
+	return ret;
 }
 
 int container_map_ram(struct vfio_container *c, const struct guest_mem *m)
@@ -431,7 +450,8 @@ void container_unmap_ram(struct vfio_container *c)
 			.iova = c->dma[c->nr_dma - 1].iova,
 			.size = c->dma[c->nr_dma - 1].size,
 		};
-		int ret = c->sys->ioctl(c->fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+		/* A region whose first chunk failed has nothing mapped. */
+		int ret = unmap.size ? c->sys->ioctl(c->fd, VFIO_IOMMU_UNMAP_DMA, &unmap) : 0;
 
 		if (ret < 0)
 			log_err("vfio: VFIO_IOMMU_UNMAP_DMA of 0x%llx+0x%llx: %s",

@@ -33,12 +33,19 @@ struct vfio_container_config {
 	 * ptvm checks that switch, it never sets it.
 	 */
 	bool allow_unsafe_interrupts;
+	/*
+	 * Optional: asked before each CONTAINER_DMA_CHUNK piece of
+	 * container_map_ram(), since pinning takes time in proportion to guest
+	 * RAM; a non-zero -errno stops the mapping, undoes it and is returned.
+	 */
+	int (*check)(void);
 };
 
 /* Members are private to vmm/vfio/; tests may read them. */
 struct vfio_container {
 	const struct sys_ops *sys;
 	const char *sysfs_root;
+	int (*check)(void);
 	int fd;
 	bool iommu_set; /* VFIO_SET_IOMMU done (after the first group) */
 	struct vfio_group groups[VFIO_MAX_GROUPS];
@@ -47,7 +54,10 @@ struct vfio_container {
 	struct vfio_iova_range *ranges;
 	unsigned nr_ranges;
 	bool have_ranges; /* false: kernel without the IOVA-range capability */
-	/* Guest RAM mapped with VFIO_IOMMU_MAP_DMA, for teardown. */
+	/*
+	 * Guest RAM mapped with VFIO_IOMMU_MAP_DMA, for teardown: per region,
+	 * its start and how much of it is mapped (in chunks, each one mapping).
+	 */
 	struct {
 		uint64_t iova;
 		uint64_t size;
@@ -99,9 +109,13 @@ int container_get_iova_ranges(struct vfio_container *c) __must_check;
  */
 int container_check_ranges(struct vfio_container *c, const struct guest_mem *m) __must_check;
 
+/* The piece of guest RAM one VFIO_IOMMU_MAP_DMA pins; the config's check runs before each. */
+#define CONTAINER_DMA_CHUNK SZ_1G
+
 /*
  * VFIO_IOMMU_MAP_DMA (read+write, vaddr = hva, iova = gpa) for every region
- * of @m, before the guest starts. Undone on error and by container_unmap_ram().
+ * of @m, in pieces of at most CONTAINER_DMA_CHUNK, before the guest starts.
+ * Undone on error (a failed check included) and by container_unmap_ram().
  */
 int container_map_ram(struct vfio_container *c, const struct guest_mem *m) __must_check;
 void container_unmap_ram(struct vfio_container *c);
