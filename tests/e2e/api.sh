@@ -85,7 +85,7 @@ l1() {
 	json_lines /tmp/api.stats || api_die "stats is not one JSON line"
 	api_has stats '{"exits":{"pio":'
 	api_has stats '"wakeups":{"console":'
-	api_has stats '},"reboots":0,"devices":'
+	api_has stats '},"reboots":0,"console_written":'
 	api_has stats "\"devices\":[{\"bdf\":\"$nvme\",\"trapped_reads\":"
 
 	# Garbage, a request without a verb, an unknown verb, a NUL-free binary line.
