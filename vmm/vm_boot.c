@@ -96,7 +96,9 @@ int vm_boot_setup(struct vm *vm, struct boot_entry *entry)
 		.mmio64_base = vm->mmio64_base,
 		.mmio64_size = vm->mmio64_size,
 		.ecam_bus_start = 0,
-		.ecam_bus_end = 0,
+		/* Every bus ECAM decodes: the root ports' (vm_port.c), and any the guest numbers.
+		 */
+		.ecam_bus_end = 255,
 	};
 	const char *why = NULL;
 	uint64_t rsdp;
