@@ -82,17 +82,6 @@ void aml_local(struct aml *a, unsigned n)
 	aml_byte(a, AML_LOCAL0_OP + (n & 7));
 }
 
-static int aml_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * 19.6.142 ToUUID: "aabbccdd-eeff-gghh-iijj-kkllmmnnoopp" becomes the 16
  * bytes dd cc bb aa ff ee hh gg ii jj kk ll mm nn oo pp: the first three
@@ -114,8 +103,8 @@ void aml_uuid(struct aml *a, const char *s)
 
 		if (*p == '-' && (p - s == 8 || p - s == 13 || p - s == 18 || p - s == 23))
 			continue;
-		hi = aml_hex(p[0]);
-		lo = hi < 0 ? -1 : aml_hex(p[1]);
+		hi = hex_value(p[0]);
+		lo = hi < 0 ? -1 : hex_value(p[1]);
 		if (lo < 0)
 			break;
 		in[n++] = (uint8_t)(hi << 4 | lo);
