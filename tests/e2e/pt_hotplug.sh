@@ -82,8 +82,9 @@ l1() {
 	rm -f "$HP_FIFO"
 	mkfifo "$HP_FIFO"
 	L2_TIMEOUT=200
-	PTVM_TEST_HOTPLUG_FIFO=$HP_FIFO l2_start --verbose --passthrough "$PT_NIC_BDF" \
-		--passthrough "$nvme"
+	# This case's subshell only: ptvm reads the knob's fifo.
+	export PTVM_TEST_HOTPLUG_FIFO=$HP_FIFO
+	l2_start --verbose --passthrough "$PT_NIC_BDF" --passthrough "$nvme"
 	wait_out PTVM-HP-NIC-UP 90 || bail "L2 did not bring eth0 up"
 	expect_out PTVM-NIC-PING-OK "first ping from L2 to the L1 peer $PT_NIC_PEER_IP"
 	[ "$(pci_driver "$PT_NIC_BDF")" = vfio-pci ] || bail "$PT_NIC_BDF not on vfio-pci while L2 runs"
