@@ -65,6 +65,7 @@ static int setup(void **state)
 		return -1;
 	h->cfg.nr_passthrough = 1;
 	h->cfg.hotplug_slots = 1;
+	h->cfg.no_sandbox = true;
 	vm->cfg = &h->cfg;
 	vm->guard_fd = -1;
 	kvm_vfio_init(&vm->kvm_vfio);
@@ -189,14 +190,25 @@ static void test_cancel(void **state)
 	assert_int_equal(h->nr_done, 1);
 }
 
+/* With the sandbox on, both are refused before anything changes. */
+static void test_sandbox_refuses(void **state)
+{
+	struct hx *h = *state;
+
+	h->cfg.no_sandbox = false;
+	assert_int_equal(vm_device_del(h->vm, &h->vm->pt[0].bdf, hx_done, h), -EPERM);
+	assert_int_equal(vm_device_add(h->vm, &h->vm->pt[0].bdf, hx_done, h), -EPERM);
+	assert_int_equal(port_rd(h, 0, SLTSTA), 0x0040);
+	assert_int_equal(h->vm->pt[0].state, VM_SLOT_IN);
+	assert_int_equal(h->nr_done, 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_layout),
-		T(test_del),
-		T(test_guest_power_off),
-		T(test_cancel),
+		T(test_layout),		 T(test_del), T(test_guest_power_off), T(test_cancel),
+		T(test_sandbox_refuses),
 	};
 #undef T
 
