@@ -149,8 +149,19 @@ void vm_hotplug_poll(struct vm *vm)
 	for (unsigned i = 0; i < vm_nr_ports(vm); i++) {
 		struct vm_pt_dev *d = &vm->pt[i];
 
-		if (__atomic_exchange_n(&d->slot_off, 0, __ATOMIC_ACQ_REL) && d->pt)
-			vm_hotplug_unplugged(vm, d);
+		if (__atomic_exchange_n(&d->slot_off, 0, __ATOMIC_ACQ_REL) && d->pt) {
+			/*
+			 * Sandboxed, the host half cannot run: the device,
+			 * out of the guest's slot already, stays open until
+			 * ptvm exits and goes back then.
+			 */
+			if (!vm->cfg->no_sandbox)
+				log_err("%s: the guest powered slot %u off; the device stays "
+					"with ptvm until it exits (hot-unplug needs --no-sandbox)",
+					d->name, d->slot);
+			else
+				vm_hotplug_unplugged(vm, d);
+		}
 		if (__atomic_exchange_n(&d->slot_on, 0, __ATOMIC_ACQ_REL) &&
 		    d->state == VM_SLOT_ADDING) {
 			d->state = VM_SLOT_IN;

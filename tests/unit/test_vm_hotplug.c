@@ -201,6 +201,12 @@ static void test_sandbox_refuses(void **state)
 	assert_int_equal(port_rd(h, 0, SLTSTA), 0x0040);
 	assert_int_equal(h->vm->pt[0].state, VM_SLOT_IN);
 	assert_int_equal(h->nr_done, 0);
+	/* The guest powering the slot off: out of its view, kept until exit. */
+	port_wr(h, 0, SLTCTL, 0x07c0);
+	vm_hotplug_poll(h->vm);
+	assert_null(pci_port_child(h->vm->pt[0].port));
+	assert_non_null(h->vm->pt[0].pt);
+	assert_int_equal(h->vm->pt[0].state, VM_SLOT_IN);
 }
 
 int main(void)
