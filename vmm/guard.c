@@ -152,19 +152,13 @@ static void guard_log_off(void)
 		"it can, so the next user may get a device as this guest left it");
 }
 
-int guard_claim(const struct sys_ops *sys, const char *owner, const struct pci_bdf *bdfs,
-		unsigned n, unsigned flags, int *fd_out)
+/* PTGUARD_CLAIM of @bdfs[0..@n) on the open guard file @fd; logs a refusal. */
+static int guard_claim_fd(const struct sys_ops *sys, int fd, const char *owner,
+			  const struct pci_bdf *bdfs, unsigned n, unsigned flags)
 {
 	struct ptguard_claim c;
-	int fd, ret;
+	int ret;
 
-	*fd_out = -1;
-	if (!n)
-		return 0;
-	if (flags & GUARD_OFF) {
-		guard_log_off();
-		return 0;
-	}
 	if (n > PTGUARD_CLAIM_MAX || strlen(owner) >= sizeof(c.owner)) {
 		log_err("ptguard: cannot claim %u devices as '%s' (at most %u, name below %zu "
 			"characters)",
@@ -177,26 +171,77 @@ int guard_claim(const struct sys_ops *sys, const char *owner, const struct pci_b
 	for (unsigned i = 0; i < n; i++)
 		c.devs[i] = PTGUARD_ADDR(bdfs[i].domain, bdfs[i].bus, bdfs[i].dev, bdfs[i].fn);
 	strcpy(c.owner, owner);
-
-	ret = guard_open(sys, &fd);
-	if (ret)
-		return ret;
 	ret = sys->ioctl(fd, PTGUARD_CLAIM, &c);
 	if (ret == -ENOTTY) {
 		log_err("ptguard: " GUARD_PATH " does not answer CLAIM (a module older than this "
 			"ptvm?): load this build's " GUARD_KO " (rmmod " GUARD_MODULE
 			" first) or pass --no-guard");
-		(void)!sys->close(fd);
 		return ret;
 	}
 	if (ret < 0) {
 		c.reason[sizeof(c.reason) - 1] = '\0';
 		log_err("ptguard: refused: %s", c.reason[0] ? c.reason : strerror(-ret));
-		(void)!sys->close(fd);
 		return ret;
 	}
 	log_info("ptguard: %u device(s) claimed as %s", n, owner);
+	return 0;
+}
+
+int guard_claim(const struct sys_ops *sys, const char *owner, const struct pci_bdf *bdfs,
+		unsigned n, unsigned flags, int *fd_out)
+{
+	int fd, ret;
+
+	*fd_out = -1;
+	if (!n)
+		return 0;
+	if (flags & GUARD_OFF) {
+		guard_log_off();
+		return 0;
+	}
+	/* Refused by guard_claim_fd() before anything loads. */
+	if (n > PTGUARD_CLAIM_MAX || strlen(owner) >= PTGUARD_NAME_MAX)
+		return guard_claim_fd(sys, -1, owner, bdfs, n, flags);
+	ret = guard_open(sys, &fd);
+	if (ret)
+		return ret;
+	ret = guard_claim_fd(sys, fd, owner, bdfs, n, flags);
+	if (ret) {
+		(void)!sys->close(fd);
+		return ret;
+	}
 	*fd_out = fd;
+	return 0;
+}
+
+int guard_claim_more(const struct sys_ops *sys, const char *owner, const struct pci_bdf *bdf,
+		     unsigned flags, int *fd)
+{
+	if (flags & GUARD_OFF)
+		return 0;
+	if (*fd < 0)
+		return guard_claim(sys, owner, bdf, 1, flags, fd);
+	return guard_claim_fd(sys, *fd, owner, bdf, 1, flags);
+}
+
+int guard_release(const struct sys_ops *sys, int fd, const struct pci_bdf *bdf)
+{
+	struct ptguard_release r;
+	char name[PCI_BDF_STRLEN];
+	int ret;
+
+	if (fd < 0)
+		return 0;
+	memset(&r, 0, sizeof(r));
+	r.addr = PTGUARD_ADDR(bdf->domain, bdf->bus, bdf->dev, bdf->fn);
+	ret = sys->ioctl(fd, PTGUARD_RELEASE, &r);
+	if (ret < 0) {
+		r.reason[sizeof(r.reason) - 1] = '\0';
+		pci_bdf_format(bdf, name);
+		log_err("ptguard: %s: release refused: %s", name,
+			r.reason[0] ? r.reason : strerror(-ret));
+		return ret;
+	}
 	return 0;
 }
 

@@ -46,6 +46,19 @@ int guard_claim(const struct sys_ops *sys, const char *owner, const struct pci_b
 		unsigned n, unsigned flags, int *fd_out) __must_check;
 
 /*
+ * Hot-plug: claim @bdf too, on the guard file *@fd (or, with none yet, as
+ * guard_claim() does, opening it into *@fd). GUARD_OFF: nothing, 0.
+ */
+int guard_claim_more(const struct sys_ops *sys, const char *owner, const struct pci_bdf *bdf,
+		     unsigned flags, int *fd) __must_check;
+/*
+ * Hot-unplug: PTGUARD_RELEASE of @bdf alone, after its VFIO device and
+ * group are closed: ptguard resets it once VFIO let go and then frees it.
+ * @fd < 0 (--no-guard): 0. The kernel's refusal is logged; -errno.
+ */
+int guard_release(const struct sys_ops *sys, int fd, const struct pci_bdf *bdf) __must_check;
+
+/*
  * Say which resets @bdf really gets: VFIO's function reset before the guest
  * starts and after it stops (@vfio_reset: the device reported
  * VFIO_DEVICE_FLAGS_RESET), named after the first entry of its sysfs

@@ -189,6 +189,18 @@ int kvm_irq_line(struct kvm *k, unsigned gsi, int level)
 	return ret < 0 ? ret : 0;
 }
 
+int kvm_signal_msi(struct kvm *k, uint64_t addr, uint32_t data)
+{
+	struct kvm_msi m = {
+		.address_lo = (uint32_t)addr,
+		.address_hi = addr >> 32,
+		.data = data,
+	};
+	int ret = kvm_ioctl(k, k->vm_fd, KVM_SIGNAL_MSI, &m, "KVM_SIGNAL_MSI");
+
+	return ret < 0 ? ret : 0;
+}
+
 int kvm_vcpu_create(struct kvm *k, unsigned id, struct kvm_vcpu *v)
 {
 	int err = 0;
@@ -277,6 +289,18 @@ int kvm_vfio_add_group(struct kvm_vfio *kv, int group_fd, unsigned id)
 	kv->groups[kv->nr_groups].id = id;
 	kv->nr_groups++;
 	return 0;
+}
+
+void kvm_vfio_del_group(struct kvm_vfio *kv, int group_fd)
+{
+	for (unsigned i = 0; kv->fd >= 0 && i < kv->nr_groups; i++) {
+		if (kv->groups[i].fd != group_fd)
+			continue;
+		(void)!kvm_vfio_group_attr(kv, KVM_DEV_VFIO_GROUP_DEL, "KVM_DEV_VFIO_GROUP_DEL",
+					   group_fd, kv->groups[i].id);
+		kv->groups[i] = kv->groups[--kv->nr_groups];
+		return;
+	}
 }
 
 void kvm_vfio_destroy(struct kvm_vfio *kv)

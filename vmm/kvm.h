@@ -57,6 +57,8 @@ void kvm_close(struct kvm *k);
 int kvm_set_memslot(struct kvm *k, unsigned slot, uint64_t gpa, uint64_t size,
 		    void *hva) __must_check;
 int kvm_irq_line(struct kvm *k, unsigned gsi, int level) __must_check;
+/* KVM_SIGNAL_MSI: inject the MSI (@addr, @data) once, for an emulated device. */
+int kvm_signal_msi(struct kvm *k, uint64_t addr, uint32_t data) __must_check;
 
 /* The guest's physical-address width, from KVM's CPUID (0x80000008). */
 unsigned kvm_phys_bits(const struct kvm *k);
@@ -105,6 +107,12 @@ int kvm_vfio_create(struct kvm *k, struct kvm_vfio *kv) __must_check;
  * opened.
  */
 int kvm_vfio_add_group(struct kvm_vfio *kv, int group_fd, unsigned id) __must_check;
+/*
+ * KVM_DEV_VFIO_GROUP_DEL of the group fd @group_fd (hot-unplug of its last
+ * device), before the fd closes: until then KVM holds the group (below).
+ * Not registered: nothing to do.
+ */
+void kvm_vfio_del_group(struct kvm_vfio *kv, int group_fd);
 /*
  * KVM_DEV_VFIO_GROUP_DEL of every group added, last first, then close the
  * device. Call it before the group fds close. Safe on a kvm_vfio whose

@@ -13,7 +13,8 @@ const char opts_usage[] =
 	"                [--memory SIZE] [--cpus N] [--passthrough BDF]... [--unmanaged]\n"
 	"                [--allow-unsafe-interrupts] [--no-guard] [--hugepages[=2M|1G]]\n"
 	"                [--numa-node N] [--on-reboot restart|exit] [--api-socket PATH]\n"
-	"                [--user USER] [--no-sandbox] [--stats] [--verbose]\n"
+	"                [--user USER] [--no-sandbox] [--hotplug-slots N] [--stats]\n"
+	"                [--verbose]\n"
 	"       ptvm devices [--json] [BDF...]\n"
 	"       ptvm check [--json] [--memory SIZE] [BDF...]\n"
 	"       ptvm cleanup\n"
@@ -45,6 +46,9 @@ const char opts_usage[] =
 	"                    when the guest reboots (or triple faults): boot it\n"
 	"                    again with its devices reset and RAM cleared\n"
 	"                    (restart, the default), or end ptvm (exit)\n"
+	"  --hotplug-slots N empty PCIe root ports for devices added while the guest\n"
+	"                    runs (default 1); every --passthrough device has a port\n"
+	"                    of its own too, at most 16 ports in all\n"
 	"  --api-socket PATH control socket (mode 0600): JSON requests, one a line\n"
 	"  --user USER       the user the VM process (vCPUs, device models) runs as,\n"
 	"                    with no capabilities and a seccomp allowlist (default:\n"
@@ -172,6 +176,7 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 	cfg->cpus = 1;
 	cfg->kvm_path = "/dev/kvm";
 	cfg->numa_node = -1;
+	cfg->hotplug_slots = OPTS_DEFAULT_HOTPLUG_SLOTS;
 	*cmd = OPTS_CMD_RUN;
 	err[0] = '\0';
 
@@ -250,7 +255,7 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 			   strcmp(opt, "--cpus") && strcmp(opt, "--kvm") &&
 			   strcmp(opt, "--passthrough") && strcmp(opt, "--numa-node") &&
 			   strcmp(opt, "--on-reboot") && strcmp(opt, "--api-socket") &&
-			   strcmp(opt, "--user")) {
+			   strcmp(opt, "--user") && strcmp(opt, "--hotplug-slots")) {
 			OPTS_FAIL("unknown option '%s' (see ptvm --help)", opt);
 		}
 		if (!takes_value)
@@ -295,6 +300,11 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 					  "/sys/devices/system/node/online)",
 					  val);
 			cfg->numa_node = (int)node;
+		} else if (!strcmp(opt, "--hotplug-slots")) {
+			if (opts_uint(val, &cfg->hotplug_slots) ||
+			    cfg->hotplug_slots > OPTS_MAX_PASSTHROUGH)
+				OPTS_FAIL("--hotplug-slots '%s' is out of range (use 0 to %u)", val,
+					  OPTS_MAX_PASSTHROUGH);
 		} else if (opts_uint(val, &cfg->cpus) || cfg->cpus == 0 ||
 			   cfg->cpus > OPTS_MAX_CPUS) {
 			OPTS_FAIL("--cpus '%s' is out of range (use 1 to %u)", val, OPTS_MAX_CPUS);
@@ -307,5 +317,12 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 			"--user %s and --no-sandbox: without the sandbox there is no VM process to "
 			"run as another user (drop one)",
 			cfg->user);
+	if (cfg->nr_passthrough + cfg->hotplug_slots > OPTS_MAX_PASSTHROUGH)
+		OPTS_FAIL(
+			"%u --passthrough devices and --hotplug-slots %u need %u root ports, more "
+			"than %u (use --hotplug-slots %u)",
+			cfg->nr_passthrough, cfg->hotplug_slots,
+			cfg->nr_passthrough + cfg->hotplug_slots, OPTS_MAX_PASSTHROUGH,
+			OPTS_MAX_PASSTHROUGH - cfg->nr_passthrough);
 	return 0;
 }

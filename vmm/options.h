@@ -8,7 +8,15 @@
 #define OPTS_MAX_CPUS	     254 /* xAPIC IDs 0..254; the MADT entry holds 8 bits */
 #define OPTS_DEFAULT_MEMORY  (512ULL << 20)
 #define OPTS_DEFAULT_CMDLINE "console=ttyS0 panic=-1"
-#define OPTS_MAX_PASSTHROUGH 16
+#define OPTS_MAX_PASSTHROUGH 16 /* also the most root ports: one per device, and the spare ones */
+/*
+ * One spare root port by default: device-add then works in a VM started
+ * without --passthrough (the usual orchestration order: boot, then
+ * attach), for one bus-0 slot, one bus number, a 4 KiB I/O and two 2 MiB
+ * memory windows the guest reserves (Linux's pci_hotplug_*_size). A
+ * device-del frees its port for a later device-add anyway.
+ */
+#define OPTS_DEFAULT_HOTPLUG_SLOTS 1 /* opts_usage says so */
 
 /* --on-reboot: what a guest reboot (or triple fault) does. */
 enum opts_on_reboot {
@@ -49,6 +57,7 @@ struct vm_config {
 	/* PTVM_TEST_SYSCALL (a test knob, main.c): make syscall test_syscall. */
 	bool test_knob;
 	int test_syscall;
+	unsigned hotplug_slots; /* --hotplug-slots: empty root ports */
 };
 
 /*

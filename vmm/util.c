@@ -56,3 +56,14 @@ void log_guest(unsigned *key, const char *fmt, ...)
 	if (n == LOG_GUEST_BURST - 1)
 		fprintf(stderr, "ptvm: (further messages of this kind suppressed)\n");
 }
+
+int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

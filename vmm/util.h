@@ -14,16 +14,16 @@
 #define ARRAY_SIZE(a)	 (sizeof(a) / sizeof((a)[0]))
 #define __must_check	 __attribute__((warn_unused_result))
 #define __printf(a, b)	 __attribute__((format(printf, a, b)))
-#define ALIGN_UP(x, a)	 (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
-#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
-#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define ALIGN_UP(x, a)	 (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
+#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a)-1)) == 0)
 #define MIN(a, b)	 ((a) < (b) ? (a) : (b))
 #define MAX(a, b)	 ((a) > (b) ? (a) : (b))
 
-#define SZ_4K	0x1000ULL
-#define SZ_1M	0x100000ULL
-#define SZ_2M	0x200000ULL
-#define SZ_1G	0x40000000ULL
+#define SZ_4K		 0x1000ULL
+#define SZ_1M		 0x100000ULL
+#define SZ_2M		 0x200000ULL
+#define SZ_1G		 0x40000000ULL
 
 /* Error line to stderr: "ptvm: <message>\n". */
 void log_err(const char *fmt, ...) __printf(1, 2);
@@ -35,5 +35,8 @@ void log_info(const char *fmt, ...) __printf(1, 2);
  */
 void log_guest(unsigned *key, const char *fmt, ...) __printf(2, 3);
 void log_set_verbose(bool on);
+
+/* The value of hex digit @c (either case), or -1. */
+int hex_value(char c);
 
 #endif

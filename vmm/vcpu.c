@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vcpu.h"
 
@@ -190,8 +191,23 @@ void vcpu_loop(struct vcpu *v)
 				  strerror(-ret));
 			return;
 		}
-		if (!vcpu_handle_exit(v))
+		/* Odd while an exit is being handled: vcpu_wait_exits() waits on that. */
+		__atomic_add_fetch(&v->exit_seq, 1, __ATOMIC_SEQ_CST);
+		ret = vcpu_handle_exit(v);
+		__atomic_add_fetch(&v->exit_seq, 1, __ATOMIC_SEQ_CST);
+		if (!ret)
 			return;
+	}
+}
+
+void vcpu_wait_exits(struct vcpu *v, unsigned n)
+{
+	/* One by one: an exit begun since the call may be waited for too, harmlessly. */
+	for (unsigned i = 0; i < n; i++) {
+		unsigned long seen = __atomic_load_n(&v[i].exit_seq, __ATOMIC_SEQ_CST);
+
+		while ((seen & 1) && __atomic_load_n(&v[i].exit_seq, __ATOMIC_SEQ_CST) == seen)
+			usleep(100);
 	}
 }
 

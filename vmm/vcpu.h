@@ -62,12 +62,20 @@ struct vcpu {
 	 * that any thread may read them at any time with vcpu_get_stats().
 	 */
 	struct vcpu_stats stats;
+	/* Exits handled, twice: odd while one is (vcpu_wait_exits()). */
+	unsigned long exit_seq;
 };
 
 /* @v's counters, each read untorn (not one atomic snapshot); any thread, any time. */
 void vcpu_get_stats(const struct vcpu *v, struct vcpu_stats *out);
 /* Handle one exit already in v->kv.run. Returns true to keep running. */
 bool vcpu_handle_exit(struct vcpu *v);
+/*
+ * Wait until each of the @n vCPUs @v has finished the exit it was handling
+ * when called (none waits if it was in the guest): after a region left the
+ * guest address space, no trapped access that found it can still run.
+ */
+void vcpu_wait_exits(struct vcpu *v, unsigned n);
 /* Run until the VM stops. */
 void vcpu_loop(struct vcpu *v);
 /* Thread entry and kick (signal that makes KVM_RUN return -EINTR). */

@@ -192,6 +192,9 @@ int vm_build(struct vm *vm)
 		log_err("vm: cannot set up the main loop (signals, console): %s", strerror(-ret));
 		return ret;
 	}
+	ret = vm_hotplug_knob_init(vm);
+	if (ret)
+		return ret;
 	/* The last look before the guest starts; from here the main loop takes signals. */
 	return signals_setup_check();
 }
@@ -235,6 +238,8 @@ void vm_destroy(struct vm *vm)
 	if (!vm)
 		return;
 	console_close(&vm->console);
+	/* Pending hot-plug requests end before the socket that may have asked for them. */
+	vm_hotplug_cancel(vm);
 	api_server_destroy(vm->api);
 	/* The guest side first (it resets the passed devices), then the host side. */
 	(void)!vm_guest_destroy(vm);
@@ -250,6 +255,7 @@ void vm_destroy(struct vm *vm)
 	if (vm->wake_fd >= 0)
 		close(vm->wake_fd);
 	vcpu_gate_destroy(&vm->gate);
+	vm_hotplug_knob_close(vm);
 	pthread_mutex_destroy(&vm->stop_lock);
 	free(vm);
 }

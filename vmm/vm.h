@@ -40,21 +40,59 @@ struct vfio_device;
 struct pt;
 struct pm;
 struct pci_host;
+struct pci_port;
 struct managed;
+struct vm;
 
-/* One --passthrough device. */
+/* A GSI of the in-kernel IOAPIC, as a struct irq_line for a device. */
+struct vm_gsi {
+	struct vm *vm;
+	unsigned gsi;
+	struct irq_line line;
+};
+
+/*
+ * vm_device_del() and vm_device_add() report here, on the main thread,
+ * once the guest let go of the device (it is back on the host) or powered
+ * its slot on: @err 0, or -errno (-ECANCELED: the VM stopped first).
+ */
+typedef void vm_hotplug_done(void *opaque, const struct pci_bdf *bdf, int err);
+
+/* What a root port's slot holds, as vm_hotplug.c moves it along. */
+enum vm_slot_state {
+	VM_SLOT_EMPTY,
+	VM_SLOT_ADDING,	  /* in the slot; the guest was told and has not powered it yet */
+	VM_SLOT_IN,	  /* in the slot */
+	VM_SLOT_DELETING, /* the button was pressed; the guest has not let go yet */
+};
+
+/*
+ * One root port of the guest (pci/port.h) and the device in its slot: a
+ * --passthrough device (ports 0..nr_passthrough-1), one device-add brought,
+ * or none.
+ */
 struct vm_pt_dev {
 	struct pci_bdf bdf;
 	char name[PCI_BDF_STRLEN];
 	unsigned group; /* IOMMU group, from sysfs in vm_pt_check() (managed: vm_pt_open()) */
 	struct vfio_device *dev;
 	struct pt *pt;
-	bool attached;
-	bool reclaimed;	      /* the host asked for it back (VFIO REQ) */
-	struct pt_stats past; /* trapped accesses of the guest's earlier boots */
-};
+	bool attached;			     /* in its port's slot (the guest side) */
+	bool reclaimed;			     /* the host asked for it back (VFIO REQ) */
+	struct pt_stats past;		     /* trapped accesses of the guest's earlier boots */
+	struct vm_source *src_err, *src_req; /* its notifiers in vm->src, or NULL */
 
-struct vm;
+	/* The guest side: the port and its interrupt line, built every boot. */
+	struct pci_port *port;
+	unsigned slot;		/* the port's bus-0 device number, also its bus and slot number */
+	struct vm_gsi port_irq; /* the port's INTA */
+	/* The host side's hot-plug state (vm_hotplug.c). */
+	enum vm_slot_state state;
+	/* Set by a vCPU (the guest's slot power write) for the main loop: vm_hotplug.c. */
+	int slot_off, slot_on;
+	vm_hotplug_done *done;
+	void *done_opaque;
+};
 
 /*
  * One fd the main loop polls, and what to do when it is ready for @events
@@ -71,17 +109,10 @@ struct vm_source {
 
 /*
  * wake_fd, signal_fd, the console's stdin, its output wake and stdout, ERR
- * and REQ of each passed-through device, and the control socket's listener
- * and clients.
+ * and REQ of each passed-through device, the control socket's listener and
+ * clients, and the hot-plug test knob (vm_hotplug_knob.c).
  */
-#define VM_MAX_SOURCES (5 + 2 * OPTS_MAX_PASSTHROUGH + 1 + API_MAX_CLIENTS)
-
-/* A GSI of the in-kernel IOAPIC, as a struct irq_line for a device. */
-struct vm_gsi {
-	struct vm *vm;
-	unsigned gsi;
-	struct irq_line line;
-};
+#define VM_MAX_SOURCES (5 + 2 * OPTS_MAX_PASSTHROUGH + 1 + API_MAX_CLIENTS + 1)
 
 struct vm {
 	const struct vm_config *cfg;
@@ -111,8 +142,8 @@ struct vm {
 	int guard_fd;		  /* /dev/ptguard holding the --passthrough claims, or -1 */
 	/* The devices ptvm moved to vfio-pci: given back after VFIO closes. */
 	struct managed *managed;
-	struct vm_pt_dev pt[OPTS_MAX_PASSTHROUGH];
-	unsigned nr_pt;
+	struct vm_pt_dev pt[OPTS_MAX_PASSTHROUGH]; /* [vm_nr_ports()]: one per root port */
+	unsigned nr_pt;				   /* of them, opened by vm_pt_open() */
 	/* [cfg->cpus], kept across reboots with their counters; kv.fd -1 when not created. */
 	struct vcpu *vcpus;
 	unsigned nr_vcpus;
@@ -131,6 +162,7 @@ struct vm {
 	char stop_msg[256];
 	int wake_fd;
 	int signal_fd;
+	struct vm_knob *knob; /* the hot-plug test knob (vm_hotplug_knob.c), or NULL */
 
 	/* The main loop's table; only the main thread touches it and what follows. */
 	struct vm_source src[VM_MAX_SOURCES];
@@ -194,6 +226,8 @@ void vm_request_stop(void *opaque, enum vm_stop_reason why, const char *msg);
  */
 int vm_add_source(struct vm *vm, int fd, enum vm_wake kind,
 		  void (*handle)(struct vm *vm, struct vm_source *src), void *opaque) __must_check;
+/* Stop polling @src (of vm->src; NULL is a no-op); its slot may be reused. */
+void vm_del_source(struct vm *vm, struct vm_source *src);
 /* The main loop: poll every source until the VM is stopping. Run by vm_run(); tests call it. */
 void vm_event_loop(struct vm *vm);
 
@@ -211,6 +245,51 @@ void vm_rx_ready(void *opaque);
 
 /* vm_pt_host.c: what passed-through devices may ask of the VM. */
 extern const struct pt_host_ops vm_pt_host_ops;
+
+/*
+ * vm_port.c: the root ports (guest side), one per --passthrough device
+ * and --hotplug-slots more, at 00:01.0 onwards on bus 0; built after the
+ * PCI host, destroyed before it, once vm_pt_detach() emptied their slots.
+ */
+int vm_ports_create(struct vm *vm) __must_check;
+/* What the 64-bit window keeps for an empty port (vm_pt_window()). */
+#define VM_PORT_PREF_RESERVE SZ_2M
+void vm_ports_destroy(struct vm *vm);
+
+/*
+ * vm_hotplug.c, main thread only. Hot-unplug: press the Attention Button
+ * of the slot holding the passed-through @bdf; the guest's pciehp lets
+ * go of it (Linux waits 5 s first) and powers the slot off, then ptvm
+ * resets it, closes it, has ptguard release it and, if ptvm moved it to
+ * vfio-pci, gives it back to its driver, and calls @done. 0: under way;
+ * -ENODEV: no such device in the guest; -EBUSY: it is being added or
+ * deleted already; -EPERM: the sandbox is on (both need --no-sandbox
+ * until the monitor does their privileged half; logged).
+ */
+int vm_device_del(struct vm *vm, const struct pci_bdf *bdf, vm_hotplug_done *done,
+		  void *opaque) __must_check;
+/*
+ * Hot-plug @bdf into an empty slot: moved to vfio-pci (unless
+ * --unmanaged), claimed from ptguard, opened, reset, then the slot reports
+ * a card and the guest is asked to power it on; @done when it has. 0:
+ * under way (@done follows); -ENOSPC: no empty slot; -EEXIST: the guest
+ * has it already; other -errno: refused or failed, logged, nothing left
+ * changed.
+ */
+int vm_device_add(struct vm *vm, const struct pci_bdf *bdf, vm_hotplug_done *done,
+		  void *opaque) __must_check;
+/* vm_hotplug.c: the main loop's part, after a vCPU saw the guest power a slot. */
+void vm_hotplug_poll(struct vm *vm);
+/* vm_hotplug.c: the pci_port_ops of every port. */
+extern const struct pci_port_ops vm_port_ops;
+/* vm_hotplug.c: after the vCPUs stopped: requests still pending end with -ECANCELED. */
+void vm_hotplug_cancel(struct vm *vm);
+/*
+ * vm_hotplug_knob.c: the test knob (PTVM_TEST_HOTPLUG_FIFO), last step of
+ * vm_create(); closed by vm_destroy() (NULL: nothing).
+ */
+int vm_hotplug_knob_init(struct vm *vm) __must_check;
+void vm_hotplug_knob_close(struct vm *vm);
 
 /*
  * vm_guest.c: the guest side. vm_guest_create_vm: the KVM VM and its
@@ -273,6 +352,29 @@ int vm_pt_watch(struct vm *vm, struct vm_pt_dev *d, unsigned index, int fd) __mu
  * vm_destroy() closes and unlinks it.
  */
 int vm_api_open(struct vm *vm) __must_check;
+
+/*
+ * vm_pt.c, one device, for hot-plug as for start. The host side: open
+ * port @d's device (d->bdf and d->group set) through vm->vfio and watch
+ * its notifiers; close it. The guest side: a passthrough model of it,
+ * reset (but at @cold start after a reboot: vm_pt_detach() just did),
+ * in its port's slot (@cold: as firmware leaves it, else announced to
+ * the guest); detach: out of the slot, reset (not one the host is taking
+ * back), the model destroyed; @live: the vCPUs run, so first out of the
+ * address spaces and every trapped access that began waited for. The
+ * first reset error goes to *@err if it is 0 (@err may be NULL). None of
+ * them touches ptguard or managed mode.
+ */
+int vm_pt_dev_open(struct vm *vm, struct vm_pt_dev *d) __must_check;
+void vm_pt_dev_close(struct vm *vm, struct vm_pt_dev *d);
+int vm_pt_dev_attach(struct vm *vm, struct vm_pt_dev *d, bool cold) __must_check;
+void vm_pt_dev_detach(struct vm *vm, struct vm_pt_dev *d, bool live, int *err);
+
+/* The root ports: one per --passthrough device, and --hotplug-slots more. */
+static inline unsigned vm_nr_ports(const struct vm *vm)
+{
+	return vm->cfg ? vm->cfg->nr_passthrough + vm->cfg->hotplug_slots : 0;
+}
 
 /* vm_boot.c: read and check the kernel/initrd files (before any KVM work); kept in memory. */
 int vm_boot_read(struct vm *vm) __must_check;

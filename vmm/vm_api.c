@@ -24,9 +24,13 @@ static void vm_api_status(void *opaque, struct api_status *st)
 				 vm->start_ns) /
 				1000000ULL;
 	st->nr_devs = 0;
-	for (unsigned i = 0; i < vm->nr_pt && i < ARRAY_SIZE(st->dev); i++) {
-		snprintf(st->dev[i].bdf, sizeof(st->dev[i].bdf), "%s", vm->pt[i].name);
-		st->dev[i].iommu_group = vm->pt[i].group;
+	for (unsigned i = 0; i < vm_nr_ports(vm) && st->nr_devs < ARRAY_SIZE(st->dev); i++) {
+		const struct vm_pt_dev *d = &vm->pt[i];
+
+		if (!d->dev)
+			continue;
+		snprintf(st->dev[st->nr_devs].bdf, sizeof(st->dev[0].bdf), "%s", d->name);
+		st->dev[st->nr_devs].iommu_group = d->group;
 		st->nr_devs++;
 	}
 }

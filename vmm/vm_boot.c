@@ -96,7 +96,13 @@ int vm_boot_setup(struct vm *vm, struct boot_entry *entry)
 		.mmio64_base = vm->mmio64_base,
 		.mmio64_size = vm->mmio64_size,
 		.ecam_bus_start = 0,
-		.ecam_bus_end = 0,
+		/*
+		 * Bus 0 and the root ports' buses (vm_port.c), no more: Linux
+		 * (x86 pcibios_fixup_peer_bridges()) probes 32 devices on every
+		 * bus up to MCFG's last one for peer root buses, 8k config reads
+		 * for 0-255, which cost an L2 guest in the rig some 20 s.
+		 */
+		.ecam_bus_end = vm_nr_ports(vm),
 	};
 	const char *why = NULL;
 	uint64_t rsdp;

@@ -140,7 +140,10 @@ static int vm_create_address_spaces(struct vm *vm)
 	return ret;
 }
 
-/* Legacy PC devices and the PCI host bridge, on their fixed addresses (layout.h). */
+/*
+ * Legacy PC devices and the PCI host bridge, on their fixed addresses
+ * (layout.h), and the root ports on bus 0.
+ */
 static int vm_create_devices(struct vm *vm)
 {
 	int ret;
@@ -154,6 +157,9 @@ static int vm_create_devices(struct vm *vm)
 	if (ret)
 		return ret;
 	ret = pci_host_create(&vm->pci);
+	if (ret)
+		return ret;
+	ret = vm_ports_create(vm);
 	if (ret)
 		return ret;
 
@@ -278,6 +284,8 @@ int vm_guest_destroy(struct vm *vm)
 	ret = vm_pt_detach(vm);
 	as_destroy(vm->mmio);
 	as_destroy(vm->pio);
+	if (vm->pci)
+		vm_ports_destroy(vm);
 	pci_host_destroy(vm->pci);
 	pm_destroy(vm->pm);
 	serial_destroy(vm->serial);
@@ -299,6 +307,8 @@ int vm_reboot(struct vm *vm, const char *why)
 
 	vm->reboots++;
 	log_err("%s: restarting (reboot %u)", why, vm->reboots);
+	/* Pending hot-plug requests end; what is in a slot stays for the next boot. */
+	vm_hotplug_cancel(vm);
 	ret = vm_guest_destroy(vm);
 	if (ret) {
 		/* vm_pt_detach() named the device: the guest must not get it unreset. */

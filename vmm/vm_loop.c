@@ -35,11 +35,24 @@ void vm_rx_ready(void *opaque)
 int vm_add_source(struct vm *vm, int fd, enum vm_wake kind,
 		  void (*handle)(struct vm *vm, struct vm_source *src), void *opaque)
 {
-	if (vm->nr_src == ARRAY_SIZE(vm->src))
+	unsigned i;
+
+	/* A slot vm_del_source() freed first. */
+	for (i = 0; i < vm->nr_src && vm->src[i].handle; i++)
+		;
+	if (i == ARRAY_SIZE(vm->src))
 		return -ENOSPC;
-	vm->src[vm->nr_src] = (struct vm_source){
+	vm->src[i] = (struct vm_source){
 		.fd = fd, .events = POLLIN, .kind = kind, .handle = handle, .opaque = opaque};
-	return (int)vm->nr_src++;
+	if (i == vm->nr_src)
+		vm->nr_src++;
+	return (int)i;
+}
+
+void vm_del_source(struct vm *vm, struct vm_source *src)
+{
+	if (src)
+		*src = (struct vm_source){.fd = -1};
 }
 
 /* Move pending host input into the guest UART, as much as its FIFO takes. */
@@ -60,6 +73,7 @@ static void vm_on_wake(struct vm *vm, struct vm_source *src)
 
 	(void)!read(src->fd, &count, sizeof(count));
 	vm_pump_input(vm);
+	vm_hotplug_poll(vm);
 }
 
 static void vm_on_signal(struct vm *vm, struct vm_source *src)
@@ -176,6 +190,9 @@ bool vm_event_pass(struct vm *vm, int timeout_ms)
 	for (unsigned i = 0; i < vm->nr_src; i++) {
 		struct vm_source *src = &vm->src[i];
 
+		/* A handler may have replaced the source since the poll (hot-plug). */
+		if (p[i].fd != src->fd || !src->handle)
+			continue;
 		/* An fd closed under the loop would make every poll return at once. */
 		if (p[i].revents & POLLNVAL) {
 			src->fd = -1;

@@ -3,15 +3,17 @@
  * Passed-through devices in the VM: check each --passthrough address, move
  * the devices to vfio-pci unless --unmanaged (managed/), open them through
  * one VFIO container, pin guest RAM for DMA (IOVA = guest physical), put
- * each on the guest's PCI bus, reset them before the guest starts and after
- * it stops, and give managed devices back to their drivers last.
+ * each in the slot of its own root port (vm_port.c), reset them before the
+ * guest starts and after it stops, and give managed devices back to their
+ * drivers last.
  *
  * Two halves: the host side (vm_pt_open/vm_pt_close: bindings, ptguard,
  * container, groups, device fds, DMA maps) lives as long as ptvm; the
  * guest side (vm_pt_register, vm_pt_attach/vm_pt_detach: the KVM-VFIO
  * device, the passthrough models and their interrupts, the guest's PCI
  * slots) lives one guest boot and is built again at a reboot, from the fds
- * the host side holds.
+ * the host side holds. The steps for one device are apart for hot-plug
+ * (vm_hotplug.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,15 +23,13 @@
 #include "guard.h"
 #include "managed/managed.h"
 #include "pci/host.h"
+#include "pci/port.h"
 #include "vfio/container.h"
 #include "vfio/device.h"
 #include "pt/passthrough.h"
 #include "signals.h"
 #include "vfio/sysfs.h"
 #include "vm.h"
-
-/* Guest slots for passed-through devices: 00:01.0 onwards (00:00.0 is the host bridge). */
-#define VM_PT_FIRST_SLOT 1
 
 /* Parse and check every address before anything is opened: typos cost nothing. */
 int vm_pt_check(struct vm *vm)
@@ -157,6 +157,7 @@ int vm_pt_watch(struct vm *vm, struct vm_pt_dev *d, unsigned index, int fd)
 			strerror(-ret));
 		return ret;
 	}
+	*(req ? &d->src_req : &d->src_err) = &vm->src[ret];
 	return 0;
 }
 
@@ -183,6 +184,30 @@ int vm_pt_move(struct vm *vm)
 		ret = sysfs_vfio_check(NULL, &vm->pt[i].bdf, &vm->pt[i].group);
 	/* Unbinding can take a while (the host driver's remove). */
 	return ret ? ret : signals_setup_check();
+}
+
+int vm_pt_dev_open(struct vm *vm, struct vm_pt_dev *d)
+{
+	int ret = vfio_device_open(vm->vfio, &d->bdf, &d->dev);
+
+	if (!ret)
+		ret = vm_pt_watch(vm, d, VFIO_PCI_ERR_IRQ_INDEX,
+				  vfio_device_notify_fd(d->dev, VFIO_PCI_ERR_IRQ_INDEX));
+	if (!ret)
+		ret = vm_pt_watch(vm, d, VFIO_PCI_REQ_IRQ_INDEX,
+				  vfio_device_notify_fd(d->dev, VFIO_PCI_REQ_IRQ_INDEX));
+	return ret;
+}
+
+void vm_pt_dev_close(struct vm *vm, struct vm_pt_dev *d)
+{
+	vm_del_source(vm, d->src_err);
+	vm_del_source(vm, d->src_req);
+	d->src_err = d->src_req = NULL;
+	if (d->dev)
+		vfio_device_close(d->dev);
+	d->dev = NULL;
+	d->reclaimed = false;
 }
 
 /* Open the devices and pin RAM; needs guest RAM allocated and the KVM VM, runs before any vCPU. */
@@ -212,20 +237,10 @@ int vm_pt_open(struct vm *vm)
 	if (ret)
 		return ret;
 	for (unsigned i = 0; i < vm->cfg->nr_passthrough; i++) {
-		struct vm_pt_dev *d = &vm->pt[i];
-
-		ret = vfio_device_open(vm->vfio, &d->bdf, &d->dev);
+		ret = vm_pt_dev_open(vm, &vm->pt[i]);
 		if (ret)
 			return ret;
 		vm->nr_pt++;
-		ret = vm_pt_watch(vm, d, VFIO_PCI_ERR_IRQ_INDEX,
-				  vfio_device_notify_fd(d->dev, VFIO_PCI_ERR_IRQ_INDEX));
-		if (ret)
-			return ret;
-		ret = vm_pt_watch(vm, d, VFIO_PCI_REQ_IRQ_INDEX,
-				  vfio_device_notify_fd(d->dev, VFIO_PCI_REQ_IRQ_INDEX));
-		if (ret)
-			return ret;
 		ret = signals_setup_check();
 		if (ret)
 			return ret;
@@ -244,7 +259,7 @@ int vm_pt_open(struct vm *vm)
 	return 0;
 }
 
-int vm_pt_attach(struct vm *vm)
+int vm_pt_dev_attach(struct vm *vm, struct vm_pt_dev *d, bool cold)
 {
 	const struct pt_host host = {
 		.ops = &vm_pt_host_ops,
@@ -254,25 +269,87 @@ int vm_pt_attach(struct vm *vm)
 	};
 	int ret;
 
-	for (unsigned i = 0; i < vm->nr_pt; i++) {
-		struct vm_pt_dev *d = &vm->pt[i];
-		unsigned slot = VM_PT_FIRST_SLOT + i;
+	/* INTx of device 0 below the port swizzles to the port's own pin: its slot's _PRT. */
+	ret = pt_create(&d->pt, &vfio_pt_backend_ops, d->dev, vfio_device_desc(d->dev), &host,
+			d->slot);
+	if (ret) {
+		log_err("%s: cannot set up passthrough: %s", d->name, strerror(-ret));
+		return ret;
+	}
+	/*
+	 * A clean device for the first guest (or a hot-plug), whatever the
+	 * last user left; a rebooted guest gets it as vm_pt_detach() just
+	 * reset it.
+	 */
+	ret = cold && vm->reboots ? 0 : pt_reset(d->pt);
+	if (ret && ret != -ENOTTY) {
+		log_err("%s: reset before start failed: %s", d->name, strerror(-ret));
+		return ret;
+	}
+	pci_host_lock(vm->pci);
+	ret = pci_port_plug(d->port, pt_pci_dev(d->pt), cold);
+	pci_host_unlock(vm->pci);
+	if (ret) {
+		log_err("%s: cannot put it in the slot of 00:%02x.0: %s", d->name, d->slot,
+			strerror(-ret));
+		return ret;
+	}
+	d->attached = true;
+	return 0;
+}
 
-		ret = pt_create(&d->pt, &vfio_pt_backend_ops, d->dev, vfio_device_desc(d->dev),
-				&host, slot);
-		if (ret) {
-			log_err("%s: cannot set up passthrough: %s", d->name, strerror(-ret));
-			return ret;
-		}
+void vm_pt_dev_detach(struct vm *vm, struct vm_pt_dev *d, bool live, int *err)
+{
+	struct pt_stats st;
+
+	if (d->attached) {
+		pci_host_lock(vm->pci);
+		(void)!pci_port_take(d->port);
+		pci_host_unlock(vm->pci);
+	}
+	d->attached = false;
+	if (!d->pt)
+		return;
+	if (live) {
+		/* Out of the guest, then no vCPU may still be inside one of its traps. */
+		pt_unplug(d->pt);
+		vcpu_wait_exits(vm->vcpus, vm->nr_vcpus);
+	}
+	if (d->reclaimed) {
 		/*
-		 * A clean device for the first guest, whatever the last user
-		 * left; a rebooted guest gets it as vm_pt_detach() just reset it.
+		 * vfio-pci's unbind holds the device until we close it,
+		 * so VFIO_DEVICE_RESET can only fail (EAGAIN); vfio-pci
+		 * resets the device itself once it is released.
 		 */
-		ret = vm->reboots ? 0 : pt_reset(d->pt);
-		if (ret && ret != -ENOTTY) {
-			log_err("%s: reset before start failed: %s", d->name, strerror(-ret));
+		log_info("%s: not reset here: the host is taking it back", d->name);
+	} else {
+		/*
+		 * The next user (or guest) must not see what this guest
+		 * left in the device. pt_reset() logged a failure, naming it.
+		 */
+		int ret = pt_reset(d->pt);
+
+		if (ret && ret != -ENOTTY && err && !*err)
+			*err = ret;
+	}
+	pt_get_stats(d->pt, &st);
+	d->past.trapped_reads += st.trapped_reads;
+	d->past.trapped_writes += st.trapped_writes;
+	pt_destroy(d->pt);
+	d->pt = NULL;
+}
+
+int vm_pt_attach(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm_nr_ports(vm); i++) {
+		struct vm_pt_dev *d = &vm->pt[i];
+		int ret;
+
+		if (!d->dev)
+			continue;
+		ret = vm_pt_dev_attach(vm, d, true);
+		if (ret)
 			return ret;
-		}
 		/*
 		 * A reset can take a second or more (a bus reset waits for the
 		 * link). At a reboot the main loop owns the signals: no look.
@@ -280,14 +357,9 @@ int vm_pt_attach(struct vm *vm)
 		ret = vm->reboots ? 0 : signals_setup_check();
 		if (ret)
 			return ret;
-		ret = pci_host_attach(vm->pci, slot, pt_pci_dev(d->pt));
-		if (ret) {
-			log_err("%s: cannot attach at guest slot %u: %s", d->name, slot,
-				strerror(-ret));
-			return ret;
-		}
-		d->attached = true;
-		log_info("%s: passed through as 00:%02x.0", d->name, slot);
+		d->state = VM_SLOT_IN;
+		log_info("%s: passed through as %02x:00.0, below the root port 00:%02x.0", d->name,
+			 d->slot, d->slot);
 	}
 	return 0;
 }
@@ -303,7 +375,16 @@ int vm_pt_window(struct vm *vm)
 	uint64_t need = 0, largest = 0, s, l;
 	int ret;
 
-	for (unsigned i = 0; i < vm->nr_pt; i++) {
+	for (unsigned i = 0; i < vm_nr_ports(vm); i++) {
+		/*
+		 * An empty port gets the prefetchable window the guest reserves
+		 * for a hot-plug bridge (Linux: pci_hotplug_mmio_pref_size, 2 MiB),
+		 * from the 64-bit window when the port's is 64-bit.
+		 */
+		if (!vm->pt[i].pt) {
+			need += VM_PORT_PREF_RESERVE;
+			continue;
+		}
 		pt_mem64_bars(vm->pt[i].pt, &s, &l);
 		need += s;
 		largest = MAX(largest, l);
@@ -322,38 +403,8 @@ int vm_pt_detach(struct vm *vm)
 {
 	int err = 0;
 
-	for (unsigned i = 0; i < vm->nr_pt; i++) {
-		struct vm_pt_dev *d = &vm->pt[i];
-		struct pt_stats st;
-
-		if (d->attached)
-			(void)!pci_host_detach(vm->pci, VM_PT_FIRST_SLOT + i);
-		d->attached = false;
-		if (!d->pt)
-			continue;
-		if (d->reclaimed) {
-			/*
-			 * vfio-pci's unbind holds the device until we close it,
-			 * so VFIO_DEVICE_RESET can only fail (EAGAIN); vfio-pci
-			 * resets the device itself once it is released.
-			 */
-			log_info("%s: not reset here: the host is taking it back", d->name);
-		} else {
-			/*
-			 * The next user (or guest) must not see what this guest
-			 * left in the device. pt_reset() logged a failure, naming it.
-			 */
-			int ret = pt_reset(d->pt);
-
-			if (ret && ret != -ENOTTY && !err)
-				err = ret;
-		}
-		pt_get_stats(d->pt, &st);
-		d->past.trapped_reads += st.trapped_reads;
-		d->past.trapped_writes += st.trapped_writes;
-		pt_destroy(d->pt);
-		d->pt = NULL;
-	}
+	for (unsigned i = 0; i < vm_nr_ports(vm); i++)
+		vm_pt_dev_detach(vm, &vm->pt[i], false, &err);
 	/* KVM lets go of the groups before their fds close (kvm_vfio_destroy()). */
 	kvm_vfio_destroy(&vm->kvm_vfio);
 	return err;
@@ -364,11 +415,10 @@ void vm_pt_close(struct vm *vm)
 {
 	/* Logged there; nothing to do about it but go on giving the devices back. */
 	(void)!vm_pt_detach(vm);
-	for (unsigned i = 0; i < vm->nr_pt; i++) {
+	for (unsigned i = 0; i < vm_nr_ports(vm); i++) {
 		struct vm_pt_dev *d = &vm->pt[i];
 
-		if (d->dev)
-			vfio_device_close(d->dev);
+		vm_pt_dev_close(vm, d);
 		memset(d, 0, sizeof(*d));
 	}
 	vm->nr_pt = 0;

@@ -36,11 +36,15 @@ void vm_get_stats(const struct vm *vm, struct vm_stats *st)
 	memcpy(st->wakeups, vm->wakeups, sizeof(st->wakeups));
 	st->reboots = vm->reboots;
 	console_get_stats(&vm->console, &st->console);
-	for (unsigned i = 0; i < vm->nr_pt && i < ARRAY_SIZE(st->dev); i++) {
+	/* The devices in the guest's slots now (hot-plug changes them). */
+	for (unsigned i = 0; i < vm_nr_ports(vm) && st->nr_devs < ARRAY_SIZE(st->dev); i++) {
 		const struct vm_pt_dev *d = &vm->pt[i];
-		struct vm_stats_dev *sd = &st->dev[st->nr_devs++];
+		struct vm_stats_dev *sd;
 		struct pt_stats now = {0};
 
+		if (!d->dev)
+			continue;
+		sd = &st->dev[st->nr_devs++];
 		/* Every boot of the guest counts: the earlier ones are in d->past. */
 		if (d->pt)
 			pt_get_stats(d->pt, &now);

@@ -95,10 +95,10 @@ nvme_l1_check() {
 # delivers from the irqfd, and every submission rings a doorbell in the
 # mmapped part of BAR0. So ptvm's MMIO exits are the boot's, and its main
 # loop wakes only for stdin's EOF and the stop. Measured in the rig
-# (6.1.0-57, QEMU 7.2): q0 10 + q1 4006 = 4016 interrupts, 239 MMIO exits
-# (as many as without the reads; 196 of them the trapped MSI-X table/PBA
-# accesses of the "trapped reads/writes" line), loop wakeups 2 (console 1,
-# wake 1). A ptvm that relayed each interrupt itself would wake about once
+# (6.1.0-57, QEMU 7.2): q0 10 + q1 4006 = 4016 interrupts, 291 MMIO exits
+# (as many as without the reads; 239 before the NVMe sat behind a root
+# port; 196 of them the trapped MSI-X table/PBA accesses of the "trapped
+# reads/writes" line), loop wakeups 2 (console 1, wake 1). A ptvm that relayed each interrupt itself would wake about once
 # per interrupt; one that trapped the doorbells would take two MMIO exits
 # per read (SQ tail and CQ head). Bounds: MMIO exits below a quarter of
 # the interrupts (4x the measured margin), loop wakeups below a twentieth.

@@ -138,6 +138,7 @@ static void test_defaults(void **state)
 	assert_int_equal(p.cfg.numa_node, -1);
 	/* A guest reboot boots it again, as QEMU and libvirt do by default. */
 	assert_int_equal(p.cfg.on_reboot, OPTS_ON_REBOOT_RESTART);
+	assert_int_equal(p.cfg.hotplug_slots, 1);
 }
 
 static void test_on_reboot(void **state)
@@ -149,6 +150,29 @@ static void test_on_reboot(void **state)
 	p = PARSE("run", "--on-reboot", "exit", "--on-reboot", "restart", "--kernel", "bz");
 	assert_int_equal(p.ret, 0);
 	assert_int_equal(p.cfg.on_reboot, OPTS_ON_REBOOT_RESTART);
+}
+
+/* --hotplug-slots: 0 to 16, and with the --passthrough devices at most 16 root ports. */
+static void test_hotplug_slots(void **state)
+{
+	struct parsed p = PARSE("run", "--kernel", "bz", "--hotplug-slots", "0");
+
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.hotplug_slots, 0);
+	p = PARSE("run", "--hotplug-slots", "15", "--kernel", "bz", "--passthrough", "03:00.0");
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.cfg.hotplug_slots, 15);
+	p = PARSE("run", "--hotplug-slots", "16", "--kernel", "bz", "--passthrough", "03:00.0",
+		  "--passthrough", "04:00.0");
+	assert_int_equal(p.ret, -EINVAL);
+	assert_string_equal(p.err, "2 --passthrough devices and --hotplug-slots 16 need 18 root "
+				   "ports, more than 16 (use --hotplug-slots 14)");
+	p = PARSE("run", "--kernel", "bz", "--hotplug-slots", "17");
+	assert_int_equal(p.ret, -EINVAL);
+	assert_string_equal(p.err, "--hotplug-slots '17' is out of range (use 0 to 16)");
+	p = PARSE("run", "--kernel", "bz", "--hotplug-slots", "-1");
+	assert_int_equal(p.ret, -EINVAL);
+	assert_string_equal(p.err, "--hotplug-slots '-1' is out of range (use 0 to 16)");
 }
 
 /* --hugepages alone is 2M; =SIZE takes the sizes x86-64 has; --numa-node takes a number. */
@@ -340,7 +364,7 @@ int main(void)
 		cmocka_unit_test(test_sizes),	     cmocka_unit_test(test_placement),
 		cmocka_unit_test(test_unmanaged),    cmocka_unit_test(test_sandbox),
 		cmocka_unit_test(test_cleanup),	     cmocka_unit_test(test_on_reboot),
-		cmocka_unit_test(test_api_socket),
+		cmocka_unit_test(test_api_socket),   cmocka_unit_test(test_hotplug_slots),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

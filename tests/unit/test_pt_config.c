@@ -206,33 +206,37 @@ static void test_pcie_v1(void **state)
 	struct fx *f = fx_new();
 
 	assert_non_null(f);
-	fake_put(f->be.cfg, FX_EXP + 2, 2, 0x0001); /* version 1: no Device Control 2 */
+	fake_put(f->be.cfg, FX_EXP + 2, 2, 0x0001);	   /* version 1: no Device Control 2 */
+	fake_put(f->be.cfg, FX_EXP + 0x0c, 4, 0x00000c12); /* L0s+L1, x1 5 GT/s */
 	fake_put(f->be.cfg, FX_EXP + 0x10, 2, 0x0040);
+	fake_put(f->be.cfg, FX_EXP + 0x12, 2, 0x1011);
 	assert_int_equal(fx_create(f), 0);
-	assert_int_equal(fx_rd(f, FX_EXP + 2, 2), 0x0091);
+	assert_int_equal(fx_rd(f, FX_EXP + 2, 2), 0x0001);
 	fx_clear(f);
 	fx_wr(f, FX_EXP + 0x28, 2, 0x0005);
 	assert_int_equal(f->be.nr_writes, 0);
-	/* A version 1 endpoint has Link registers: hidden as in version 2. */
+	/* A version 1 endpoint has Link registers: virtual as in version 2. */
+	assert_int_equal(fx_rd(f, FX_EXP + 0x0c, 4), 0x00000012);
 	assert_int_equal(fx_rd(f, FX_EXP + 0x10, 2), 0);
+	assert_int_equal(fx_rd(f, FX_EXP + 0x12, 2), 0x1011);
 	fx_wr(f, FX_EXP + 0x10, 2, 0x0003);
+	assert_int_equal(fx_rd(f, FX_EXP + 0x10, 2), 0x0003);
 	assert_int_equal(f->be.nr_writes, 0);
 	assert_int_equal(fake_get(f->be.cfg, FX_EXP + 0x10, 2), 0x0040);
 	fx_free(f);
 }
 
-/* The PCIe capability's registers an RCiEP does not have, as (offset, size). */
+/* The PCIe capability's registers an Endpoint does not have, as (offset, size). */
 static const struct {
 	unsigned off, size;
-} no_rciep_regs[] = {
-	{0x0c, 4}, {0x10, 2}, {0x12, 2}, /* Link Capabilities, Control, Status */
-	{0x14, 4}, {0x18, 2}, {0x1a, 2}, /* Slot */
-	{0x1c, 2}, {0x1e, 2}, {0x20, 4}, /* Root */
-	{0x2c, 4}, {0x30, 2}, {0x32, 2}, /* Link 2 */
-	{0x34, 4}, {0x38, 2}, {0x3a, 2}, /* Slot 2 */
+} no_ep_regs[] = {
+	{0x14, 4}, {0x18, 2}, {0x1a, 2}, /* Slot Capabilities, Control, Status */
+	{0x1c, 2}, {0x1e, 2}, {0x20, 4}, /* Root Control, Capabilities, Status */
+	{0x32, 2},			 /* Link Status 2 */
+	{0x34, 4}, {0x38, 2}, {0x3a, 2}, /* Slot Capabilities 2, Control 2, Status 2 */
 };
 
-/* A device whose PCIe capability has every register set. */
+/* A version 2 function with every register the device has full of bits. */
 static struct fx *fx_pcie_busy(uint16_t flags)
 {
 	struct fx *f = fx_new();
@@ -243,42 +247,76 @@ static struct fx *fx_pcie_busy(uint16_t flags)
 	for (i = 0x0c; i < 0x3c; i += 4)
 		fake_put(f->be.cfg, FX_EXP + i, 4, 0x5a5a5a5a);
 	fake_put(f->be.cfg, FX_EXP + 2, 2, flags);
-	fake_put(f->be.cfg, FX_EXP + 0x10, 4, 0x10110043); /* ASPM L0s+L1, CCC; x1 Gen1 */
+	fake_put(f->be.cfg, FX_EXP + 0x0c, 4, 0x0073fc41); /* ASPM, Clock PM, DLLLARC; x4 Gen1 */
+	fake_put(f->be.cfg, FX_EXP + 0x10, 4, 0x30420043); /* ASPM L0s+L1, CCC; x4 5 GT/s, SCC */
 	fake_put(f->be.cfg, FX_EXP + 0x24, 4, 0x0000001f); /* DevCap2 */
 	fake_put(f->be.cfg, FX_EXP + 0x28, 4, 0x00000000); /* DevCtl2, DevSta2 */
+	fake_put(f->be.cfg, FX_EXP + 0x2c, 4, 0x00000006); /* LnkCap2: 2.5 and 5 GT/s */
+	fake_put(f->be.cfg, FX_EXP + 0x30, 4, 0x00000002); /* LnkCtl2: target 5 GT/s */
 	return f;
 }
 
-static void test_pcie_rciep(void **state)
+/* The Link registers an Endpoint below ptvm's root port shows (pt_exp.c). */
+static void assert_ep_link(struct fx *f)
 {
-	/* An Endpoint (0000b) and a Legacy Endpoint (0001b), both claiming a slot. */
-	static const uint16_t flags[] = {0x0102, 0x0112};
+	unsigned i;
+
+	/* Max speed/width and ASPM Optionality: no ASPM, Clock PM, DLLLARC; Port 0. */
+	assert_int_equal(fx_rd(f, FX_EXP + 0x0c, 4), 0x00400041);
+	assert_int_equal(fx_rd(f, FX_EXP + 0x10, 2), 0);
+	/* Trained as on the host: x4 at 5 GT/s, Slot Clock Configuration. */
+	assert_int_equal(fx_rd(f, FX_EXP + 0x12, 2), 0x1042);
+	assert_int_equal(fx_rd(f, FX_EXP + 0x2c, 4), 0x6);
+	assert_int_equal(fx_rd(f, FX_EXP + 0x30, 2), 0x2);
+	for (i = 0; i < ARRAY_SIZE(no_ep_regs); i++)
+		assert_int_equal(fx_rd(f, FX_EXP + no_ep_regs[i].off, no_ep_regs[i].size), 0);
+}
+
+static void test_pcie_endpoint(void **state)
+{
+	/* An Endpoint, a Legacy Endpoint, an RCiEP, all claiming a slot. */
+	static const uint16_t flags[] = {0x0102, 0x0112, 0x0192};
+	static const uint16_t want[] = {0x0002, 0x0012, 0x0002};
 	struct fx *f;
-	unsigned t, i;
+	unsigned t;
 
 	for (t = 0; t < ARRAY_SIZE(flags); t++) {
 		f = fx_pcie_busy(flags[t]);
 		assert_non_null(f);
 		assert_int_equal(fx_create(f), 0);
-		/* Device/Port Type 1001b, Slot Implemented 0, version as the device's. */
-		assert_int_equal(fx_rd(f, FX_EXP + 2, 2), 0x0092);
-		assert_int_equal(fx_rd(f, FX_EXP + 2, 1), 0x92);
-		assert_int_equal(fx_rd(f, FX_EXP, 4), 0x00920000 | FX_MSIX << 8 | 0x10);
-		for (i = 0; i < ARRAY_SIZE(no_rciep_regs); i++)
-			assert_int_equal(
-				fx_rd(f, FX_EXP + no_rciep_regs[i].off, no_rciep_regs[i].size), 0);
+		/* Device/Port Type (0000b or the device's 0001b), Slot Implemented 0. */
+		assert_int_equal(fx_rd(f, FX_EXP + 2, 2), want[t]);
+		assert_int_equal(fx_rd(f, FX_EXP + 2, 1), want[t] & 0xff);
+		assert_int_equal(fx_rd(f, FX_EXP, 4),
+				 (uint32_t)want[t] << 16 | FX_MSIX << 8 | 0x10);
+		assert_ep_link(f);
 		/* Device Capabilities and Capabilities 2 stay the device's. */
 		assert_int_equal(fx_rd(f, FX_EXP + 4, 4), 0x10008fc1);
 		assert_int_equal(fx_rd(f, FX_EXP + 0x24, 4), 0x1f);
-		/* And so after a reset. */
+		/* And so after a reset, Link Control written before included. */
+		fx_wr(f, FX_EXP + 0x10, 2, 0x0043);
 		assert_int_equal(pt_reset(f->pt), 0);
-		assert_int_equal(fx_rd(f, FX_EXP + 2, 2), 0x0092);
-		assert_int_equal(fx_rd(f, FX_EXP + 0x10, 4), 0);
+		assert_int_equal(fx_rd(f, FX_EXP + 2, 2), want[t]);
+		assert_ep_link(f);
 		fx_free(f);
 	}
 }
 
-static void test_pcie_link_writes_dropped(void **state)
+/* A device that shows no trained link (an RCiEP on the host) gets x1 at 2.5 GT/s. */
+static void test_pcie_no_link(void **state)
+{
+	struct fx *f = fx_new();
+
+	assert_non_null(f);
+	fake_put(f->be.cfg, FX_EXP + 2, 2, 0x0092);
+	assert_int_equal(fx_create(f), 0);
+	assert_int_equal(fx_rd(f, FX_EXP + 2, 2), 0x0002);
+	assert_int_equal(fx_rd(f, FX_EXP + 0x0c, 4), 0x00000011);
+	assert_int_equal(fx_rd(f, FX_EXP + 0x12, 2), 0x0011);
+	fx_free(f);
+}
+
+static void test_pcie_link_writes_private(void **state)
 {
 	struct fx *f = fx_pcie_busy(0x0002);
 	unsigned i;
@@ -286,17 +324,22 @@ static void test_pcie_link_writes_dropped(void **state)
 	assert_non_null(f);
 	assert_int_equal(fx_create(f), 0);
 	fx_clear(f);
-	/* ASPM off, retrain; then every such register written all-ones. */
-	fx_wr(f, FX_EXP + 0x10, 2, 0x0020);
+	/* ASPM on, retrain; then every such register written all-ones. */
+	fx_wr(f, FX_EXP + 0x10, 2, 0x0023);
+	assert_int_equal(fx_rd(f, FX_EXP + 0x10, 2), 0x0003);
 	fx_wr(f, FX_EXP + 0x10, 4, 0xffffffff);
+	fx_wr(f, FX_EXP + 0x30, 2, 0xffff);
 	fx_wr(f, FX_EXP + 0x02, 2, 0xffff);
-	for (i = 0; i < ARRAY_SIZE(no_rciep_regs); i++)
-		fx_wr(f, FX_EXP + no_rciep_regs[i].off, no_rciep_regs[i].size, 0xffffffff);
+	for (i = 0; i < ARRAY_SIZE(no_ep_regs); i++)
+		fx_wr(f, FX_EXP + no_ep_regs[i].off, no_ep_regs[i].size, 0xffffffff);
 	assert_int_equal(f->be.nr_writes, 0);
-	assert_int_equal(fake_get(f->be.cfg, FX_EXP + 0x10, 4), 0x10110043);
-	assert_int_equal(fake_get(f->be.cfg, FX_EXP + 0x30, 4), 0x5a5a5a5a);
-	assert_int_equal(fx_rd(f, FX_EXP + 0x10, 2), 0);
-	assert_int_equal(fx_rd(f, FX_EXP + 2, 2), 0x0092);
+	assert_int_equal(fake_get(f->be.cfg, FX_EXP + 0x10, 4), 0x30420043);
+	assert_int_equal(fake_get(f->be.cfg, FX_EXP + 0x30, 4), 0x00000002);
+	/* Link Control keeps the Endpoint's bits, Link Control 2 all of them; Status is RO. */
+	assert_int_equal(fx_rd(f, FX_EXP + 0x10, 2), 0x03cb);
+	assert_int_equal(fx_rd(f, FX_EXP + 0x12, 2), 0x1042);
+	assert_int_equal(fx_rd(f, FX_EXP + 0x30, 2), 0xffff);
+	assert_int_equal(fx_rd(f, FX_EXP + 2, 2), 0x0002);
 	/* Device Control and Control 2 still reach the device. */
 	fx_wr(f, FX_EXP + 8, 2, 0x0010 | 1 << 5);
 	fx_wr(f, FX_EXP + 0x28, 2, 0x0005);
@@ -554,8 +597,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readonly_dropped, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pcie_devctl, fx_setup, fx_teardown),
 		cmocka_unit_test(test_pcie_v1),
-		cmocka_unit_test(test_pcie_rciep),
-		cmocka_unit_test(test_pcie_link_writes_dropped),
+		cmocka_unit_test(test_pcie_endpoint),
+		cmocka_unit_test(test_pcie_no_link),
+		cmocka_unit_test(test_pcie_link_writes_private),
 		cmocka_unit_test(test_pcie_v1_rciep),
 		cmocka_unit_test(test_cap_cut_off),
 		cmocka_unit_test(test_pcie_cut_off),

@@ -112,6 +112,37 @@ static void test_unmask_adds_route(void **state)
 	assert_int_equal(f->host.nr_updates, 0);
 }
 
+/*
+ * Hot-unplug while the guest runs: pt_unplug() turns MSI-X off in VFIO,
+ * removes the live route (committed), closes the vector's eventfd and
+ * takes BAR0 out of the guest address space.
+ */
+static void test_unplug(void **state)
+{
+	struct fx *f = *state;
+	struct as_info ai;
+	unsigned commits;
+	int fd;
+
+	enable_vector0(f);
+	fd = f->host.routes[0].fd;
+	as_lookup(f->host.mmio, TABLE, &ai);
+	assert_int_equal(ai.kind, AS_TRAP);
+	fx_clear(f);
+	commits = f->host.nr_commits;
+	pt_unplug(f->pt);
+	assert_false(f->host.routes[0].live);
+	assert_true(f->host.nr_commits > commits);
+	assert_int_equal(f->host.nr_staged, 0);
+	assert_int_equal(f->be.irqs[0].index, VFIO_PCI_MSIX_IRQ_INDEX);
+	assert_int_equal(f->be.irqs[0].count, 0);
+	as_lookup(f->host.mmio, TABLE, &ai);
+	assert_int_equal(ai.kind, AS_NONE);
+	as_lookup(f->host.mmio, FX_MMIO, &ai);
+	assert_int_equal(ai.kind, AS_NONE);
+	assert_false(fx_fd_open(fd));
+}
+
 static void test_enable_with_unmasked(void **state)
 {
 	struct fx *f = *state;
@@ -650,6 +681,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ctrl, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_unmask_adds_route, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_unplug, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_enable_with_unmasked, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_mask_and_pba, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_function_mask, setup, fx_teardown),

@@ -242,6 +242,46 @@ static void test_add_fails(void **state)
 	assert_int_equal(fv_open_fds(), 1);
 }
 
+/*
+ * Hot-unplug of a group's last device: KVM lets go of the group (DEL)
+ * before its fd closes; the slot is reused by the next group; once no
+ * group is left the container needs its IOMMU and RAM mappings again.
+ */
+static void test_group_put(void **state)
+{
+	struct fixture *f = *state;
+	struct vfio_container *c = f->vm->vfio;
+	struct vfio_group *g;
+	int g3;
+
+	assert_int_equal(vm_pt_open_groups(f->vm), 0);
+	g3 = c->groups[1].fd;
+	c->nr_dma = 1; /* as if RAM were mapped */
+	fk.nr_ev = 0;
+	kvm_vfio_del_group(&f->vm->kvm_vfio, g3);
+	container_group_put(c, 3);
+	assert_ev(0, EV_DEL, g3);
+	assert_ev(1, EV_CLOSE, g3);
+	assert_int_equal(fk.nr_ev, 2);
+	assert_int_equal(c->groups[1].fd, -1);
+	assert_int_equal(f->vm->kvm_vfio.nr_groups, 1);
+	assert_true(c->iommu_set);
+	assert_true(container_ram_mapped(c));
+	/* Not registered any more: a second DEL does nothing. */
+	kvm_vfio_del_group(&f->vm->kvm_vfio, g3);
+	assert_int_equal(fk.nr_ev, 2);
+	/* The freed slot takes the next group. */
+	assert_int_equal(container_group_get(c, 5, &g), 0);
+	assert_ptr_equal(g, &c->groups[1]);
+	assert_int_equal(c->nr_groups, 2);
+	/* The last group gone: no IOMMU, no mappings. */
+	container_group_put(c, 4);
+	assert_true(c->iommu_set);
+	container_group_put(c, 5);
+	assert_false(c->iommu_set);
+	assert_false(container_ram_mapped(c));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -250,6 +290,7 @@ int main(void)
 		T(test_groups_deleted_before_close),
 		T(test_create_fails),
 		T(test_add_fails),
+		T(test_group_put),
 	};
 #undef T
 

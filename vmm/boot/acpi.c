@@ -277,6 +277,7 @@ static void dsdt_pci0_body(struct aml *a, const struct acpi_cfg *cfg)
 		}
 	}
 	aml_end(a, prt);
+	acpi_pci_osc(a);
 }
 
 /* COM1 as a PNP0501 so Linux maps its ISA IRQ through the IOAPIC. */

@@ -46,4 +46,8 @@ struct acpi_cfg {
  */
 int acpi_build(struct guest_mem *m, const struct acpi_cfg *cfg, uint64_t *rsdp_gpa) __must_check;
 
+struct aml;
+/* acpi_osc.c: Method (_OSC) of the PCI root bridge, granting native PCIe hot-plug. */
+void acpi_pci_osc(struct aml *a);
+
 #endif

@@ -70,7 +70,7 @@ int aml_error(const struct aml *a)
 	return a->err;
 }
 
-static void aml_set_err(struct aml *a, int err)
+void aml_set_error(struct aml *a, int err)
 {
 	if (!a->err)
 		a->err = err;
@@ -84,7 +84,7 @@ static bool aml_reserve(struct aml *a, size_t n)
 	if (a->err)
 		return false;
 	if (n > SIZE_MAX - a->len) {
-		aml_set_err(a, -ENOMEM);
+		aml_set_error(a, -ENOMEM);
 		return false;
 	}
 	if (a->len + n <= a->cap)
@@ -94,7 +94,7 @@ static bool aml_reserve(struct aml *a, size_t n)
 		cap = MAX(cap, a->cap * 2);
 	p = realloc(a->buf, cap);
 	if (!p) {
-		aml_set_err(a, -ENOMEM);
+		aml_set_error(a, -ENOMEM);
 		return false;
 	}
 	a->buf = p;
@@ -159,12 +159,12 @@ void aml_end(struct aml *a, size_t mark)
 	if (a->err)
 		return;
 	if (mark > a->len) {
-		aml_set_err(a, -EINVAL);
+		aml_set_error(a, -EINVAL);
 		return;
 	}
 	n = aml_pkglen_encode(a->len - mark, pl);
 	if (!n) {
-		aml_set_err(a, -EINVAL);
+		aml_set_error(a, -EINVAL);
 		return;
 	}
 	if (!aml_reserve(a, n))
@@ -200,7 +200,7 @@ void aml_namestring(struct aml *a, const char *path)
 		nseg += *seg == '.';
 	nseg++;
 	if (nseg > 255) {
-		aml_set_err(a, -EINVAL);
+		aml_set_error(a, -EINVAL);
 		return;
 	}
 	if (nseg == 2) {
@@ -215,19 +215,19 @@ void aml_namestring(struct aml *a, const char *path)
 
 		for (i = 0; p[i] && p[i] != '.'; i++) {
 			if (i >= 4 || !aml_name_char(p[i], i == 0)) {
-				aml_set_err(a, -EINVAL);
+				aml_set_error(a, -EINVAL);
 				return;
 			}
 			s[i] = p[i];
 		}
 		if (!i) {
-			aml_set_err(a, -EINVAL);
+			aml_set_error(a, -EINVAL);
 			return;
 		}
 		aml_bytes(a, s, 4);
 		p += i;
 		if (*p == '.' && !*++p) {
-			aml_set_err(a, -EINVAL); /* trailing dot */
+			aml_set_error(a, -EINVAL); /* trailing dot */
 			return;
 		}
 	}
@@ -272,7 +272,7 @@ size_t aml_method(struct aml *a, const char *path, unsigned nargs, bool serializ
 	size_t mark;
 
 	if (nargs > AML_MAX_METHOD_ARGS)
-		aml_set_err(a, -EINVAL);
+		aml_set_error(a, -EINVAL);
 	aml_byte(a, AML_METHOD_OP);
 	mark = a->len;
 	aml_namestring(a, path);
@@ -314,7 +314,7 @@ void aml_string(struct aml *a, const char *s)
 {
 	for (const char *p = s; *p; p++) {
 		if ((unsigned char)*p > 0x7f) {
-			aml_set_err(a, -EINVAL);
+			aml_set_error(a, -EINVAL);
 			return;
 		}
 	}
@@ -361,7 +361,7 @@ void aml_eisaid(struct aml *a, const char *id)
 	uint32_t v = aml_eisaid_value(id);
 
 	if (!v) {
-		aml_set_err(a, -EINVAL);
+		aml_set_error(a, -EINVAL);
 		return;
 	}
 	aml_byte(a, AML_DWORD_PREFIX);
@@ -386,7 +386,7 @@ size_t aml_package(struct aml *a, unsigned nelem)
 	size_t mark;
 
 	if (nelem > AML_MAX_PKG_ELEMENTS)
-		aml_set_err(a, -EINVAL);
+		aml_set_error(a, -EINVAL);
 	aml_byte(a, AML_PACKAGE_OP);
 	mark = a->len;
 	aml_byte(a, (uint8_t)nelem);
@@ -413,7 +413,7 @@ static void aml_res_addr(struct aml *r, uint8_t tag, unsigned size, uint8_t type
 	aml_le(r, 0, size);		/* _TRA */
 	aml_le(r, max - min + 1, size); /* _LEN */
 	if (max < min)
-		aml_set_err(r, -EINVAL);
+		aml_set_error(r, -EINVAL);
 }
 
 void aml_res_word_bus(struct aml *r, uint16_t min, uint16_t max)
@@ -477,7 +477,7 @@ void aml_res_end(struct aml *r)
 void aml_restemplate(struct aml *a, const struct aml *r)
 {
 	if (r->err) {
-		aml_set_err(a, r->err);
+		aml_set_error(a, r->err);
 		return;
 	}
 	aml_buffer(a, r->buf, r->len);

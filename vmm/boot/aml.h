@@ -73,6 +73,29 @@ void aml_buffer(struct aml *a, const void *data, size_t len);
 size_t aml_package(struct aml *a, unsigned nelem);
 
 /*
+ * aml_expr.c: method bodies. Each writes one opcode; its operands follow.
+ * If (@pred) { ... } [Else { ... }]: aml_if(), the predicate, the body,
+ * aml_end(mark); an Else right after it likewise. CreateDWordField
+ * (@buf, @index, @name), And/Or (@a, @b, @target), Store (@value,
+ * @target), LEqual (@a, @b); LNot before LEqual is LNotEqual.
+ */
+size_t aml_if(struct aml *a);
+size_t aml_else(struct aml *a);
+void aml_create_dword_field(struct aml *a);
+void aml_and(struct aml *a);
+void aml_or(struct aml *a);
+void aml_store(struct aml *a);
+void aml_lequal(struct aml *a);
+void aml_lnot(struct aml *a);
+/* Arg0..Arg6, Local0..Local7. */
+void aml_arg(struct aml *a, unsigned n);
+void aml_local(struct aml *a, unsigned n);
+/* ToUUID("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"): a 16-byte Buffer. */
+void aml_uuid(struct aml *a, const char *uuid);
+/* Set @a's sticky error (the first one stays). */
+void aml_set_error(struct aml *a, int err);
+
+/*
  * Resource descriptors, appended to a separate struct aml used as a plain
  * byte buffer, ended with aml_res_end() and wrapped by aml_restemplate().
  * Address-space windows are ResourceProducer, PosDecode, MinFixed, MaxFixed,

@@ -163,3 +163,48 @@ int managed_reattach(struct managed *m)
 	free(m);
 	return ret;
 }
+
+int managed_attach_more(const struct managed_env *env, const struct pci_bdf *bdf,
+			struct managed **m)
+{
+	struct managed_dev d;
+	int ret;
+
+	if (*m && (*m)->nr == MANAGED_MAX) {
+		log_err("managed: more than %u devices", MANAGED_MAX);
+		return -ENOSPC;
+	}
+	ret = managed_check_devs(env, bdf, 1, &d);
+	if (ret)
+		return ret;
+	if (!*m) {
+		*m = calloc(1, sizeof(**m));
+		if (!*m)
+			return -ENOMEM;
+		(*m)->env = env;
+	}
+	(*m)->devs[(*m)->nr++] = d;
+	if (!d.move)
+		return 0;
+	ret = managed_move(env, &(*m)->devs[(*m)->nr - 1]);
+	if (ret)
+		(void)!managed_give_back_one(*m, bdf);
+	return ret;
+}
+
+int managed_give_back_one(struct managed *m, const struct pci_bdf *bdf)
+{
+	int ret = 0;
+
+	for (unsigned i = 0; m && i < m->nr; i++) {
+		struct managed_dev *d = &m->devs[i];
+
+		if (!pci_bdf_equal(&d->bdf, bdf))
+			continue;
+		if (d->moved)
+			ret = managed_give_back(m->env, &d->bdf, d->driver);
+		m->devs[i] = m->devs[--m->nr];
+		return ret;
+	}
+	return 0;
+}

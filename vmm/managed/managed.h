@@ -64,6 +64,21 @@ int managed_detach(const struct managed_env *env, const struct pci_bdf *bdfs, un
 int managed_reattach(struct managed *m) __must_check;
 
 /*
+ * Hot-plug: check @bdf and move it as managed_detach() does, adding it to
+ * *@m (made if NULL) for managed_reattach() or managed_give_back_one().
+ * On error it is given back and not added; logged.
+ */
+int managed_attach_more(const struct managed_env *env, const struct pci_bdf *bdf,
+			struct managed **m) __must_check;
+/*
+ * Hot-unplug: give @bdf back as managed_reattach() does (after ptguard's
+ * reset) and drop it from @m. 0 if @m does not hold it (it was on vfio-pci
+ * already: it stays there). A device that could not go back keeps its
+ * record for `ptvm cleanup`; logged.
+ */
+int managed_give_back_one(struct managed *m, const struct pci_bdf *bdf) __must_check;
+
+/*
  * `ptvm cleanup`: every record whose ptvm is gone is given back and removed,
  * with one line on @out per device; records of a running ptvm are left and
  * named. Says so when there is nothing to do. 0, or the first error (logged).

@@ -72,6 +72,42 @@ void pci_cfg_init_type0(struct pci_cfg *cfg, const struct pci_cfg_id *id)
 	cfg->cap_end = PCI_CAP_START;
 }
 
+void pci_cfg_init_type1(struct pci_cfg *cfg, const struct pci_cfg_id *id)
+{
+	pci_cfg_init_type0(cfg, id);
+	pci_cfg_set(cfg, PCI_SUBSYS_VENDOR, 4, 0); /* 0x2c is Prefetchable Limit Upper here */
+	cfg->data[PCI_HEADER_TYPE] = 0x01;
+	/* PCIe 4.0 7.5.1.1.6: the Latency Timer does not apply: RO 0. */
+	cfg->wmask[PCI_LATENCY_TIMER] = 0;
+	/* 3.2.5.3-5: primary, secondary, subordinate bus; secondary latency RO 0. */
+	pci_cfg_set_mask(cfg->wmask, PCI_PRIMARY_BUS, 3, 0xffffff);
+	/* 3.2.5.6: I/O Base/Limit bits 7:4 are address 15:12; 0h in 3:0 says 16-bit. */
+	pci_cfg_set_mask(cfg->wmask, PCI_IO_BASE, 2, 0xf0f0);
+	/* 3.2.5.7: Secondary Status error bits are RW1C like STATUS's. */
+	pci_cfg_set_mask(cfg->w1cmask, PCI_SEC_STATUS, 2, PCI_STATUS_W1C);
+	/* 3.2.5.8: Memory Base/Limit bits 15:4 are address 31:20. */
+	pci_cfg_set_mask(cfg->wmask, PCI_MEMORY_BASE, 4, 0xfff0fff0);
+	/* 3.2.5.9-10: the same for prefetchable memory, 1h in 3:0 says 64-bit. */
+	pci_cfg_set_mask(cfg->wmask, PCI_PREF_BASE, 4, 0xfff0fff0);
+	pci_cfg_set_mask(cfg->wmask, PCI_PREF_BASE_UPPER, 4, 0xffffffff);
+	pci_cfg_set_mask(cfg->wmask, PCI_PREF_LIMIT_UPPER, 4, 0xffffffff);
+	/*
+	 * 3.2.5.18 Bridge Control: parity error response, SERR#, ISA, VGA,
+	 * VGA 16-bit decode, Secondary Bus Reset; Master Abort Mode and the
+	 * discard timers are RO 0 in PCIe (7.5.1.3.13).
+	 */
+	pci_cfg_set_mask(cfg->wmask, PCI_BRIDGE_CONTROL, 2, 0x005f);
+	/*
+	 * Closed windows, as firmware leaves unused ones: base above limit
+	 * forwards nothing (3.2.5.6, 3.2.5.8, 3.2.5.9). All zeroes would be an
+	 * open window at 0 that the guest would first have to take apart.
+	 */
+	pci_cfg_set(cfg, PCI_IO_BASE, 2, 0x00f0);
+	pci_cfg_set(cfg, PCI_MEMORY_BASE, 4, 0x0000fff0);
+	pci_cfg_set(cfg, PCI_PREF_BASE, 4, 0x0001fff1);
+	pci_cfg_set(cfg, PCI_PREF_BASE_UPPER, 4, 0xffffffff);
+}
+
 uint32_t pci_cfg_read(const struct pci_cfg *cfg, unsigned off, unsigned size)
 {
 	if (!pci_cfg_access_ok(off, size))

@@ -17,22 +17,39 @@
 #define PCI_CFG_STD_SIZE 256
 
 /* Type-0 header offsets (PCI 3.0 6.1). */
-#define PCI_VENDOR_ID	     0x00
-#define PCI_DEVICE_ID	     0x02
-#define PCI_COMMAND	     0x04
-#define PCI_STATUS	     0x06
-#define PCI_REVISION_ID	     0x08
-#define PCI_CLASS_PROG	     0x09
-#define PCI_CACHE_LINE	     0x0c
-#define PCI_LATENCY_TIMER    0x0d
-#define PCI_HEADER_TYPE	     0x0e
-#define PCI_BAR0	     0x10
-#define PCI_SUBSYS_VENDOR    0x2c
-#define PCI_SUBSYS_ID	     0x2e
-#define PCI_ROM_ADDRESS	     0x30
-#define PCI_CAP_PTR	     0x34
-#define PCI_INTERRUPT_LINE   0x3c
-#define PCI_INTERRUPT_PIN    0x3d
+#define PCI_VENDOR_ID	   0x00
+#define PCI_DEVICE_ID	   0x02
+#define PCI_COMMAND	   0x04
+#define PCI_STATUS	   0x06
+#define PCI_REVISION_ID	   0x08
+#define PCI_CLASS_PROG	   0x09
+#define PCI_CACHE_LINE	   0x0c
+#define PCI_LATENCY_TIMER  0x0d
+#define PCI_HEADER_TYPE	   0x0e
+#define PCI_BAR0	   0x10
+#define PCI_SUBSYS_VENDOR  0x2c
+#define PCI_SUBSYS_ID	   0x2e
+#define PCI_ROM_ADDRESS	   0x30
+#define PCI_CAP_PTR	   0x34
+#define PCI_INTERRUPT_LINE 0x3c
+#define PCI_INTERRUPT_PIN  0x3d
+
+/* Type-1 (PCI-to-PCI bridge) header offsets (PCI-to-PCI Bridge 1.2 3.2). */
+#define PCI_PRIMARY_BUS	     0x18
+#define PCI_SECONDARY_BUS    0x19
+#define PCI_SUBORDINATE_BUS  0x1a
+#define PCI_IO_BASE	     0x1c
+#define PCI_IO_LIMIT	     0x1d
+#define PCI_SEC_STATUS	     0x1e
+#define PCI_MEMORY_BASE	     0x20
+#define PCI_MEMORY_LIMIT     0x22
+#define PCI_PREF_BASE	     0x24
+#define PCI_PREF_LIMIT	     0x26
+#define PCI_PREF_BASE_UPPER  0x28
+#define PCI_PREF_LIMIT_UPPER 0x2c
+#define PCI_BRIDGE_ROM	     0x38
+#define PCI_BRIDGE_CONTROL   0x3e
+#define PCI_BRIDGE_CTL_SBR   0x0040 /* Secondary Bus Reset, 3.2.5.18 */
 
 #define PCI_COMMAND_IO	     0x0001
 #define PCI_COMMAND_MEMORY   0x0002
@@ -80,6 +97,15 @@ struct pci_cfg_id {
  * STATUS error bits, cache line size, latency timer and interrupt line.
  */
 void pci_cfg_init_type0(struct pci_cfg *cfg, const struct pci_cfg_id *id);
+
+/*
+ * Reset @cfg to a type-1 header (PCI-to-PCI Bridge 1.2 3.2, as PCIe 4.0
+ * 7.5.1.3 trims it) with @id: no BARs or ROM; writable COMMAND (as type
+ * 0), bus numbers, the I/O window (16-bit), the memory window, the 64-bit
+ * prefetchable window and Bridge Control; RW1C STATUS and Secondary
+ * Status error bits. The windows start closed (base above limit).
+ */
+void pci_cfg_init_type1(struct pci_cfg *cfg, const struct pci_cfg_id *id);
 
 /* Little-endian field helpers for the model's own use (no masks applied). */
 uint32_t pci_cfg_get(const struct pci_cfg *cfg, unsigned off, unsigned size);

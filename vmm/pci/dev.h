@@ -51,6 +51,14 @@ struct pci_dev_ops {
 	 */
 	int (*bar_map)(struct pci_dev *dev, unsigned bar, uint64_t old_addr, uint64_t new_addr,
 		       bool enable);
+	/*
+	 * Bridges only: the device that a configuration access to bus @bus,
+	 * device/function @devfn reaches below this bridge, or NULL (PCI-to-PCI
+	 * Bridge 1.2 3.1.2.1: the bridge claims the buses from its secondary
+	 * to its subordinate number). Called with the host lock held; what it
+	 * answers changes only under that lock.
+	 */
+	struct pci_dev *(*route)(struct pci_dev *dev, unsigned bus, unsigned devfn);
 };
 
 struct pci_dev {

@@ -118,10 +118,38 @@ int pci_host_detach(struct pci_host *h, unsigned slot)
 	return ret;
 }
 
-/* The device at bus/device/function, or NULL. Function 0 only for now. */
+void pci_host_lock(struct pci_host *h)
+{
+	pthread_mutex_lock(&h->lock);
+}
+
+void pci_host_unlock(struct pci_host *h)
+{
+	pthread_mutex_unlock(&h->lock);
+}
+
+/*
+ * The device at bus/device/function, or NULL. Bus 0 holds function 0 of
+ * each slot; another bus is whatever a bridge on bus 0 routes it to (no
+ * bridge claims bus 0: PCI-to-PCI Bridge 1.2 3.2.5.3, its secondary bus
+ * is above its primary).
+ */
 static struct pci_dev *pci_host_find(struct pci_host *h, unsigned bus, unsigned dev, unsigned fn)
 {
-	if (bus != 0 || fn != 0 || dev >= PCI_HOST_SLOTS)
+	struct pci_dev *d;
+
+	if (bus != 0) {
+		for (unsigned i = 1; i < PCI_HOST_SLOTS; i++) {
+			d = h->slot[i];
+			if (d && d->ops && d->ops->route) {
+				d = d->ops->route(d, bus, dev << 3 | fn);
+				if (d)
+					return d;
+			}
+		}
+		return NULL;
+	}
+	if (fn != 0 || dev >= PCI_HOST_SLOTS)
 		return NULL;
 	return h->slot[dev];
 }

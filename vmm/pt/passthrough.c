@@ -210,6 +210,15 @@ int pt_reset(struct pt *pt)
 	return ret;
 }
 
+void pt_unplug(struct pt *pt)
+{
+	pthread_mutex_lock(&pt->lock);
+	pt_irq_mode_off(pt);
+	pt_irq_commit(pt);
+	pthread_mutex_unlock(&pt->lock);
+	pt_bars_unmap_all(pt);
+}
+
 void pt_destroy(struct pt *pt)
 {
 	if (!pt)

@@ -11,11 +11,14 @@
  * (vm.c): it never sees KVM or a VFIO fd.
  *
  * Life cycle, as vm.c drives it:
- *	pt_create()                         before the vCPUs run
- *	pci_host_attach(host, slot, pt_pci_dev(pt))
+ *	pt_create()                         before the vCPUs run, or to hot-plug
+ *	pci_port_plug(port, pt_pci_dev(pt)) in its root port's slot (pci/port.h)
  *	... guest runs; pt_reset() between a stop and the next start ...
- *	pci_host_detach(host, slot)         unmaps the decoding BARs
- *	pt_destroy()                        after the vCPUs stopped
+ *	the slot's power goes off, or pci_port_take(): unmaps the decoding BARs
+ *	pt_unplug()                         to hot-unplug while the vCPUs run
+ *	pt_destroy()                        after the vCPUs stopped, or once no
+ *	                                    trapped access started before
+ *	                                    pt_unplug() can still be running
  */
 #ifndef PTVM_PT_PASSTHROUGH_H
 #define PTVM_PT_PASSTHROUGH_H
@@ -36,7 +39,9 @@ struct pt_stats {
  * Read the device's config space through @be (region
  * VFIO_PCI_CONFIG_REGION_INDEX), build the guest's view of it and, when the
  * device has an interrupt pin and VFIO INTx, bind INTx of PCI slot @slot
- * through @host. @desc and @host are copied; @be and @be_opaque must outlive
+ * through @host: the bus-0 slot whose _PRT entries route it (for device 0
+ * below a root port, the port's slot: the bridge swizzle of device 0 keeps
+ * the pin). @desc and @host are copied; @be and @be_opaque must outlive
  * the device. Returns -EINVAL for a bad descriptor or a device that is not a
  * type-0 function, -ENODEV if its config space reads as absent, or the
  * error of the backend or host call that failed.
@@ -64,6 +69,14 @@ int pt_reset(struct pt *pt) __must_check;
  * Detach it from the PCI host first. NULL is a no-op.
  */
 void pt_destroy(struct pt *pt);
+
+/*
+ * Hot-unplug, while the vCPUs run: interrupts off in VFIO and their routes
+ * gone (committed), every BAR out of the guest address spaces. A vCPU may
+ * still be inside a trapped access that began before: the caller waits
+ * for those to end before pt_destroy().
+ */
+void pt_unplug(struct pt *pt);
 
 void pt_get_stats(const struct pt *pt, struct pt_stats *out);
 

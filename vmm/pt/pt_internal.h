@@ -18,8 +18,8 @@
 
 #include "pt/passthrough.h"
 
-#define PT_PAGE	      SZ_4K
-#define PT_NR_BARS    (PCI_ROM_BAR + 1) /* BAR0..5 and the expansion ROM */
+#define PT_PAGE	   SZ_4K
+#define PT_NR_BARS (PCI_ROM_BAR + 1) /* BAR0..5 and the expansion ROM */
 
 /* Every bit of a config field of 1, 2 or 4 bytes, for the mask tables. */
 #define ALL8  0xffu
@@ -168,11 +168,11 @@ void pt_config_fields(struct pt *pt, unsigned base, unsigned limit, const struct
 /* The virtual bits of the fields of @f at @base read 0 from now on. */
 void pt_config_fields_zero(struct pt *pt, unsigned base, const struct pt_field *f, unsigned n);
 
-/* pt_exp.c: the PCI Express Capability, shown as a Root Complex Integrated Endpoint. */
+/* pt_exp.c: the PCI Express Capability, shown as an Endpoint below a Root Port. */
 #define PT_EXP_NR_FIELDS 3
 /* Its mask table, applied by pt_config.c's capability walk before pt_exp_init(). */
 extern const struct pt_field pt_exp_fields[PT_EXP_NR_FIELDS];
-/* The capability at @off presented as an RCiEP's; -EOPNOTSUPP: hide it. */
+/* The capability at @off presented as an Endpoint's; -EOPNOTSUPP: hide it. */
 int pt_exp_init(struct pt *pt, unsigned off) __must_check;
 
 /* pt_bars.c: BAR registers, and their regions in the guest address spaces. */

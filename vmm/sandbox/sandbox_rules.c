@@ -73,6 +73,8 @@ const struct sandbox_rule sandbox_rules[] = {
 	/* KVM: the vCPU loop, interrupts, the guest address space, teardown. */
 	IOCTL(KVM_RUN, "vcpu.c: run the guest"),
 	IOCTL(KVM_IRQ_LINE, "the serial port's and INTx lines on the in-kernel IOAPIC/PIC"),
+	IOCTL(KVM_SIGNAL_MSI, "vm_port.c: a root port's hot-plug MSI (its Slot Control and "
+			      "Status writes, pci/port.c)"),
 	IOCTL(KVM_SET_USER_MEMORY_REGION, "as_commit.c: a BAR's memslot on guest BAR moves"),
 	IOCTL(KVM_SET_GSI_ROUTING, "kvm_irq.c: MSI/MSI-X routes the guest programs"),
 	IOCTL(KVM_IRQFD, "kvm_irq.c: vector eventfds assigned and deassigned as the guest "

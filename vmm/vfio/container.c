@@ -128,7 +128,8 @@ void container_close(struct vfio_container *c)
 	container_unmap_ram(c);
 	/* Closing a group fd detaches it; the last one disables the IOMMU (vfio.h). */
 	for (unsigned i = c->nr_groups; i-- > 0;)
-		c->sys->close(c->groups[i].fd);
+		if (c->groups[i].fd >= 0)
+			c->sys->close(c->groups[i].fd);
 	c->sys->close(c->fd);
 	free(c->ranges);
 	free(c);
@@ -220,21 +221,24 @@ static int group_attach(struct vfio_container *c, struct vfio_group *g)
 
 int container_group_get(struct vfio_container *c, unsigned id, struct vfio_group **out)
 {
-	struct vfio_group *g;
+	struct vfio_group *g = NULL;
 	char path[32];
 	int ret;
 
 	for (unsigned i = 0; i < c->nr_groups; i++) {
-		if (c->groups[i].id == id) {
+		if (c->groups[i].fd >= 0 && c->groups[i].id == id) {
 			*out = &c->groups[i];
 			return 0;
 		}
+		if (c->groups[i].fd < 0 && !g)
+			g = &c->groups[i];
 	}
-	if (c->nr_groups == VFIO_MAX_GROUPS) {
+	if (!g && c->nr_groups == VFIO_MAX_GROUPS) {
 		log_err("vfio: /dev/vfio/%u: more than %u IOMMU groups", id, VFIO_MAX_GROUPS);
 		return -ENOSPC;
 	}
-	g = &c->groups[c->nr_groups];
+	if (!g)
+		g = &c->groups[c->nr_groups];
 	g->id = id;
 	snprintf(path, sizeof(path), "/dev/vfio/%u", id);
 	g->fd = c->sys->open(path, O_RDWR);
@@ -250,18 +254,42 @@ int container_group_get(struct vfio_container *c, unsigned id, struct vfio_group
 	ret = group_attach(c, g);
 	if (ret) {
 		c->sys->close(g->fd);
+		g->fd = -1;
 		return ret;
 	}
-	c->nr_groups++;
+	if (g == &c->groups[c->nr_groups])
+		c->nr_groups++;
 	*out = g;
 	return 0;
+}
+
+void container_group_put(struct vfio_container *c, unsigned id)
+{
+	bool left = false;
+
+	for (unsigned i = 0; i < c->nr_groups; i++) {
+		struct vfio_group *g = &c->groups[i];
+
+		if (g->fd >= 0 && g->id == id) {
+			/* Closing the fd detaches the group (vfio.rst). */
+			c->sys->close(g->fd);
+			g->fd = -1;
+		} else if (g->fd >= 0) {
+			left = true;
+		}
+	}
+	if (left)
+		return;
+	/* The last group's detach released the IOMMU and its mappings. */
+	c->iommu_set = false;
+	c->nr_dma = 0;
 }
 
 int container_for_each_group(struct vfio_container *c,
 			     int (*fn)(void *opaque, const struct vfio_group *g), void *opaque)
 {
 	for (unsigned i = 0; i < c->nr_groups; i++) {
-		int ret = fn(opaque, &c->groups[i]);
+		int ret = c->groups[i].fd >= 0 ? fn(opaque, &c->groups[i]) : 0;
 
 		if (ret)
 			return ret;

@@ -19,7 +19,7 @@
 
 struct vfio_group {
 	unsigned id; /* IOMMU group number: /dev/vfio/<id> */
-	int fd;
+	int fd;	     /* -1: a free slot (container_group_put()) */
 	bool viable; /* VFIO_GROUP_FLAGS_VIABLE when it was attached */
 };
 
@@ -48,8 +48,9 @@ struct vfio_container {
 	int (*check)(void);
 	int fd;
 	bool iommu_set; /* VFIO_SET_IOMMU done (after the first group) */
+	/* Slots stay put while the container lives: devices point into it. */
 	struct vfio_group groups[VFIO_MAX_GROUPS];
-	unsigned nr_groups;
+	unsigned nr_groups; /* slots ever used; free ones have fd -1 */
 	/* Usable IOVA ranges (inclusive ends), sorted; from VFIO_IOMMU_GET_INFO. */
 	struct vfio_iova_range *ranges;
 	unsigned nr_ranges;
@@ -86,6 +87,18 @@ void container_close(struct vfio_container *c);
 int container_group_get(struct vfio_container *c, unsigned id,
 			struct vfio_group **out) __must_check;
 
+/*
+ * Hot-unplug: detach group @id (its last device closed) and close it; the
+ * slot is free for a later container_group_get(). When the last group
+ * goes, VFIO releases the IOMMU and with it every DMA mapping (vfio.rst):
+ * the next group sets the IOMMU again and needs container_map_ram().
+ */
+void container_group_put(struct vfio_container *c, unsigned id);
+/* Whether guest RAM is mapped for DMA now. */
+static inline bool container_ram_mapped(const struct vfio_container *c)
+{
+	return c->nr_dma > 0;
+}
 /*
  * Call @fn for every group attached so far, in the order they were attached;
  * stops at the first error and returns it. For what else must know the

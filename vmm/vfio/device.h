@@ -69,6 +69,11 @@ static inline unsigned vfio_device_group(const struct vfio_device *d)
 	return d->group->id;
 }
 
+/* The fd of that group, owned by the container (the KVM-VFIO device names groups by fd). */
+static inline int vfio_device_group_fd(const struct vfio_device *d)
+{
+	return d->group->fd;
+}
 static inline bool vfio_device_group_viable(const struct vfio_device *d)
 {
 	return d->group->viable;

@@ -18,24 +18,13 @@
 
 #define SYSFS_DEFAULT_ROOT "/sys"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly @n hex digits at *@s, advancing *@s. */
 static int hex_field(const char **s, unsigned n, unsigned *out)
 {
 	unsigned v = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		int d = hexval((*s)[i]);
+		int d = hex_value((*s)[i]);
 
 		if (d < 0)
 			return -EINVAL;

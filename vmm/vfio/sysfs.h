@@ -35,6 +35,11 @@ int pci_bdf_parse(const char *s, struct pci_bdf *out) __must_check;
 /* Canonical lower-case "dddd:bb:dd.f" into @buf (PCI_BDF_STRLEN bytes); returns @buf. */
 char *pci_bdf_format(const struct pci_bdf *bdf, char buf[PCI_BDF_STRLEN]);
 
+static inline bool pci_bdf_equal(const struct pci_bdf *a, const struct pci_bdf *b)
+{
+	return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev && a->fn == b->fn;
+}
+
 /* One member of an IOMMU group and its driver ("" if none). */
 struct sysfs_group_member {
 	char name[SYSFS_NAME_MAX];
@@ -67,8 +72,7 @@ int sysfs_iommu_group_members(const char *root, unsigned group, struct sysfs_gro
  * How many PCI functions sit on @bdf's bus, itself included (entries of
  * /sys/bus/pci/devices with its domain and bus) into *@nr. Silent.
  */
-int sysfs_pci_bus_functions(const char *root, const struct pci_bdf *bdf,
-			    unsigned *nr) __must_check;
+int sysfs_pci_bus_functions(const char *root, const struct pci_bdf *bdf, unsigned *nr) __must_check;
 
 /*
  * True if a member bound to @driver does not stop its group from being
