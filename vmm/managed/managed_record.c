@@ -23,19 +23,13 @@
 /* proc(5): /proc/PID/stat field 22, starttime, in clock ticks since boot. */
 static int managed_record_start_of(int pid, unsigned long long *start)
 {
-	char path[32], buf[1024], *p, *tok, *save;
-	ssize_t n;
-	int fd, field;
+	char rel[32], buf[1024], *p, *tok, *save;
+	int field, ret;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
+	snprintf(rel, sizeof(rel), "%d/stat", pid);
+	ret = sysfs_read("/proc", rel, buf, sizeof(buf));
+	if (ret)
+		return ret;
 	/* "pid (comm) state ...": comm may hold blanks and ')', the last ')' ends it. */
 	p = strrchr(buf, ')');
 	if (!p)
@@ -140,21 +134,12 @@ static void managed_record_field(struct managed_record *r, const char *key, cons
 
 int managed_record_read(const char *dir, const char *bdf, struct managed_record *r)
 {
-	char path[PATH_MAX], buf[MANAGED_RECORD_MAX], *line, *save;
+	char buf[MANAGED_RECORD_MAX], *line, *save;
 	unsigned seen = 0;
-	ssize_t n;
-	int fd;
+	int ret = sysfs_read(dir, bdf, buf, sizeof(buf));
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, bdf) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
+	if (ret)
+		return ret;
 	memset(r, 0, sizeof(*r));
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(line, '=');

@@ -101,6 +101,8 @@ int sysfs_pci_driver_loaded(const char *root, const char *driver) __must_check;
 /*
  * Read the sysfs attribute @root/@relpath into @buf (@len bytes, cut to fit,
  * NUL-terminated) without its trailing newline. Returns 0 or -errno. Silent.
+ * Any small file will do: managed_record.c reads /proc/PID/stat and its
+ * records in /run/ptvm with it.
  */
 int sysfs_read(const char *root, const char *relpath, char *buf, size_t len) __must_check;
 
