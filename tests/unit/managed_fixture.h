@@ -13,6 +13,9 @@
 #ifndef PTVM_TEST_MANAGED_FIXTURE_H
 #define PTVM_TEST_MANAGED_FIXTURE_H
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "fake_driver_core.h"
 #include "log_capture.h"
 #include "managed/managed_internal.h"
@@ -75,6 +78,18 @@ static inline bool mf_has_record(const char *bdf)
 
 	snprintf(rel, sizeof(rel), "run/ptvm/%s", bdf);
 	return fdc_exists(rel);
+}
+
+/* The pid of a process that has exited and been reaped: a record's dead owner. */
+static inline int mf_dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(0);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return pid;
 }
 
 #endif

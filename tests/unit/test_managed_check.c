@@ -247,17 +247,6 @@ static void write_record(const char *bdf, int pid, unsigned long long start)
 	assert_int_equal(managed_record_create(mf.run, &r), 0);
 }
 
-static int dead_pid(void)
-{
-	pid_t pid = fork();
-
-	if (!pid)
-		_exit(0);
-	assert_true(pid > 0);
-	assert_int_equal(waitpid(pid, NULL, 0), pid);
-	return pid;
-}
-
 static void test_record_of_live_ptvm(void **state)
 {
 	struct managed_record self;
@@ -272,7 +261,7 @@ static void test_record_of_live_ptvm(void **state)
 
 static void test_record_of_dead_ptvm(void **state)
 {
-	int pid = dead_pid();
+	int pid = mf_dead_pid();
 	char want[160];
 
 	write_record(NVME, pid, 1);

@@ -43,17 +43,6 @@ static int teardown(void **state)
 		c_;                                                         \
 	})
 
-static int dead_pid(void)
-{
-	pid_t pid = fork();
-
-	if (!pid)
-		_exit(0);
-	assert_true(pid > 0);
-	assert_int_equal(waitpid(pid, NULL, 0), pid);
-	return pid;
-}
-
 static void write_record(const char *bdf, const char *driver, int pid, unsigned long long start)
 {
 	struct managed_record r = {.pid = pid, .start = start, .time = 1};
@@ -93,7 +82,7 @@ static void test_nothing(void **state)
 
 static void test_dead_owner_restored(void **state)
 {
-	int pid = dead_pid();
+	int pid = mf_dead_pid();
 	char log[256], want[128];
 
 	left_on_vfio(NIC);
@@ -141,7 +130,7 @@ static void test_pid_reused(void **state)
 static void test_several(void **state)
 {
 	struct managed_record self;
-	int pid = dead_pid();
+	int pid = mf_dead_pid();
 	char log[256], want[512];
 
 	assert_int_equal(managed_record_self(&self), 0);
@@ -170,7 +159,7 @@ static void test_several(void **state)
 /* Killed after its record, before any change: only the record goes. */
 static void test_died_before_change(void **state)
 {
-	int pid = dead_pid();
+	int pid = mf_dead_pid();
 	char log[256], want[128];
 
 	write_record(NIC, "e1000e", pid, 1);
@@ -183,7 +172,7 @@ static void test_died_before_change(void **state)
 
 static void test_device_gone(void **state)
 {
-	int pid = dead_pid();
+	int pid = mf_dead_pid();
 	char log[256], want[128];
 
 	write_record("0000:00:1f.6", "e1000e", pid, 1);
@@ -200,7 +189,7 @@ static void test_device_gone(void **state)
  */
 static void test_restore_fails(void **state)
 {
-	int pid = dead_pid();
+	int pid = mf_dead_pid();
 	char log[256], want[128];
 
 	left_on_vfio(NIC);
@@ -220,7 +209,7 @@ static void test_restore_fails(void **state)
 /* A record that cannot be read is named and kept; the ones after it are still done. */
 static void test_unreadable_record(void **state)
 {
-	int pid = dead_pid();
+	int pid = mf_dead_pid();
 	char log[512], want[512];
 
 	left_on_vfio(NIC);
