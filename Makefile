@@ -156,7 +156,7 @@ $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HELPERS) $(BUILD)/libptvm.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Itests/unit -Itests/fuzz -fsanitize=fuzzer \
-		-o $@ $< $(FUZZ_HELPERS) $(BUILD)/libptvm.a $(FUZZ_WRAP) $(LDLIBS) $(PCI_LIBS)
+		-o $@ $< $(FUZZ_HELPERS) $(BUILD)/libptvm.a $(FUZZ_WRAP) $(LDLIBS) $(JSON_LIBS) $(PCI_LIBS)
 
 # Every target for FUZZ_TIME seconds from its seed corpus (tests/fuzz/corpus/NAME).
 fuzz-smoke: fuzz

@@ -31,8 +31,9 @@ static const char *answer(struct api_fake *f, const char *line)
 	return answer_len(f, line, strlen(line));
 }
 
-#define STATUS_OK(state)                                                                \
-	"{\"state\":\"" state "\",\"vcpus\":2,\"memory\":268435456,\"uptime_ms\":1234,\"reboots\":3," \
+#define STATUS_OK(state)                                                        \
+	"{\"state\":\"" state                                                   \
+	"\",\"vcpus\":2,\"memory\":268435456,\"uptime_ms\":1234,\"reboots\":3," \
 	"\"devices\":[{\"bdf\":\"0000:01:00.0\",\"iommu_group\":7}]}"
 
 static void test_status(void **state)
@@ -58,7 +59,8 @@ static void test_stats(void **state)
 			    "\"vcpus\":[{\"pio\":1,\"mmio\":2,\"intr\":3,\"halt\":0,\"other\":4},"
 			    "{\"pio\":10,\"mmio\":20,\"intr\":30,\"halt\":5,\"other\":0}],"
 			    "\"wakeups\":{\"console\":100,\"wake\":101,\"signal\":102,\"vfio\":103,"
-			    "\"api\":104,\"output\":105},\"reboots\":3,\"console_written\":6,\"console_dropped\":7,"
+			    "\"api\":104,\"output\":105},\"reboots\":3,\"console_written\":6,"
+			    "\"console_dropped\":7,"
 			    "\"devices\":[{\"bdf\":\"0000:01:00.0\",\"trapped_reads\":17,"
 			    "\"trapped_writes\":18446744073709551615}]}}\n");
 	assert_int_equal(f.nr_stats, 1);
@@ -214,6 +216,17 @@ static void test_error_line(void **state)
 	assert_int_equal(n, strlen(out));
 }
 
+/* Found by fuzz_api: an error line cut at the buffer's end was neither one line nor JSON. */
+static void test_error_line_small(void **state)
+{
+	char out[64];
+	size_t n = api_error_line("request is not JSON: an error text longer than this buffer", out,
+				  sizeof(out));
+
+	assert_string_equal(out, "{\"id\":null,\"error\":\"reply too long\"}\n");
+	assert_int_equal(n, strlen(out));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,7 +234,7 @@ int main(void)
 		cmocka_unit_test(test_pause_resume), cmocka_unit_test(test_pause_timeout),
 		cmocka_unit_test(test_poweroff),     cmocka_unit_test(test_hotplug_not_implemented),
 		cmocka_unit_test(test_bad_requests), cmocka_unit_test(test_reply_too_long),
-		cmocka_unit_test(test_error_line),
+		cmocka_unit_test(test_error_line),   cmocka_unit_test(test_error_line_small),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -260,6 +260,9 @@ size_t api_error_line(const char *msg, char *out, size_t outlen)
 	/* Without memory for json-c, a fixed line still answers. */
 	n = snprintf(out, outlen, "%s\n", s ?: "{\"id\":null,\"error\":\"out of memory\"}");
 	json_object_put(r);
+	/* Cut short it would be neither one line nor JSON: a fixed one that fits 64 bytes. */
+	if ((size_t)n >= outlen)
+		n = snprintf(out, outlen, "{\"id\":null,\"error\":\"reply too long\"}\n");
 	return MIN((size_t)n, outlen - 1);
 }
 
