@@ -29,7 +29,11 @@ CPPFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Ivmm -MMD -MP
 HARDEN_CFLAGS := -fPIE -fstack-protector-strong -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
 HARDEN_LDFLAGS := -Wl,-z,relro,-z,now
 # libseccomp for the VM process's syscall allowlist (vmm/sandbox/).
-LDLIBS	:= -lpthread -lcap-ng -lseccomp
+# A bzImage's kernel decompressed on the host (vmm/boot/unpack.c) with
+# Debian's zlib, liblzma and libzstd, and the kernel cache's names by
+# SHA-256 from nettle (vmm/boot/kcache.c): each ships a static library
+# too, for make static.
+LDLIBS	:= -lpthread -lcap-ng -lseccomp -lzstd -llzma -lz -lnettle
 # pci.ids names for `ptvm devices` (vmm/hostdev/names_pci.c). Debian has no
 # static libpci: the static build links vmm/hostdev/names_hex.c instead.
 PCI_LIBS := -lpci

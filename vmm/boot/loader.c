@@ -230,9 +230,9 @@ int boot_load(struct guest_mem *m, const struct bzimage *bz, const void *initrd,
 	out->gdt[1] = 0;
 	out->gdt[BOOT_SEL_CS / 8] = BOOT_DESC_CODE64;
 	out->gdt[BOOT_SEL_DS / 8] = BOOT_DESC_DATA;
-	memcpy(gdt, out->gdt, sizeof(out->gdt));
+	memcpy(gdt, out->gdt, BOOT_GDT_ENTRIES * sizeof(uint64_t));
 	out->gdt_base = LAYOUT_GDT;
-	out->gdt_limit = sizeof(out->gdt) - 1;
+	out->gdt_limit = BOOT_GDT_ENTRIES * sizeof(uint64_t) - 1;
 	out->rip = LAYOUT_KERNEL + BOOT_ENTRY64_OFFSET;
 	out->rsi = LAYOUT_ZERO_PAGE;
 	out->cr3 = LAYOUT_PML4;
