@@ -180,10 +180,10 @@ $(BUILD)/mkbzimage: tests/smoke/mkbzimage.c tests/smoke/tiny_bzimage.h
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $<
 
 # Tiny PVH kernels, an ELF and a bzImage around one (tests/smoke/pvh.sh).
-$(BUILD)/mkpvh: tests/smoke/mkpvh.c tests/smoke/tiny_bzimage.h
+$(BUILD)/mkpvh: tests/smoke/mkpvh.c tests/smoke/tiny_bzimage.h tests/unit/elf_fixture.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< -lz
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< -lz
 
 # tests/smoke/host.sh: ptvm devices and ptvm check on this host itself;
 # hardening.sh: the binaries are built hardened (HARDEN_*); sandbox.sh: the

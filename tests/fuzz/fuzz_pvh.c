@@ -14,9 +14,7 @@
  * length (2), then the image.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "boot/e820.h"
 #include "boot/pvh.h"
@@ -25,17 +23,13 @@
 
 #define RAM_MAX (160ULL << 20)
 
-static uint8_t *ram, *initrd;
-static char *cmdline;
+static uint8_t *ram;
+static const uint8_t *initrd;
+static char cmdline[PVH_CMDLINE_MAX + 0x80];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	ram = mmap(NULL, RAM_MAX, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	initrd = mmap(NULL, RAM_MAX + SZ_4K, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		      -1, 0);
-	cmdline = malloc(PVH_CMDLINE_MAX + 0x100);
-	FUZZ_CHECK(ram != MAP_FAILED && initrd != MAP_FAILED && cmdline, "mmap");
+	fuzz_map_boot(&ram, &initrd, RAM_MAX + SZ_4K);
 	return 0;
 }
 

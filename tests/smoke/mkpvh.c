@@ -12,11 +12,11 @@
  *   off, with the elf kernel as its gzip payload: which line comes out
  *   tells which entry ptvm took. bzimage-nonote: its payload lacks the note.
  */
-#include <elf.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <zlib.h>
 
+#include "elf_fixture.h"
 #include "tiny_bzimage.h"
 #include "util.h"
 
@@ -56,45 +56,24 @@ static const uint8_t linux64_code[] = {
 	0x66, 0xba, 0xf8, 0x03, 0xb0, '6', 0xee, 0xb0, '4', 0xee, 0xb0, '\n', 0xee, POWEROFF,
 };
 
-/* ELF header, a PT_LOAD and a PT_NOTE, the code at 0x1000, the note after it. */
+/* tests/unit/elf_fixture.h's layout: one PT_LOAD (the code, at 0x1000 of the file), the note. */
 static size_t mk_elf(uint8_t *img, size_t cap, bool note)
 {
-	const size_t code_off = 0x1000, note_off = code_off + sizeof(pvh_code);
-	Elf64_Ehdr eh = {
-		.e_ident = {ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB,
-			    EV_CURRENT},
-		.e_type = ET_EXEC,
-		.e_machine = EM_X86_64,
-		.e_version = EV_CURRENT,
-		.e_entry = PVH_LOAD,
-		.e_phoff = sizeof(Elf64_Ehdr),
-		.e_ehsize = sizeof(Elf64_Ehdr),
-		.e_phentsize = sizeof(Elf64_Phdr),
-		.e_phnum = 2,
+	const struct fixture_elf o = {
+		.nr_seg = 1,
+		.paddr = {PVH_LOAD},
+		.filesz = {sizeof(pvh_code)},
+		.memsz = {0x2000},
+		.entry_desc_len = note ? 4 : 0,
+		.entry = PVH_LOAD,
 	};
-	Elf64_Phdr ph[2] = {
-		{.p_type = PT_LOAD,
-		 .p_flags = PF_R | PF_X,
-		 .p_offset = code_off,
-		 .p_paddr = PVH_LOAD,
-		 .p_vaddr = PVH_LOAD,
-		 .p_filesz = sizeof(pvh_code),
-		 .p_memsz = 0x2000,
-		 .p_align = 0x1000},
-		{.p_type = PT_NOTE, .p_offset = note_off, .p_filesz = note ? 20 : 0, .p_align = 4},
-	};
-	/* namesz 4, descsz 4, type 18 (XEN_ELFNOTE_PHYS32_ENTRY), "Xen\0", the entry. */
-	const uint32_t xen_note[5] = {4, 4, 18, 0x006e6558, PVH_LOAD};
+	size_t len;
 
-	if (cap < note_off + sizeof(xen_note))
+	if (cap < fixture_elf_len(&o))
 		return 0;
-	memset(img, 0, cap);
-	memcpy(img, &eh, sizeof(eh));
-	memcpy(img + sizeof(eh), ph, sizeof(ph));
-	memcpy(img + code_off, pvh_code, sizeof(pvh_code));
-	if (note)
-		memcpy(img + note_off, xen_note, sizeof(xen_note));
-	return note_off + (note ? sizeof(xen_note) : 0);
+	len = fixture_elf_build(img, cap, &o);
+	memcpy(img + 0x1000, pvh_code, sizeof(pvh_code));
+	return len;
 }
 
 /*

@@ -9,16 +9,10 @@
 # ("64"); an ELF without the note is refused in one line. Needs root and
 # /dev/kvm, else skipped. Ends with "smoke-pvh: N passed, N failed".
 set -u
-ptvm=$1
 . "$(dirname "$0")/lib_ok.sh"
-tmp=$(mktemp -d)
+ok_need_kvm smoke-pvh
+ptvm=$1 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-if [ "$(id -u)" != 0 ] || [ ! -w /dev/kvm ]; then
-	echo "  skipped: needs root and /dev/kvm"
-	ok_end smoke-pvh
-	exit
-fi
 for k in elf elf-nonote bzimage bzimage-nonote; do
 	"$2" "$k" "$tmp/$k" || exit 1
 done

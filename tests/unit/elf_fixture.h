@@ -8,6 +8,7 @@
 #define PTVM_TEST_ELF_FIXTURE_H
 
 #include <elf.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 

@@ -32,6 +32,8 @@ struct ctx {
 	const char *why;
 };
 
+static struct ctx the_ctx;
+
 static void ctx_build(struct ctx *c, const struct fixture_elf *o)
 {
 	const char *why = NULL;
@@ -40,28 +42,22 @@ static void ctx_build(struct ctx *c, const struct fixture_elf *o)
 	assert_int_equal(elf_parse(c->img, c->len, &c->k, &why), 0);
 }
 
+/* The default vmlinux, 64 MiB of zeroed RAM, an initrd of bytes i ^ 0x5a. */
 static int setup(void **state)
 {
-	struct ctx *c = calloc(1, sizeof(*c));
 	struct fixture_elf o = fixture_elf_default();
 
-	if (!c)
-		return -1;
-	ctx_build(c, &o);
-	if (fixture_mem(&c->m, RAM_64M))
-		return -1;
-	for (size_t i = 0; i < sizeof(c->initrd); i++)
-		c->initrd[i] = (uint8_t)(i ^ 0x5a);
-	*state = c;
-	return 0;
+	memset(&the_ctx, 0, sizeof(the_ctx));
+	ctx_build(&the_ctx, &o);
+	for (size_t i = 0; i < sizeof(the_ctx.initrd); i++)
+		the_ctx.initrd[i] = (uint8_t)(i ^ 0x5a);
+	*state = &the_ctx;
+	return fixture_mem(&the_ctx.m, RAM_64M);
 }
 
 static int teardown(void **state)
 {
-	struct ctx *c = *state;
-
-	fixture_mem_free(&c->m);
-	free(c);
+	fixture_mem_free(&the_ctx.m);
 	return 0;
 }
 

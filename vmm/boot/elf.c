@@ -21,17 +21,9 @@ static int elf_fail(const char **why, const char *msg)
 	return -ENOEXEC;
 }
 
-static int elf_failf(struct elf_kernel *out, const char **why, const char *fmt, ...) __printf(3, 4);
-
-static int elf_failf(struct elf_kernel *out, const char **why, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(out->why, sizeof(out->why), fmt, ap);
-	va_end(ap);
-	return elf_fail(why, out->why);
-}
+/* A formatted reason, kept in @out. */
+#define elf_failf(out, why, ...) \
+	why_printf((out)->why, sizeof((out)->why), why, -ENOEXEC, __VA_ARGS__)
 
 bool elf_is_elf(const void *img, size_t len)
 {

@@ -80,6 +80,14 @@ int boot_load(struct guest_mem *m, const struct bzimage *bz, const void *initrd,
 	      const char *cmdline, uint64_t rsdp_gpa, struct boot_entry *out,
 	      const char **why) __must_check;
 
+/*
+ * What every loader (this one, boot/pvh.h) checks first: @m is a layout
+ * from mem_layout() with RAM at 0, an initrd length has its bytes. Clears
+ * @out and turns a NULL *@cmdline into "". -EINVAL with *@why set if not.
+ */
+int boot_check_args(const struct guest_mem *m, const void *initrd, size_t initrd_len,
+		    const char **cmdline, struct boot_entry *out, const char **why) __must_check;
+
 /* Decode GDT descriptor @desc, to be loaded with selector @sel, into @s. */
 void boot_segment_from_desc(uint64_t desc, uint16_t sel, struct boot_seg *s);
 

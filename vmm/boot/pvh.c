@@ -23,18 +23,9 @@ static int pvh_fail(const char **why, const char *msg, int err)
 	return err;
 }
 
-static int pvh_failf(struct boot_entry *out, const char **why, int err, const char *fmt, ...)
-	__printf(4, 5);
-
-static int pvh_failf(struct boot_entry *out, const char **why, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(out->why, sizeof(out->why), fmt, ap);
-	va_end(ap);
-	return pvh_fail(why, out->why, err);
-}
+/* A formatted reason, kept in @out. */
+#define pvh_failf(out, why, err, ...) \
+	why_printf((out)->why, sizeof((out)->why), why, err, __VA_ARGS__)
 
 /*
  * Segments go into the low RAM region above 1 MiB: below it are ptvm's
@@ -44,27 +35,22 @@ static int pvh_check_segments(const struct elf_kernel *k, uint64_t low_end, stru
 			      const char **why)
 {
 	for (unsigned i = 0; i < k->nr_seg; i++) {
-		const struct elf_seg *s = &k->seg[i];
+		uint64_t start = k->seg[i].paddr, end = start + k->seg[i].memsz;
+		const char *where = NULL;
 
-		if (s->paddr < LAYOUT_HIGH_MEM)
-			return pvh_failf(out, why, -ENOMEM,
-					 "kernel segment at 0x%llx-0x%llx overlaps ptvm's boot "
-					 "tables below 1 MiB",
-					 (unsigned long long)s->paddr,
-					 (unsigned long long)(s->paddr + s->memsz));
-		if (s->paddr + s->memsz > LAYOUT_LOW_RAM_MAX)
-			return pvh_failf(out, why, -ENOMEM,
-					 "kernel segment at 0x%llx-0x%llx lies above the low RAM "
-					 "(below 3 GiB) where ptvm loads kernels",
-					 (unsigned long long)s->paddr,
-					 (unsigned long long)(s->paddr + s->memsz));
-		if (s->paddr + s->memsz > low_end)
+		if (start < LAYOUT_HIGH_MEM)
+			where = "overlaps ptvm's boot tables below 1 MiB";
+		else if (end > LAYOUT_LOW_RAM_MAX)
+			where = "lies above the low RAM (below 3 GiB) where ptvm loads kernels";
+		if (where)
+			return pvh_failf(out, why, -ENOMEM, "kernel segment at 0x%llx-0x%llx %s",
+					 (unsigned long long)start, (unsigned long long)end, where);
+		if (end > low_end)
 			return pvh_failf(out, why, -ENOMEM,
 					 "memory too small for the kernel (needs %llu MiB): its "
 					 "segment at 0x%llx-0x%llx is outside guest RAM",
 					 (unsigned long long)((k->hi + SZ_1M - 1) >> 20),
-					 (unsigned long long)s->paddr,
-					 (unsigned long long)(s->paddr + s->memsz));
+					 (unsigned long long)start, (unsigned long long)end);
 	}
 	return 0;
 }
@@ -131,11 +117,9 @@ int pvh_load(struct guest_mem *m, const struct elf_kernel *k, const void *initrd
 	char *cl;
 	int ret;
 
-	memset(out, 0, sizeof(*out));
-	if (!cmdline)
-		cmdline = "";
-	if (!m->nr || m->r[0].gpa != 0 || (initrd_len && !initrd))
-		return pvh_fail(why, "bad guest memory layout or initrd", -EINVAL);
+	ret = boot_check_args(m, initrd, initrd_len, &cmdline, out, why);
+	if (ret)
+		return ret;
 	if (!k->has_pvh)
 		return pvh_fail(why, "kernel has no PVH entry (XEN_ELFNOTE_PHYS32_ENTRY note)",
 				-ENOEXEC);
