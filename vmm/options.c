@@ -14,7 +14,7 @@ const char opts_usage[] =
 	"                [--allow-unsafe-interrupts] [--no-guard] [--hugepages[=2M|1G]]\n"
 	"                [--numa-node N] [--on-reboot restart|exit] [--api-socket PATH]\n"
 	"                [--user USER] [--no-sandbox] [--hotplug-slots N] [--stats]\n"
-	"                [--no-kernel-cache] [--verbose]\n"
+	"                [--no-kernel-cache] [--no-pvh] [--verbose]\n"
 	"       ptvm devices [--json] [BDF...]\n"
 	"       ptvm check [--json] [--memory SIZE] [BDF...]\n"
 	"       ptvm cleanup\n"
@@ -60,6 +60,9 @@ const char opts_usage[] =
 	"                    as root, with every capability and no syscall filter\n"
 	"  --no-kernel-cache decompress a bzImage's kernel without reading or writing\n"
 	"                    the kernel cache ($PTVM_CACHE_DIR, else /var/cache/ptvm)\n"
+	"  --no-pvh          boot a bzImage through its own 64-bit entry: its\n"
+	"                    decompressor runs in the guest (slower; it is what\n"
+	"                    randomizes the kernel's base, KASLR)\n"
 	"  --stats           print exit counters when the guest stops\n"
 	"  --verbose         log what ptvm sets up\n"
 	"\n"
@@ -244,6 +247,9 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 			takes_value = false;
 		} else if (!strcmp(opt, "--no-kernel-cache")) {
 			cfg->no_kernel_cache = true;
+			takes_value = false;
+		} else if (!strcmp(opt, "--no-pvh")) {
+			cfg->no_pvh = true;
 			takes_value = false;
 		} else if (!strcmp(opt, "--hugepages") || !strncmp(opt, "--hugepages=", 12)) {
 			if (opts_hugepages(opt, &cfg->hugepages))

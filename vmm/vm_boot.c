@@ -65,6 +65,12 @@ static int vm_boot_elf(struct vm *vm)
 		log_err("kernel '%s': %s", vm->cfg->kernel, why);
 		return ret;
 	}
+	if (vm->cfg->no_pvh) {
+		log_err("kernel '%s': an ELF vmlinux boots only through PVH: drop --no-pvh, or "
+			"boot its bzImage",
+			vm->cfg->kernel);
+		return -EINVAL;
+	}
 	if (!vm->elf.has_pvh) {
 		log_err("kernel '%s': ELF kernel without a PVH entry note "
 			"(XEN_ELFNOTE_PHYS32_ENTRY); "
@@ -145,6 +151,10 @@ int vm_boot_read(struct vm *vm)
 		ret = bzimage_parse(vm->kernel_map, vm->kernel_len, &vm->bz, &why);
 		if (ret)
 			log_err("kernel '%s': %s", vm->cfg->kernel, why);
+		else if (vm->cfg->no_pvh)
+			log_info(
+				"kernel: '%s': bzImage through the 64-bit boot protocol (--no-pvh)",
+				vm->cfg->kernel);
 		else
 			vm_boot_unpack(vm);
 	}

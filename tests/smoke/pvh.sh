@@ -5,7 +5,7 @@
 # both are right); a bzImage holding that ELF as its gzip payload, booted
 # through PVH after decompression, stored in the kernel cache and read back
 # from it, a damaged entry rebuilt, --no-kernel-cache leaving the cache
-# alone; a bzImage whose payload lacks the note boots its own 64-bit entry
+# alone, --no-pvh taking the bzImage's own entry; a bzImage whose payload lacks the note boots its own 64-bit entry
 # ("64"); an ELF without the note is refused in one line. Needs root and
 # /dev/kvm, else skipped. Ends with "smoke-pvh: N passed, N failed".
 set -u
@@ -73,6 +73,16 @@ ok [ ! -e "$tmp/cache" ]
 boot bzimage --no-kernel-cache
 ok [ "$rc" = 0 ]
 ok [ ! -s "$tmp/err" ]
+
+what="--no-pvh: the bzImage's own 64-bit entry; an ELF refused in one line"
+boot bzimage --verbose --no-pvh
+ok [ "$rc" = 0 ]
+ok grep -qx "64" "$tmp/out"
+ok grep -qx "ptvm: kernel: '$tmp/bzimage': bzImage through the 64-bit boot protocol (--no-pvh)" \
+	"$tmp/err"
+boot elf --no-pvh
+ok [ "$rc" = 1 ]
+ok [ "$(cat "$tmp/err")" = "ptvm: kernel '$tmp/elf': an ELF vmlinux boots only through PVH: drop --no-pvh, or boot its bzImage" ]
 
 what="a bzImage whose payload lacks the PVH note: its own 64-bit entry, said why"
 boot bzimage-nonote --verbose
