@@ -3,8 +3,9 @@
 #        (make bench-fastboot builds the baseline from FASTBOOT_BASE itself)
 # The fast-boot levers, measured in one L1 boot (scripts/bench/cases/
 # fastboot.sh says what each way is): the baseline ptvm on the bzImage, this
-# ptvm on the bzImage with the kernel cache, on the ELF vmlinux, and on the
-# bzImage with --no-kernel-cache; FASTBOOT_RUNS (5) alternating rounds.
+# ptvm on the bzImage with the kernel cache, on the ELF vmlinux, on the
+# bzImage with --no-kernel-cache and with --no-pvh; FASTBOOT_RUNS (5)
+# alternating rounds.
 # Prints every run, then per way the median, min and max time to the L2
 # init marker and the median's ratio to the baseline's, and what each lever
 # accounts for; the table also goes to build/bench/fastboot.md, the runs to
@@ -34,7 +35,7 @@ base=$(stat base | cut -d' ' -f1)
 {
 	echo "| way | runs | median s | min s | max s | median / base |"
 	echo "|---|---|---|---|---|---|"
-	for w in base cache vmlinux nocache cold; do
+	for w in base nopvh cache vmlinux nocache cold; do
 		set -- $(stat $w)
 		[ $# = 3 ] || continue
 		n=$(grep -c "^way=$w " "$out/fastboot.runs")

@@ -1,6 +1,6 @@
 # fastboot: where boot time goes with each lever, in one L1 boot
-# (scripts/bench/fastboot.sh). Four ways to boot the same L2 kernel,
-# initramfs, memory and vCPU, alternating round by round:
+# (scripts/bench/fastboot.sh). The ways to boot the same L2 kernel,
+# initramfs, memory and vCPU (five ways), alternating round by round:
 #   base   /bin/ptvm-b (PTVM_BIN_B: a build of the baseline) on the bzImage:
 #          the bzImage's own decompressor runs in L2
 #   cache  /bin/ptvm on the bzImage: its payload decompressed on the host
@@ -8,6 +8,8 @@
 #   vmlinux /bin/ptvm on the uncompressed ELF vmlinux, through PVH
 #   nocache /bin/ptvm on the bzImage with --no-kernel-cache: decompressed on
 #          the host (in L1) on every boot, then PVH
+#   nopvh  /bin/ptvm on the bzImage with --no-pvh: the baseline's path in
+#          this build (the same binary, nothing else changed)
 # Before the rounds, one cache run on an empty cache ("cold": decompress and
 # store). The vmlinux is the cache entry less its 64-byte header, so the
 # same bytes L1 decompressed. L2's init prints its marker and powers off.
@@ -62,6 +64,7 @@ l1() {
 		fb_run cache "$i" /bin/ptvm "$L2_KERNEL" --verbose
 		fb_run vmlinux "$i" /bin/ptvm "$FB_VMLINUX" --verbose
 		fb_run nocache "$i" /bin/ptvm "$L2_KERNEL" --verbose --no-kernel-cache
+		fb_run nopvh "$i" /bin/ptvm "$L2_KERNEL" --verbose --no-pvh
 		i=$((i + 1))
 	done
 	pass
