@@ -44,10 +44,13 @@ base=$(stat base | cut -d' ' -f1)
 	cache=$(stat cache | cut -d' ' -f1)
 	vml=$(stat vmlinux | cut -d' ' -f1)
 	noc=$(stat nocache | cut -d' ' -f1)
+	nopvh=$(stat nopvh | cut -d' ' -f1)
 	echo
 	echo "Levers (differences of medians, s): decompressing on the host instead of in" \
 		"the guest, PVH entry: base - nocache = $(awk "BEGIN{print $base - $noc}");" \
 		"the cache (no decompression per boot): nocache - cache =" \
 		"$(awk "BEGIN{print $noc - $cache}"); a bzImage through the cache instead of" \
-		"the vmlinux itself (hashing, CRC): cache - vmlinux = $(awk "BEGIN{print $cache - $vml}")."
+		"the vmlinux itself (hashing, CRC): cache - vmlinux = $(awk "BEGIN{print $cache - $vml}");" \
+		"the old path in this build against the baseline: nopvh - base =" \
+		"$(awk "BEGIN{print $nopvh - $base}")."
 } | tee "$out/fastboot.md"
