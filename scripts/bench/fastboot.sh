@@ -10,15 +10,21 @@
 # init marker and the median's ratio to the baseline's, and what each lever
 # accounts for; the table also goes to build/bench/fastboot.md, the runs to
 # build/bench/fastboot.jsonl. Log: build/bench/fastboot.log.
+# FASTBOOT_LOG=build/bench/fastboot.log.txt makes the tables again from a
+# run's log, without booting anything.
 set -eu
-[ -n "${PTVM_BIN_B:-}" ] && [ -x "$PTVM_BIN_B" ] || {
-	echo "fastboot: PTVM_BIN_B must name the baseline's static ptvm" >&2
-	exit 2
-}
-export PTVM_BIN_B
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${BUILD:-$top/build}/bench
-txt=$("$(dirname "$0")/run-case" fastboot 1500)
+if [ -n "${FASTBOOT_LOG:-}" ]; then
+	txt=$FASTBOOT_LOG
+else
+	[ -n "${PTVM_BIN_B:-}" ] && [ -x "$PTVM_BIN_B" ] || {
+		echo "fastboot: PTVM_BIN_B must name the baseline's static ptvm" >&2
+		exit 2
+	}
+	export PTVM_BIN_B
+	txt=$("$(dirname "$0")/run-case" fastboot 1500)
+fi
 mkdir -p "$out"
 sed -n 's/^PTVM-FASTBOOT-HOST //p' "$txt"
 grep '^PTVM-FASTBOOT ' "$txt" | cut -d' ' -f2- | tee "$out/fastboot.runs"
