@@ -29,7 +29,11 @@ CPPFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Ivmm -MMD -MP
 HARDEN_CFLAGS := -fPIE -fstack-protector-strong -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
 HARDEN_LDFLAGS := -Wl,-z,relro,-z,now
 # libseccomp for the VM process's syscall allowlist (vmm/sandbox/).
-LDLIBS	:= -lpthread -lcap-ng -lseccomp
+# A bzImage's kernel decompressed on the host (vmm/boot/unpack.c) with
+# Debian's zlib, liblzma and libzstd, and the kernel cache's names by
+# SHA-256 from nettle (vmm/boot/kcache.c): each ships a static library
+# too, for make static.
+LDLIBS	:= -lpthread -lcap-ng -lseccomp -lzstd -llzma -lz -lnettle
 # pci.ids names for `ptvm devices` (vmm/hostdev/names_pci.c). Debian has no
 # static libpci: the static build links vmm/hostdev/names_hex.c instead.
 PCI_LIBS := -lpci
@@ -76,7 +80,8 @@ DKMS_SRC := /usr/src/ptguard-$(PTGUARD_VERSION)
 # The module's sources, not what kbuild generates beside them (ptguard.mod.c).
 KMOD_SRCS = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h))
 
-.PHONY: all ptvm static kmod rig-kmod unit smoke e2e test demo bench deps clean format \
+.PHONY: all ptvm static kmod rig-kmod unit smoke e2e test demo bench bench-fastboot deps clean \
+	format \
 	install uninstall fuzz fuzz-bins fuzz-smoke valgrind
 all: ptvm
 
@@ -174,14 +179,22 @@ $(BUILD)/mkbzimage: tests/smoke/mkbzimage.c tests/smoke/tiny_bzimage.h
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $<
 
+# Tiny PVH kernels, an ELF and a bzImage around one (tests/smoke/pvh.sh).
+$(BUILD)/mkpvh: tests/smoke/mkpvh.c tests/smoke/tiny_bzimage.h tests/unit/elf_fixture.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< -lz
+
 # tests/smoke/host.sh: ptvm devices and ptvm check on this host itself;
 # hardening.sh: the binaries are built hardened (HARDEN_*); sandbox.sh: the
-# VM process's sandbox, with the host's /dev/kvm and a tiny guest.
-smoke: $(BUILD)/smoke $(BUILD)/ptvm $(BUILD)/ptvm-static $(BUILD)/mkbzimage
+# VM process's sandbox, with the host's /dev/kvm and a tiny guest; pvh.sh:
+# the PVH entry, of an ELF and of a bzImage's decompressed, cached payload.
+smoke: $(BUILD)/smoke $(BUILD)/ptvm $(BUILD)/ptvm-static $(BUILD)/mkbzimage $(BUILD)/mkpvh
 	RUN_UNIT_LABEL=smoke scripts/run-unit $(BUILD)/smoke
 	tests/smoke/host.sh $(BUILD)/ptvm
 	tests/smoke/hardening.sh $(BUILD)/ptvm $(BUILD)/ptvm-static
 	tests/smoke/sandbox.sh $(BUILD)/ptvm $(BUILD)/mkbzimage
+	tests/smoke/pvh.sh $(BUILD)/ptvm $(BUILD)/mkpvh
 
 kmod:
 	@test -d $(KDIR) || { echo "kmod: no kernel headers in $(KDIR) (install" \
@@ -222,6 +235,17 @@ demo:
 bench: static rig-kmod
 	PTVM_KVER=$(RIG_KVER) scripts/bench/boot.sh
 	PTVM_KVER=$(RIG_KVER) scripts/bench/nvme.sh
+
+# The fast-boot levers (scripts/bench/fastboot.sh) against a build of
+# FASTBOOT_BASE (a commit; default: main before PVH boot), in one L1 boot.
+FASTBOOT_BASE ?= 6cce7d2
+bench-fastboot: static rig-kmod
+	rm -rf $(BUILD)/fastboot-base
+	mkdir -p $(BUILD)/fastboot-base
+	git archive $(FASTBOOT_BASE) | tar -x -C $(BUILD)/fastboot-base
+	$(MAKE) -C $(BUILD)/fastboot-base static
+	PTVM_BIN_B=$(CURDIR)/$(BUILD)/fastboot-base/build/ptvm-static PTVM_KVER=$(RIG_KVER) \
+		scripts/bench/fastboot.sh
 
 install: ptvm
 	install -D -m 0755 $(BUILD)/ptvm $(DESTDIR)$(BINDIR)/ptvm

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* x86 vCPU state: CPUID per vCPU and the 64-bit boot protocol entry registers. */
+/* x86 vCPU state: CPUID per vCPU and the entry registers (64-bit boot protocol or PVH). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "boot/loader.h"
+#include "boot/pvh.h"
 #include "kvm.h"
 
 /* Intel SDM vol. 2A, CPUID: bits ptvm sets or rewrites. */
@@ -70,28 +71,57 @@ static void kvm_seg_from_desc(uint64_t desc, uint16_t sel, struct kvm_segment *s
  * ranges it needs identity-mapped, a GDT with __BOOT_CS (0x10) and __BOOT_DS
  * (0x18), interrupts off, %rsi = zero page.
  */
+static void kvm_sregs_linux64(struct kvm_sregs *sregs, const struct boot_entry *e)
+{
+	struct kvm_segment data;
+
+	kvm_seg_from_desc(e->gdt[BOOT_SEL_CS >> 3], BOOT_SEL_CS, &sregs->cs);
+	kvm_seg_from_desc(e->gdt[BOOT_SEL_DS >> 3], BOOT_SEL_DS, &data);
+	sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss = data;
+	sregs->cr0 = BOOT_CR0;
+	sregs->cr3 = e->cr3;
+	sregs->cr4 = BOOT_CR4;
+	sregs->efer = BOOT_EFER;
+}
+
+/*
+ * PVH (docs/misc/pvh.pandoc): 32-bit protected mode, paging off, CR4 and
+ * EFER clear, flat 32-bit CS and DS/ES/SS, TR a 32-bit TSS (base 0, limit
+ * 0x67), %ebx = start_info. FS and GS are unspecified: flat data too.
+ */
+static void kvm_sregs_pvh(struct kvm_sregs *sregs, const struct boot_entry *e)
+{
+	struct kvm_segment data;
+
+	kvm_seg_from_desc(e->gdt[PVH_SEL_CS >> 3], PVH_SEL_CS, &sregs->cs);
+	kvm_seg_from_desc(e->gdt[PVH_SEL_DS >> 3], PVH_SEL_DS, &data);
+	sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss = data;
+	kvm_seg_from_desc(e->gdt[PVH_SEL_TSS >> 3], PVH_SEL_TSS, &sregs->tr);
+	sregs->cr0 = PVH_CR0;
+	sregs->cr3 = 0;
+	sregs->cr4 = 0;
+	sregs->efer = 0;
+}
+
 int kvm_vcpu_set_boot_regs(struct kvm *k, struct kvm_vcpu *v, const struct boot_entry *e)
 {
 	struct kvm_sregs sregs;
-	struct kvm_regs regs = { .rip = e->rip, .rsi = e->rsi, .rflags = 0x2 };
-	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
-	struct kvm_segment data;
+	/* RFLAGS bit 1 is reserved as 1; IF, TF and VM clear, as both entries want. */
+	struct kvm_regs regs = {.rip = e->rip, .rsi = e->rsi, .rbx = e->rbx, .rflags = 0x2};
+	struct kvm_fpu fpu = {.fcw = 0x37f, .mxcsr = 0x1f80};
 	int ret;
 
 	ret = k->sys->ioctl(v->fd, KVM_GET_SREGS, &sregs);
 	if (ret < 0)
 		goto err_sregs;
-	kvm_seg_from_desc(e->gdt[BOOT_SEL_CS >> 3], BOOT_SEL_CS, &sregs.cs);
-	kvm_seg_from_desc(e->gdt[BOOT_SEL_DS >> 3], BOOT_SEL_DS, &data);
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+	if (e->mode == BOOT_MODE_PVH)
+		kvm_sregs_pvh(&sregs, e);
+	else
+		kvm_sregs_linux64(&sregs, e);
 	sregs.gdt.base = e->gdt_base;
 	sregs.gdt.limit = e->gdt_limit;
 	sregs.idt.base = 0;
 	sregs.idt.limit = 0;
-	sregs.cr0 = BOOT_CR0;
-	sregs.cr3 = e->cr3;
-	sregs.cr4 = BOOT_CR4;
-	sregs.efer = BOOT_EFER;
 	ret = k->sys->ioctl(v->fd, KVM_SET_SREGS, &sregs);
 	if (ret < 0)
 		goto err_sregs;

@@ -19,6 +19,7 @@
 
 /* Boot structures in low memory (all below 1 MiB, page aligned). */
 #define LAYOUT_GDT	     0x500ULL
+#define LAYOUT_PVH_INFO      0x6000ULL /* PVH: hvm_start_info, module list, memory map */
 #define LAYOUT_ZERO_PAGE     0x7000ULL
 #define LAYOUT_PML4	     0x9000ULL
 #define LAYOUT_PDPT	     0xa000ULL

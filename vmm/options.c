@@ -9,19 +9,22 @@
 #include "options.h"
 
 const char opts_usage[] =
-	"usage: ptvm run --kernel BZIMAGE [--initrd FILE] [--cmdline STR]\n"
+	"usage: ptvm run --kernel BZIMAGE|VMLINUX [--initrd FILE] [--cmdline STR]\n"
 	"                [--memory SIZE] [--cpus N] [--passthrough BDF]... [--unmanaged]\n"
 	"                [--allow-unsafe-interrupts] [--no-guard] [--hugepages[=2M|1G]]\n"
 	"                [--numa-node N] [--on-reboot restart|exit] [--api-socket PATH]\n"
 	"                [--user USER] [--no-sandbox] [--hotplug-slots N] [--stats]\n"
-	"                [--verbose]\n"
+	"                [--no-kernel-cache] [--no-pvh] [--verbose]\n"
 	"       ptvm devices [--json] [BDF...]\n"
 	"       ptvm check [--json] [--memory SIZE] [BDF...]\n"
 	"       ptvm cleanup\n"
 	"       ptvm ctl PATH VERB [BDF] | ptvm ctl PATH --raw\n"
 	"       ptvm --help | --version\n"
 	"\n"
-	"  --kernel BZIMAGE  Linux bzImage to boot (64-bit boot protocol, >= 2.12)\n"
+	"  --kernel FILE     Linux to boot: a bzImage (64-bit boot protocol, >= 2.12;\n"
+	"                    its kernel is decompressed on the host, cached, and\n"
+	"                    booted through PVH when it has the PVH entry), or an\n"
+	"                    uncompressed ELF vmlinux with the PVH entry note\n"
 	"  --initrd FILE     initial ramdisk\n"
 	"  --cmdline STR     kernel command line (default \"" OPTS_DEFAULT_CMDLINE "\")\n"
 	"  --memory SIZE     guest RAM, e.g. 512M or 2G; a bare number is MiB (default 512M)\n"
@@ -55,6 +58,11 @@ const char opts_usage[] =
 	"                    ptvm if there is such a user, else nobody)\n"
 	"  --no-sandbox      run the vCPUs and device models in ptvm's own process,\n"
 	"                    as root, with every capability and no syscall filter\n"
+	"  --no-kernel-cache decompress a bzImage's kernel without reading or writing\n"
+	"                    the kernel cache ($PTVM_CACHE_DIR, else /var/cache/ptvm)\n"
+	"  --no-pvh          boot a bzImage through its own 64-bit entry: its\n"
+	"                    decompressor runs in the guest (slower; it is what\n"
+	"                    randomizes the kernel's base, KASLR)\n"
 	"  --stats           print exit counters when the guest stops\n"
 	"  --verbose         log what ptvm sets up\n"
 	"\n"
@@ -236,6 +244,12 @@ int opts_parse(int argc, char *const argv[], enum opts_cmd *cmd, struct vm_confi
 			takes_value = false;
 		} else if (!strcmp(opt, "--no-sandbox")) {
 			cfg->no_sandbox = true;
+			takes_value = false;
+		} else if (!strcmp(opt, "--no-kernel-cache")) {
+			cfg->no_kernel_cache = true;
+			takes_value = false;
+		} else if (!strcmp(opt, "--no-pvh")) {
+			cfg->no_pvh = true;
 			takes_value = false;
 		} else if (!strcmp(opt, "--hugepages") || !strncmp(opt, "--hugepages=", 12)) {
 			if (opts_hugepages(opt, &cfg->hugepages))

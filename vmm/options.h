@@ -54,6 +54,8 @@ struct vm_config {
 	const char *api_socket; /* --api-socket PATH, or NULL */
 	const char *user;	/* --user: the VM process's user; NULL: ptvm, else nobody */
 	bool no_sandbox;	/* --no-sandbox: one process, root, no seccomp filter */
+	bool no_kernel_cache;	/* --no-kernel-cache: decompress a bzImage's kernel every time */
+	bool no_pvh;		/* --no-pvh: a bzImage through its own 64-bit entry */
 	/* PTVM_TEST_SYSCALL (a test knob, main.c): make syscall test_syscall. */
 	bool test_knob;
 	int test_syscall;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Logging for ptvm: one line per event, to stderr. */
+/* Logging for ptvm: one line per event, to stderr; formatted failure reasons. */
 #include <stdio.h>
 
 #include "util.h"
@@ -55,6 +55,17 @@ void log_guest(unsigned *key, const char *fmt, ...)
 	va_end(ap);
 	if (n == LOG_GUEST_BURST - 1)
 		fprintf(stderr, "ptvm: (further messages of this kind suppressed)\n");
+}
+
+int why_printf(char *buf, size_t len, const char **why, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	*why = buf;
+	return err;
 }
 
 int hex_value(char c)

@@ -36,6 +36,13 @@ void log_info(const char *fmt, ...) __printf(1, 2);
 void log_guest(unsigned *key, const char *fmt, ...) __printf(2, 3);
 void log_set_verbose(bool on);
 
+/*
+ * A failure reason for a parser's caller: format into @buf (@len bytes),
+ * point *@why at it, return @err. For the boot/ parsers' formatted refusals.
+ */
+int why_printf(char *buf, size_t len, const char **why, int err, const char *fmt, ...)
+	__printf(5, 6);
+
 /* The value of hex digit @c (either case), or -1. */
 int hex_value(char c);
 

@@ -18,6 +18,7 @@
 #include <pthread.h>
 
 #include "boot/bzimage.h"
+#include "boot/elf.h"
 #include "boot/loader.h"
 #include "as.h"
 #include "console.h"
@@ -123,6 +124,15 @@ struct vm {
 	void *initrd_map;
 	size_t initrd_len;
 	struct bzimage bz;
+	/*
+	 * PVH boots (boot_mode BOOT_MODE_PVH): the ELF kernel, in kernel_map
+	 * (--kernel vmlinux) or in vmlinux_map, the bzImage's payload
+	 * decompressed (boot/kcache.h), which then replaces kernel_map.
+	 */
+	enum boot_mode boot_mode;
+	struct elf_kernel elf;
+	void *vmlinux_map;
+	size_t vmlinux_len;
 	struct kvm kvm;
 	bool kvm_open;
 	struct kvm_irq irq;

@@ -1,30 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
-/* From files on disk to a guest ready to enter Linux's 64-bit entry point. */
+/* From files on disk to a guest ready to enter Linux: its 64-bit entry or PVH. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "boot/acpi.h"
+#include "boot/file.h"
+#include "boot/kcache.h"
+#include "boot/pvh.h"
 #include "boot/resetvec.h"
 #include "layout.h"
 #include "vm.h"
 
-/*
- * Read @path into private anonymous memory; one log line naming @what and
- * the file on failure. A copy, not a mapping of the file: a guest reboot
- * loads the kernel again from it, and the guest must then get what it
- * booted first, whatever happened to the file meanwhile (a `cp` over it
- * rewrites it in place; a truncated file would SIGBUS a mapping of it).
- */
+/* Read @path into private memory (boot/file.h); one log line naming @what on failure. */
 static int vm_boot_map(const char *what, const char *path, void **map, size_t *len)
 {
 	struct stat st;
-	size_t done = 0;
 	int fd, ret = 0;
-	void *p;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -43,32 +39,102 @@ static int vm_boot_map(const char *what, const char *path, void **map, size_t *l
 			S_ISREG(st.st_mode) ? "empty" : "not a regular file");
 		goto out;
 	}
-	p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		ret = -errno;
+	ret = boot_file_copy(fd, 0, st.st_size, map);
+	if (ret == -EIO)
+		log_err("cannot read %s '%s': it shrank while being read", what, path);
+	else if (ret == -ENOMEM)
 		log_err("cannot load %s '%s' (%lld bytes): %s", what, path, (long long)st.st_size,
 			strerror(-ret));
-		goto out;
-	}
-	while (done < (size_t)st.st_size) {
-		ssize_t n = pread(fd, (char *)p + done, st.st_size - done, done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = n ? -errno : -EIO;
-			log_err("cannot read %s '%s': %s", what, path,
-				n ? strerror(-ret) : "it shrank while being read");
-			munmap(p, st.st_size);
-			goto out;
-		}
-		done += n;
-	}
-	*map = p;
-	*len = st.st_size;
+	else if (ret)
+		log_err("cannot read %s '%s': %s", what, path, strerror(-ret));
+	else
+		*len = st.st_size;
 out:
 	close(fd);
 	return ret;
+}
+
+/* --kernel is an ELF vmlinux: PVH or nothing. */
+static int vm_boot_elf(struct vm *vm)
+{
+	const char *why = NULL;
+	int ret;
+
+	ret = elf_parse(vm->kernel_map, vm->kernel_len, &vm->elf, &why);
+	if (ret) {
+		log_err("kernel '%s': %s", vm->cfg->kernel, why);
+		return ret;
+	}
+	if (vm->cfg->no_pvh) {
+		log_err("kernel '%s': an ELF vmlinux boots only through PVH: drop --no-pvh, or "
+			"boot its bzImage",
+			vm->cfg->kernel);
+		return -EINVAL;
+	}
+	if (!vm->elf.has_pvh) {
+		log_err("kernel '%s': ELF kernel without a PVH entry note "
+			"(XEN_ELFNOTE_PHYS32_ENTRY); "
+			"build it with CONFIG_PVH=y, or boot its bzImage",
+			vm->cfg->kernel);
+		return -ENOEXEC;
+	}
+	vm->boot_mode = BOOT_MODE_PVH;
+	log_info("kernel: '%s': ELF vmlinux, booting through PVH (entry 0x%x)", vm->cfg->kernel,
+		 vm->elf.entry32);
+	return 0;
+}
+
+static const char *const vm_kcache_how[] = {
+	[KCACHE_HIT] = "from the kernel cache",
+	[KCACHE_STORED] = "decompressed, now in the kernel cache",
+	[KCACHE_UNCACHED] = "decompressed",
+};
+
+/*
+ * A bzImage: its payload decompressed on the host (once, with the cache)
+ * and booted through PVH when that vmlinux has the note; anything in the
+ * way falls back to the bzImage's own 64-bit entry, which always works.
+ */
+static void vm_boot_unpack(struct vm *vm)
+{
+	const char *path = vm->cfg->kernel, *why = NULL;
+	struct kcache_result *r;
+	struct unpack_payload p;
+	char msg[UNPACK_WHY_LEN];
+
+	if (unpack_find(&vm->bz, &p, msg, sizeof(msg))) {
+		log_info("kernel: '%s': bzImage through the 64-bit boot protocol: %s", path, msg);
+		return;
+	}
+	r = malloc(sizeof(*r));
+	if (!r)
+		return;
+	if (kcache_get(vm->cfg->no_kernel_cache ? NULL : kcache_dir(), vm->kernel_map,
+		       vm->kernel_len, &p, r, msg, sizeof(msg))) {
+		log_info("kernel: '%s': bzImage through the 64-bit boot protocol: %s", path, msg);
+		goto out;
+	}
+	if (r->why[0])
+		log_info("kernel: cache: %s", r->why);
+	if (elf_parse(r->map, r->len, &vm->elf, &why) || !vm->elf.has_pvh) {
+		log_info("kernel: '%s': bzImage through the 64-bit boot protocol: its vmlinux %s",
+			 path, why ?: "has no PVH entry note");
+		munmap(r->map, r->len);
+		memset(&vm->elf, 0, sizeof(vm->elf));
+		goto out;
+	}
+	vm->vmlinux_map = r->map;
+	vm->vmlinux_len = r->len;
+	vm->boot_mode = BOOT_MODE_PVH;
+	/* The vmlinux is what a reboot loads again: the bzImage can go. */
+	munmap(vm->kernel_map, vm->kernel_len);
+	vm->kernel_map = NULL;
+	log_info("kernel: '%s': bzImage's %s vmlinux (%zu bytes, %s%s%s), booting through PVH "
+		 "(entry 0x%x)",
+		 path, unpack_format_name(p.format), r->len, vm_kcache_how[r->how],
+		 r->path[0] ? " " : "", r->path, vm->elf.entry32);
+out:
+	free(r);
 }
 
 int vm_boot_read(struct vm *vm)
@@ -79,11 +145,21 @@ int vm_boot_read(struct vm *vm)
 	ret = vm_boot_map("kernel", vm->cfg->kernel, &vm->kernel_map, &vm->kernel_len);
 	if (ret)
 		return ret;
-	ret = bzimage_parse(vm->kernel_map, vm->kernel_len, &vm->bz, &why);
-	if (ret) {
-		log_err("kernel '%s': %s", vm->cfg->kernel, why);
-		return ret;
+	if (elf_is_elf(vm->kernel_map, vm->kernel_len)) {
+		ret = vm_boot_elf(vm);
+	} else {
+		ret = bzimage_parse(vm->kernel_map, vm->kernel_len, &vm->bz, &why);
+		if (ret)
+			log_err("kernel '%s': %s", vm->cfg->kernel, why);
+		else if (vm->cfg->no_pvh)
+			log_info(
+				"kernel: '%s': bzImage through the 64-bit boot protocol (--no-pvh)",
+				vm->cfg->kernel);
+		else
+			vm_boot_unpack(vm);
 	}
+	if (ret)
+		return ret;
 	if (vm->cfg->initrd)
 		return vm_boot_map("initrd", vm->cfg->initrd, &vm->initrd_map, &vm->initrd_len);
 	return 0;
@@ -116,8 +192,12 @@ int vm_boot_setup(struct vm *vm, struct boot_entry *entry)
 	ret = boot_reset_vector(&vm->mem);
 	if (ret)
 		return ret;
-	ret = boot_load(&vm->mem, &vm->bz, vm->initrd_map, vm->initrd_len, vm->cfg->cmdline, rsdp,
-			entry, &why);
+	if (vm->boot_mode == BOOT_MODE_PVH)
+		ret = pvh_load(&vm->mem, &vm->elf, vm->initrd_map, vm->initrd_len, vm->cfg->cmdline,
+			       rsdp, entry, &why);
+	else
+		ret = boot_load(&vm->mem, &vm->bz, vm->initrd_map, vm->initrd_len, vm->cfg->cmdline,
+				rsdp, entry, &why);
 	if (ret)
 		log_err("cannot boot '%s': %s", vm->cfg->kernel, why ?: strerror(-ret));
 	return ret;
@@ -127,7 +207,9 @@ void vm_boot_release(struct vm *vm)
 {
 	if (vm->kernel_map)
 		munmap(vm->kernel_map, vm->kernel_len);
+	if (vm->vmlinux_map)
+		munmap(vm->vmlinux_map, vm->vmlinux_len);
 	if (vm->initrd_map)
 		munmap(vm->initrd_map, vm->initrd_len);
-	vm->kernel_map = vm->initrd_map = NULL;
+	vm->kernel_map = vm->initrd_map = vm->vmlinux_map = NULL;
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <sys/eventfd.h>
 
+#include <sys/mman.h>
+
 #include "harness.h"
 
 #define FUZZ_MAX_FD 4096
@@ -32,6 +34,15 @@ void fuzz_fail(const char *fmt, ...)
 	/* Where the sanitizers (and so libFuzzer's crash report) write. */
 	__sanitizer_report_error_summary(buf);
 	abort();
+}
+
+void fuzz_map_boot(uint8_t **ram, const uint8_t **initrd, size_t len)
+{
+	const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+
+	*ram = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+	*initrd = mmap(NULL, len, PROT_READ, flags, -1, 0);
+	FUZZ_CHECK(*ram != MAP_FAILED && *initrd != MAP_FAILED, "mmap of %zu bytes", len);
 }
 
 bool fuzz_fd_live(int fd)

@@ -50,6 +50,13 @@ void fuzz_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 
 			fuzz_fail(__VA_ARGS__); \
 	} while (0)
 
+/*
+ * For the boot targets: @len bytes of guest RAM (read/write) and of an
+ * initrd source (read-only zeroes), mapped once without reserving memory,
+ * so pages are only touched as a load uses them. Fails the run on error.
+ */
+void fuzz_map_boot(uint8_t **ram, const uint8_t **initrd, size_t len);
+
 /* Whether @fd is an eventfd the code under test created and has not closed. */
 bool fuzz_fd_live(int fd);
 /* How many such eventfds are open. */

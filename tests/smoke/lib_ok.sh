@@ -16,3 +16,12 @@ ok_end() {
 	echo "$1: $passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 }
+
+# ok_need_kvm LABEL: end the script (as a pass, saying so) unless it runs as
+# root with /dev/kvm writable, which the tiny guests need.
+ok_need_kvm() {
+	[ "$(id -u)" = 0 ] && [ -w /dev/kvm ] && return 0
+	echo "  skipped: needs root and /dev/kvm"
+	ok_end "$1"
+	exit
+}

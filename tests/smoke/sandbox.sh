@@ -110,7 +110,7 @@ end_within 10
 ok [ "$rc" = 1 ]
 exec 3>&-
 ok grep -qx "ptvm: VM process killed: forbidden syscall ptrace (101)" "$tmp/err"
-ok [ "$(grep -vc "^ptvm: numa: \|^ptvm: sandbox: " "$tmp/err")" = 1 ]
+ok [ "$(grep -vc "^ptvm: numa: \|^ptvm: sandbox: \|^ptvm: kernel: " "$tmp/err")" = 1 ]
 
 what="a guest that reboots: restarted in the VM process, a new KVM VM each time, under the filter"
 guest_start "$tmp/reboot" rb

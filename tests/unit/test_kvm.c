@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "boot/pvh.h"
 #include "fake_irq.h"
 #include "kvm_irq.h"
 #include "log_capture.h"
@@ -42,6 +43,8 @@ static struct fake {
 		int32_t group_fd; /* what a.addr pointed to during the call */
 	} attrs[8];
 	unsigned nr_attrs;
+	struct kvm_sregs sregs; /* the last KVM_SET_SREGS and KVM_SET_REGS */
+	struct kvm_regs regs;
 } fake;
 
 static int fake_open(const char *path, int flags)
@@ -61,10 +64,10 @@ static int fake_close(int fd)
 static int fake_cpuid(struct kvm_cpuid2 *c)
 {
 	static const struct kvm_cpuid_entry2 e[] = {
-		{ .function = 0, .eax = 0xd },
-		{ .function = 1, .ebx = 0x07010800, .ecx = 0x1 },
-		{ .function = 0xb, .index = 0, .edx = 0x55 },
-		{ .function = 0xb, .index = 1, .edx = 0x55 },
+		{.function = 0, .eax = 0xd},
+		{.function = 1, .ebx = 0x07010800, .ecx = 0x1},
+		{.function = 0xb, .index = 0, .edx = 0x55},
+		{.function = 0xb, .index = 1, .edx = 0x55},
 	};
 
 	assert_true(c->nent >= ARRAY_SIZE(e));
@@ -109,6 +112,12 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 		((struct kvm_sregs *)arg)->cr3 = 0x9000;
 		((struct kvm_sregs *)arg)->cr4 = 0x20;
 		((struct kvm_sregs *)arg)->efer = 0x500;
+		return 0;
+	case KVM_SET_SREGS:
+		fake.sregs = *(struct kvm_sregs *)arg;
+		return 0;
+	case KVM_SET_REGS:
+		fake.regs = *(struct kvm_regs *)arg;
 		return 0;
 	case KVM_SET_CPUID2: {
 		struct kvm_cpuid2 *c = arg;
@@ -217,8 +226,9 @@ static void test_open_missing_cap(void **state)
 static void test_create_vm_order(void **state)
 {
 	static const unsigned long want[] = {
-		KVM_CREATE_VM, KVM_SET_TSS_ADDR,  KVM_CHECK_EXTENSION, KVM_SET_IDENTITY_MAP_ADDR,
-		KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2,
+		KVM_CREATE_VM,	     KVM_SET_TSS_ADDR,
+		KVM_CHECK_EXTENSION, KVM_SET_IDENTITY_MAP_ADDR,
+		KVM_CREATE_IRQCHIP,  KVM_CREATE_PIT2,
 	};
 	struct kvm k;
 
@@ -292,6 +302,88 @@ static void test_describe(void **state)
 				 "cr4 0x20 efer 0x500");
 	kvm_vcpu_destroy(&k, &v);
 	kvm_close(&k);
+}
+
+/* Load @e into a vCPU of a fake VM; the registers land in fake.sregs/regs. */
+static void boot_regs(const struct boot_entry *e)
+{
+	struct kvm_vcpu v;
+	struct kvm k;
+
+	assert_int_equal(kvm_open(&k, &fake_sys, "/dev/kvm"), 0);
+	assert_int_equal(kvm_create_vm(&k, true), 0);
+	assert_int_equal(kvm_vcpu_create(&k, 0, &v), 0);
+	assert_int_equal(kvm_vcpu_set_boot_regs(&k, &v, e), 0);
+	kvm_vcpu_destroy(&k, &v);
+	kvm_close(&k);
+}
+
+#define assert_seg(sg, sel, typ, lim, big, code_s, gran) \
+	do {                                             \
+		assert_int_equal((sg).selector, (sel));  \
+		assert_int_equal((sg).base, 0);          \
+		assert_int_equal((sg).limit, (lim));     \
+		assert_int_equal((sg).type, (typ));      \
+		assert_int_equal((sg).present, 1);       \
+		assert_int_equal((sg).db, (big));        \
+		assert_int_equal((sg).s, (code_s));      \
+		assert_int_equal((sg).g, (gran));        \
+		assert_int_equal((sg).l, 0);             \
+	} while (0)
+
+/* docs/misc/pvh.pandoc: 32-bit flat segments, a 32-bit TSS, paging off, %ebx. */
+static void test_boot_regs_pvh(void **state)
+{
+	struct boot_entry e = {
+		.mode = BOOT_MODE_PVH,
+		.rip = 0x1000850,
+		.rbx = 0x6000,
+		.gdt_base = 0x500,
+		.gdt_limit = 39,
+		.gdt = {0, 0, PVH_DESC_CODE32, PVH_DESC_DATA32, PVH_DESC_TSS32},
+	};
+
+	boot_regs(&e);
+	assert_seg(fake.sregs.cs, 0x10, 0xb, 0xffffffff, 1, 1, 1);
+	assert_seg(fake.sregs.ds, 0x18, 0x3, 0xffffffff, 1, 1, 1);
+	assert_seg(fake.sregs.es, 0x18, 0x3, 0xffffffff, 1, 1, 1);
+	assert_seg(fake.sregs.ss, 0x18, 0x3, 0xffffffff, 1, 1, 1);
+	assert_seg(fake.sregs.tr, 0x20, 0xb, 0x67, 0, 0, 0);
+	assert_int_equal(fake.sregs.cr0, 0x11);
+	assert_int_equal(fake.sregs.cr3, 0);
+	assert_int_equal(fake.sregs.cr4, 0);
+	assert_int_equal(fake.sregs.efer, 0);
+	assert_int_equal(fake.sregs.gdt.base, 0x500);
+	assert_int_equal(fake.sregs.gdt.limit, 39);
+	assert_int_equal(fake.regs.rip, 0x1000850);
+	assert_int_equal(fake.regs.rbx, 0x6000);
+	assert_int_equal(fake.regs.rsi, 0);
+	assert_int_equal(fake.regs.rflags, 0x2);
+}
+
+/* boot.rst's 64-bit entry: long mode with paging, %rsi = zero page. */
+static void test_boot_regs_linux64(void **state)
+{
+	struct boot_entry e = {
+		.rip = 0x1000200,
+		.rsi = 0x7000,
+		.cr3 = 0x9000,
+		.gdt_base = 0x500,
+		.gdt_limit = 31,
+		.gdt = {0, 0, BOOT_DESC_CODE64, BOOT_DESC_DATA},
+	};
+
+	boot_regs(&e);
+	assert_int_equal(fake.sregs.cs.l, 1);
+	assert_int_equal(fake.sregs.cs.selector, 0x10);
+	assert_seg(fake.sregs.ds, 0x18, 0x3, 0xffffffff, 1, 1, 1);
+	assert_int_equal(fake.sregs.cr0, 0x80000011);
+	assert_int_equal(fake.sregs.cr3, 0x9000);
+	assert_int_equal(fake.sregs.cr4, 0x20);
+	assert_int_equal(fake.sregs.efer, 0x500);
+	assert_int_equal(fake.regs.rip, 0x1000200);
+	assert_int_equal(fake.regs.rsi, 0x7000);
+	assert_int_equal(fake.regs.rbx, 0);
 }
 
 /* A VM with its GSI routing, on the fake seam; the fake's records cleared. */
@@ -517,6 +609,8 @@ int main(void)
 		cmocka_unit_test_setup(test_create_vm_no_irqchip, setup),
 		cmocka_unit_test_setup(test_cpuid_per_vcpu, setup),
 		cmocka_unit_test_setup(test_describe, setup),
+		cmocka_unit_test_setup(test_boot_regs_pvh, setup),
+		cmocka_unit_test_setup(test_boot_regs_linux64, setup),
 		cmocka_unit_test_setup(test_irq_routes_batched, setup),
 		cmocka_unit_test_setup(test_irq_commit_fails, setup),
 		cmocka_unit_test_setup(test_irq_routing_cap, setup),

@@ -93,6 +93,22 @@ static void test_sandbox(void **state)
 				   "no VM process to run as another user (drop one)");
 }
 
+/* The kernel's path: the cache and PVH are on unless turned off. */
+static void test_kernel_path(void **state)
+{
+	struct parsed p = PARSE("run", "--kernel", "bz");
+
+	assert_false(p.cfg.no_kernel_cache);
+	assert_false(p.cfg.no_pvh);
+	p = PARSE("run", "--kernel", "bz", "--no-kernel-cache", "--no-pvh");
+	assert_int_equal(p.ret, 0);
+	assert_true(p.cfg.no_kernel_cache);
+	assert_true(p.cfg.no_pvh);
+	p = PARSE("run", "--kernel", "bz", "--no-pvh=1");
+	assert_int_equal(p.ret, -EINVAL);
+	assert_string_equal(p.err, "unknown option '--no-pvh=1' (see ptvm --help)");
+}
+
 static void test_cleanup(void **state)
 {
 	struct parsed p = PARSE("cleanup");
@@ -357,14 +373,15 @@ static void test_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_run),     cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_passthrough),  cmocka_unit_test(test_too_many_passthrough),
-		cmocka_unit_test(test_errors),	     cmocka_unit_test(test_no_command),
-		cmocka_unit_test(test_help_version), cmocka_unit_test(test_host_commands),
-		cmocka_unit_test(test_sizes),	     cmocka_unit_test(test_placement),
-		cmocka_unit_test(test_unmanaged),    cmocka_unit_test(test_sandbox),
-		cmocka_unit_test(test_cleanup),	     cmocka_unit_test(test_on_reboot),
-		cmocka_unit_test(test_api_socket),   cmocka_unit_test(test_hotplug_slots),
+		cmocka_unit_test(test_full_run),      cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_passthrough),   cmocka_unit_test(test_too_many_passthrough),
+		cmocka_unit_test(test_errors),	      cmocka_unit_test(test_no_command),
+		cmocka_unit_test(test_help_version),  cmocka_unit_test(test_host_commands),
+		cmocka_unit_test(test_sizes),	      cmocka_unit_test(test_placement),
+		cmocka_unit_test(test_unmanaged),     cmocka_unit_test(test_sandbox),
+		cmocka_unit_test(test_kernel_path),   cmocka_unit_test(test_cleanup),
+		cmocka_unit_test(test_on_reboot),     cmocka_unit_test(test_api_socket),
+		cmocka_unit_test(test_hotplug_slots),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

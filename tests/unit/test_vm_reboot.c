@@ -15,7 +15,10 @@
 #include <sys/mman.h>
 #include <cmocka.h>
 
+#include "boot/pvh.h"
 #include "boot_fixture.h"
+#include "elf_fixture.h"
+#include "layout.h"
 #include "log_capture.h"
 #include "pci/cfg.h"
 #include "vfio/container.h"
@@ -411,6 +414,31 @@ static void test_reboot_rebuilds_in_order(void **state)
 	assert_true(vm->kvm.vm_fd >= 0);
 }
 
+/* A PVH guest (a bzImage's cached vmlinux) gets its segments and start_info again. */
+static void test_reboot_reloads_pvh(void **state)
+{
+	struct fixture_elf eo = fixture_elf_default();
+	struct vm *vm = ((struct fixture *)*state)->vm;
+	const char *why = NULL;
+
+	vm->vmlinux_len = 0x8000;
+	vm->vmlinux_map = mmap(NULL, vm->vmlinux_len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(vm->vmlinux_map != MAP_FAILED);
+	fixture_elf_build(vm->vmlinux_map, vm->vmlinux_len, &eo);
+	assert_int_equal(elf_parse(vm->vmlinux_map, vm->vmlinux_len, &vm->elf, &why), 0);
+	vm->boot_mode = BOOT_MODE_PVH;
+	for (unsigned n = 1; n <= 2; n++) {
+		assert_int_equal(reboot(*state), 0);
+		assert_false(fk_marked());
+		assert_memory_equal(mem_ptr(&vm->mem, 0x1000000, 0x3000),
+				    (uint8_t *)vm->vmlinux_map + 0x1000, 0x3000);
+		assert_int_equal(*(uint32_t *)mem_ptr(&vm->mem, LAYOUT_PVH_INFO, 4), 0x336ec578);
+		*(uint64_t *)mem_ptr(&vm->mem, MARK_GPA, 8) = MARK;
+		memset(mem_ptr(&vm->mem, 0x1000000, 0x3000), 0, 0x3000);
+	}
+}
+
 /* The guest side is gone, the host side's fds are all still open. */
 static void assert_guest_side_gone(struct vm *vm)
 {
@@ -473,6 +501,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_reboot_rebuilds_in_order),
+		T(test_reboot_reloads_pvh),
 		T(test_rebuild_error_stops),
 		T(test_reset_error_stops),
 	};

@@ -177,6 +177,17 @@ static void boot_write_page_tables(uint64_t *pml4, uint64_t *pdpt, uint64_t *pd)
 		pd[i] = (i * SZ_2M) | BOOT_PTE_P | BOOT_PTE_RW | BOOT_PTE_PS;
 }
 
+int boot_check_args(const struct guest_mem *m, const void *initrd, size_t initrd_len,
+		    const char **cmdline, struct boot_entry *out, const char **why)
+{
+	memset(out, 0, sizeof(*out));
+	if (!*cmdline)
+		*cmdline = "";
+	if (!m->nr || m->r[0].gpa != 0 || (initrd_len && !initrd))
+		return boot_fail(why, "bad guest memory layout or initrd", -EINVAL);
+	return 0;
+}
+
 int boot_load(struct guest_mem *m, const struct bzimage *bz, const void *initrd, size_t initrd_len,
 	      const char *cmdline, uint64_t rsdp_gpa, struct boot_entry *out, const char **why)
 {
@@ -188,11 +199,9 @@ int boot_load(struct guest_mem *m, const struct bzimage *bz, const void *initrd,
 	char *cl;
 	int ret;
 
-	memset(out, 0, sizeof(*out));
-	if (!cmdline)
-		cmdline = "";
-	if (!m->nr || m->r[0].gpa != 0 || (initrd_len && !initrd))
-		return boot_fail(why, "bad guest memory layout or initrd", -EINVAL);
+	ret = boot_check_args(m, initrd, initrd_len, &cmdline, out, why);
+	if (ret)
+		return ret;
 	p.low_end = m->r[0].size;
 
 	ret = boot_plan_kernel(m, bz, &p, out, why);
@@ -230,9 +239,9 @@ int boot_load(struct guest_mem *m, const struct bzimage *bz, const void *initrd,
 	out->gdt[1] = 0;
 	out->gdt[BOOT_SEL_CS / 8] = BOOT_DESC_CODE64;
 	out->gdt[BOOT_SEL_DS / 8] = BOOT_DESC_DATA;
-	memcpy(gdt, out->gdt, sizeof(out->gdt));
+	memcpy(gdt, out->gdt, BOOT_GDT_ENTRIES * sizeof(uint64_t));
 	out->gdt_base = LAYOUT_GDT;
-	out->gdt_limit = sizeof(out->gdt) - 1;
+	out->gdt_limit = BOOT_GDT_ENTRIES * sizeof(uint64_t) - 1;
 	out->rip = LAYOUT_KERNEL + BOOT_ENTRY64_OFFSET;
 	out->rsi = LAYOUT_ZERO_PAGE;
 	out->cr3 = LAYOUT_PML4;

@@ -15,6 +15,8 @@
 #define BOOT_SEL_CS	 0x10
 #define BOOT_SEL_DS	 0x18
 #define BOOT_GDT_ENTRIES 4
+/* The PVH entry's GDT has a fifth entry, its TSS (boot/pvh.h). */
+#define BOOT_GDT_MAX 5
 
 /* GDT descriptors (Intel SDM vol. 3 3.4.5): flat 4 GiB, G=1. */
 #define BOOT_DESC_CODE64 0x00af9b000000ffffULL /* P, DPL0, S, type 0xb exec/read/acc, L=1 */
@@ -35,15 +37,23 @@
 
 #define BOOT_WHY_LEN 128
 
+/* Which entry the boot vCPU takes. */
+enum boot_mode {
+	BOOT_MODE_LINUX64, /* boot.rst's 64-bit protocol: long mode, %rsi = zero page */
+	BOOT_MODE_PVH,	   /* PVH: 32-bit protected mode, paging off, %ebx = start_info */
+};
+
 /* Where and how the boot vCPU starts. */
 struct boot_entry {
-	uint64_t rip; /* LAYOUT_KERNEL + 0x200 */
-	uint64_t rsi; /* zero page (struct boot_params) */
-	uint64_t cr3; /* LAYOUT_PML4 */
+	enum boot_mode mode;
+	uint64_t rip; /* LAYOUT_KERNEL + 0x200, or the PVH entry */
+	uint64_t rsi; /* zero page (struct boot_params); 0 for PVH */
+	uint64_t rbx; /* PVH: hvm_start_info; 0 for the 64-bit protocol */
+	uint64_t cr3; /* LAYOUT_PML4; 0 for PVH (paging off) */
 	uint64_t gdt_base;
 	uint16_t gdt_limit;
-	uint64_t gdt[BOOT_GDT_ENTRIES]; /* null, null, __BOOT_CS, __BOOT_DS */
-	char why[BOOT_WHY_LEN];		/* backing store for formatted *why strings */
+	uint64_t gdt[BOOT_GDT_MAX]; /* null, null, CS, DS (and the TSS for PVH) */
+	char why[BOOT_WHY_LEN];	    /* backing store for formatted *why strings */
 };
 
 /* A segment descriptor decoded into the fields struct kvm_segment wants. */
@@ -69,6 +79,14 @@ struct boot_seg {
 int boot_load(struct guest_mem *m, const struct bzimage *bz, const void *initrd, size_t initrd_len,
 	      const char *cmdline, uint64_t rsdp_gpa, struct boot_entry *out,
 	      const char **why) __must_check;
+
+/*
+ * What every loader (this one, boot/pvh.h) checks first: @m is a layout
+ * from mem_layout() with RAM at 0, an initrd length has its bytes. Clears
+ * @out and turns a NULL *@cmdline into "". -EINVAL with *@why set if not.
+ */
+int boot_check_args(const struct guest_mem *m, const void *initrd, size_t initrd_len,
+		    const char **cmdline, struct boot_entry *out, const char **why) __must_check;
 
 /* Decode GDT descriptor @desc, to be loaded with selector @sel, into @s. */
 void boot_segment_from_desc(uint64_t desc, uint16_t sel, struct boot_seg *s);
