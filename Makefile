@@ -183,12 +183,15 @@ $(BUILD)/mkbzimage: tests/smoke/mkbzimage.c tests/smoke/tiny_bzimage.h
 
 # tests/smoke/host.sh: ptvm devices and ptvm check on this host itself;
 # hardening.sh: the binaries are built hardened (HARDEN_*); sandbox.sh: the
-# VM process's sandbox, with the host's /dev/kvm and a tiny guest.
-smoke: $(BUILD)/smoke $(BUILD)/ptvm $(BUILD)/ptvm-static $(BUILD)/mkbzimage
+# VM process's sandbox, with the host's /dev/kvm and a tiny guest; bench.sh:
+# the bench's host-side tools and report (scripts/bench/).
+smoke: $(BUILD)/smoke $(BUILD)/ptvm $(BUILD)/ptvm-static $(BUILD)/mkbzimage $(BUILD)/vmmrun \
+		$(BUILD)/blkbench
 	RUN_UNIT_LABEL=smoke scripts/run-unit $(BUILD)/smoke
 	tests/smoke/host.sh $(BUILD)/ptvm
 	tests/smoke/hardening.sh $(BUILD)/ptvm $(BUILD)/ptvm-static
 	tests/smoke/sandbox.sh $(BUILD)/ptvm $(BUILD)/mkbzimage
+	tests/smoke/bench.sh $(BUILD)/vmmrun $(BUILD)/blkbench scripts/bench/report.awk
 
 kmod:
 	@test -d $(KDIR) || { echo "kmod: no kernel headers in $(KDIR) (install" \

@@ -32,17 +32,17 @@ function keep(b, v, k, val) {
 	if (b ~ /^dma_/ && v != "raw")
 		ok = f["lock_s"] + 0 >= 0 && f["rc"] != ""
 	# Per phase: the NVMe's probe is what comes after the init marker.
-	if ("nvme_exits" in f && f["nvme_exits"] >= 0 && f["init_exits"] >= 0)
-		for (s = 1; s <= 3; s++) {
-			st = s == 1 ? "exits" : s == 2 ? "io_exits" : "mmio_exits"
+	for (s = 1; s <= 3; s++) {
+		st = s == 1 ? "exits" : s == 2 ? "io_exits" : "mmio_exits"
+		if (("nvme_" st) in f && ("init_" st) in f && f["nvme_" st] >= 0 && f["init_" st] >= 0)
 			f["probe_" st] = f["nvme_" st] - f["init_" st]
-		}
+	}
 	# While blkbench or iperf3 ran (scripts/bench/vs/vs_nvme.sh, vs_nic.sh).
-	if ("start_exits" in f && f["start_exits"] >= 0 && f["end_exits"] >= 0)
-		for (s = 1; s <= 4; s++) {
-			st = s == 1 ? "exits" : s == 2 ? "io_exits" : s == 3 ? "mmio_exits" : "irq_injections"
+	for (s = 1; s <= 4; s++) {
+		st = s == 1 ? "exits" : s == 2 ? "io_exits" : s == 3 ? "mmio_exits" : "irq_injections"
+		if (("end_" st) in f && ("start_" st) in f && f["end_" st] >= 0 && f["start_" st] >= 0)
 			f["run_" st] = f["end_" st] - f["start_" st]
-		}
+	}
 	if ("lock_s" in f && f["lock_s"] >= 0 && f["lock0_s"] >= 0)
 		f["pin_s"] = f["lock_s"] - f["lock0_s"]
 	if ("map_s" in f)
