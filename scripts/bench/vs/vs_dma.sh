@@ -18,14 +18,6 @@ l2() {
 	:
 }
 
-dma_order() {
-	case $(($1 % 3)) in
-	1) echo raw ptvm q35 ;;
-	2) echo ptvm q35 raw ;;
-	0) echo q35 raw ptvm ;;
-	esac
-}
-
 # dma_one raw|ptvm|q35 MIB BACKING ROUND: one measurement, one line.
 dma_one() {
 	local o rc bk=thp
@@ -65,7 +57,7 @@ l1() {
 			vfiomap "$group" "$mib" "$b" >/dev/null 2>&1
 			r=1
 			while [ "$r" -le "$n" ]; do
-				for v in $(dma_order "$r"); do
+				for v in $(vs_order "$r" raw ptvm q35); do
 					dma_one "$v" "$mib" "$b" "$r"
 				done
 				r=$((r + 1))

@@ -30,14 +30,19 @@ vs_prepare() {
 	N=$(vs_arg bench_n 5)
 }
 
-# vs_order R: the VMMs in the order of round R, rotated by one each round,
-# so none always runs first (after a device reset, or on a cold page cache).
+# vs_order R [NAME...]: NAMEs (default: the three VMMs) in the order of
+# round R, rotated by one each round, so none always runs first (after a
+# device reset, or on memory L1 has not touched yet).
 vs_order() {
-	case $(($1 % 3)) in
-	1) echo ptvm q35 microvm ;;
-	2) echo q35 microvm ptvm ;;
-	0) echo microvm ptvm q35 ;;
-	esac
+	local r=$1 i=0
+	shift
+	[ $# -gt 0 ] || set -- ptvm q35 microvm
+	while [ "$i" -lt $(((r - 1) % $#)) ]; do
+		set -- "$@" "$1"
+		shift
+		i=$((i + 1))
+	done
+	echo "$@"
 }
 
 # vs_run VMM MIB CASE[:ARG] BACKING BDFS VMMRUN-OPTION...: one run of VMM
@@ -87,6 +92,23 @@ vs_emit() {
 	local b=$1 v=$2 r=$3
 	shift 3
 	echo "PTVM-BENCH bench=$b vmm=$v round=$r $*"
+}
+
+# vs_rounds BENCH CASE:ARG BDF TAG [HOOK]: N rounds of BENCH; in each,
+# HOOK R first if given, then one L2 boot per VMM with BDF passed, whose
+# l2() prints PTVM-BENCH-IO-START, then TAG and its figures: emitted with
+# the KVM counters at both (start_*, end_*).
+vs_rounds() {
+	local b=$1 c=$2 d=$3 tag=$4 hook=${5:-} r=1 v
+	while [ "$r" -le "$N" ]; do
+		[ -z "$hook" ] || "$hook" "$r"
+		for v in $(vs_order "$r"); do
+			vs_run "$v" "${L2_MEMORY%M}" "$c" thp "$d" -m start=PTVM-BENCH-IO-START \
+				-m "end=$tag"
+			vs_emit "$b" "$v" "$r" "$res $(vs_l2_line "$tag")"
+		done
+		r=$((r + 1))
+	done
 }
 
 # vs_l2_line TAG: the rest of the line L2 printed after TAG in this run.

@@ -32,14 +32,6 @@ l1() {
 	secs=$(vs_arg bench_secs 2)
 	nic_l1_prepare
 	iperf3 -s -D -B "$PT_NIC_PEER_IP" || fail "iperf3 server did not start in L1"
-	r=1
-	while [ "$r" -le "$N" ]; do
-		for v in $(vs_order "$r"); do
-			vs_run "$v" "${L2_MEMORY%M}" "vs_nic:$secs" thp "$PT_NIC_BDF" \
-				-m start=PTVM-BENCH-IO-START -m end=PTVM-BENCH-NIC
-			vs_emit nic "$v" "$r" "$res $(vs_l2_line PTVM-BENCH-NIC)"
-		done
-		r=$((r + 1))
-	done
+	vs_rounds nic "vs_nic:$secs" "$PT_NIC_BDF" PTVM-BENCH-NIC
 	pass
 }

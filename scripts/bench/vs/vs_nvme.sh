@@ -15,23 +15,19 @@ l2() {
 	echo "PTVM-BENCH-BLK $(/bin/blkbench /dev/nvme0n1 "$(vs_arg arg 2)")"
 }
 
+# nvme_native R: round R's L1 figures, then the device back on vfio-pci.
+nvme_native() {
+	host_rebind "$nvme" nvme || fail "nvme did not bind $nvme in L1"
+	disk=$(nvme_disk "$nvme") || fail "L1's nvme driver made no disk of $nvme"
+	vs_emit nvme native "$1" "rc=0 $(/bin/blkbench "$disk" "$secs")"
+	vfio_bind "$nvme" >/dev/null || fail "vfio-pci did not bind $nvme"
+}
+
 l1() {
 	need_ptvm
 	vs_prepare
 	secs=$(vs_arg bench_secs 2)
 	nvme=$(pci_find_class 0x010802) || fail "no NVMe (class 0x010802) in L1"
-	r=1
-	while [ "$r" -le "$N" ]; do
-		host_rebind "$nvme" nvme || fail "nvme did not bind $nvme in L1"
-		disk=$(nvme_disk "$nvme") || fail "L1's nvme driver made no disk of $nvme"
-		vs_emit nvme native "$r" "rc=0 $(/bin/blkbench "$disk" "$secs")"
-		vfio_bind "$nvme" >/dev/null || fail "vfio-pci did not bind $nvme"
-		for v in $(vs_order "$r"); do
-			vs_run "$v" "${L2_MEMORY%M}" "vs_nvme:$secs" thp "$nvme" \
-				-m start=PTVM-BENCH-IO-START -m end=PTVM-BENCH-BLK
-			vs_emit nvme "$v" "$r" "$res $(vs_l2_line PTVM-BENCH-BLK)"
-		done
-		r=$((r + 1))
-	done
+	vs_rounds nvme "vs_nvme:$secs" "$nvme" PTVM-BENCH-BLK nvme_native
 	pass
 }
