@@ -9,8 +9,10 @@
  * QD I/Os in flight from one thread; a read's latency runs from its
  * io_submit to the io_getevents that returns it.
  *
- *   blkbench DEVICE SECONDS  ->  "seq_mbps=N qd1_iops=N qd1_p50_us=N
- *                                 qd1_p99_us=N qd32_iops=N qd32_p50_us=N qd32_p99_us=N"
+ *   blkbench DEVICE SECONDS  ->  "seq_mbps=N qd1_iops=N qd1_p50_us=N qd1_p99_us=N
+ *                                 qd1_max_us=N qd32_iops=N qd32_p50_us=N qd32_p99_us=N
+ *                                 qd32_max_us=N"
+ * (max: the slowest read, where a stall of the whole rig shows.)
  */
 #define _GNU_SOURCE /* O_DIRECT */
 #include <errno.h>
@@ -134,8 +136,9 @@ static void rand_read(struct rand_run *r, unsigned qd, double secs, uint8_t *buf
 	} while (inflight);
 	syscall(SYS_io_destroy, ctx);
 	qsort(r->lat, r->nr_lat, sizeof(*r->lat), cmp_double);
-	printf(" qd%u_iops=%.0f qd%u_p50_us=%.0f qd%u_p99_us=%.0f", qd, ios / (t - t0), qd,
-	       r->lat[r->nr_lat / 2] * 1e6, qd, r->lat[(uint64_t)r->nr_lat * 99 / 100] * 1e6);
+	printf(" qd%u_iops=%.0f qd%u_p50_us=%.0f qd%u_p99_us=%.0f qd%u_max_us=%.0f", qd,
+	       ios / (t - t0), qd, r->lat[r->nr_lat / 2] * 1e6, qd,
+	       r->lat[(uint64_t)r->nr_lat * 99 / 100] * 1e6, qd, r->lat[r->nr_lat - 1] * 1e6);
 }
 
 int main(int argc, char **argv)

@@ -37,7 +37,8 @@ ok awk -v t="$(field "$res" exit_s)" 'BEGIN { exit !(t >= 1 && t < 3) }'
 
 dd if=/dev/zero of="$tmp/disk" bs=1M count=4 2>/dev/null
 out=$("$blkbench" "$tmp/disk" 0.1)
-for k in seq_mbps qd1_iops qd1_p50_us qd1_p99_us qd32_iops qd32_p50_us qd32_p99_us; do
+for k in seq_mbps qd1_iops qd1_p50_us qd1_p99_us qd1_max_us qd32_iops qd32_p50_us qd32_p99_us \
+	qd32_max_us; do
 	what="blkbench: $k in '$out'"
 	ok [ -n "$(field "$out" "$k")" ]
 done
