@@ -43,8 +43,14 @@ function keep(b, v, k, val) {
 		if (("end_" st) in f && ("start_" st) in f && f["end_" st] >= 0 && f["start_" st] >= 0)
 			f["run_" st] = f["end_" st] - f["start_" st]
 	}
-	if ("lock_s" in f && f["lock_s"] >= 0 && f["lock0_s"] >= 0)
-		f["pin_s"] = f["lock_s"] - f["lock0_s"]
+	# From the first page pinned or the first sample inside the map ioctl,
+	# whichever came first (scripts/bench/vs/vs_dma.sh), to the last page.
+	if ("lock_s" in f && f["lock_s"] >= 0 && f["lock0_s"] >= 0) {
+		t = f["lock0_s"]
+		if ("call0_s" in f && f["call0_s"] >= 0 && f["call0_s"] < t)
+			t = f["call0_s"]
+		f["pin_s"] = f["lock_s"] - t
+	}
 	if ("map_s" in f)
 		f["pin_s"] = f["map_s"]
 	for (k in f) {

@@ -4,7 +4,8 @@
  * from outside, the same way for every VMM, with no fork per sample (a
  * shell loop of awk and cat under TCG costs more than what it measures).
  *
- *   vmmrun [-t SECS] [-r RAM_KB] [-l LOCK_KB] [-i MS] [-m NAME=TEXT]... -- CMD [ARG]...
+ *   vmmrun [-t SECS] [-r RAM_KB] [-l LOCK_KB] [-i MS] [-w KERNEL_FN] [-m NAME=TEXT]...
+ *          -- CMD [ARG]...
  *
  * CMD gets a pipe as stdin that stays open until it exits (some VMMs spin
  * on the EOF of /dev/null) and a pipe as stdout and stderr; each line it
@@ -21,14 +22,22 @@
  * -l: their VmLck (VFIO type1 accounts the pages it pins there); lock0_s is
  *     the first sample above 0, lock_s the first at LOCK_KB or more, and
  *     then CMD gets SIGTERM (the pinning is all that was wanted of it).
+ * -w: whether one of their threads has kernel function KERNEL_FN on its
+ *     stack (/proc/PID/task/TID/stack, root only): call0_s is the first
+ *     sample seeing it, call1_s the last. For the VFIO type1 ioctls
+ *     (vfio_iommu_type1_ioctl): VmLck grows only as each contiguous run of
+ *     pages is pinned, and hugetlbfs pages come in runs so long that it
+ *     jumps once, at the end of the map.
  * -t: CMD's process group is killed after SECS (default 120).
  * Prints one line on stdout: rc=N exit_s=S [NAME_s=S NAME_exits=N ...]
- * [over_kb=K over_pss_kb=K guest_kb=K] [lock0_s=S lock_s=S]; a value never seen is -1.
+ * [over_kb=K over_pss_kb=K guest_kb=K] [lock0_s=S lock_s=S]
+ * [call0_s=S call1_s=S]; a value never seen is -1.
  */
 #define _GNU_SOURCE
 #define TOOL_NAME "vmmrun"
 #include "../../tests/e2e/tool.h"
 
+#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -56,7 +65,8 @@ struct run {
 	struct mark mark[MAX_MARKS];
 	unsigned nr_marks;
 	uint64_t ram_kb, lock_kb, over_kb, over_pss_kb, guest_kb;
-	double t0, lock0, lock, term_at;
+	double t0, lock0, lock, term_at, call0, call1;
+	const char *call_fn;
 	bool rss, lock_kill;
 };
 
@@ -150,18 +160,60 @@ static uint64_t vmlck_of(pid_t pid)
 	return v;
 }
 
+/* Whether a thread of @pid has kernel function @fn on its stack. */
+static bool in_kernel_fn(pid_t pid, const char *fn)
+{
+	char path[64], line[256];
+	size_t len = strlen(fn);
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		long tid = atol(e->d_name);
+		FILE *f;
+
+		if (tid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%ld/stack", pid, tid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		/* "[<0>] name+0xoff/0xlen" per frame. */
+		while (!found && fgets(line, sizeof(line), f)) {
+			char *p = strchr(line, ' ');
+
+			found = p && !strncmp(p + 1, fn, len) && p[1 + len] == '+';
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
 static void run_sample(struct run *r, pid_t child, double t)
 {
 	pid_t pids[MAX_PROCS];
 	unsigned n = procs_of(child, pids);
 	uint64_t other = 0, other_pss = 0, guest = 0, lck = 0;
-	bool seen = false;
+	bool seen = false, call = false;
 
 	for (unsigned i = 0; i < n; i++) {
 		if (r->rss && !rss_of(pids[i], r->ram_kb, &other, &other_pss, &guest))
 			seen = true;
 		if (r->lock_kb)
 			lck += vmlck_of(pids[i]);
+		if (r->call_fn && !call)
+			call = in_kernel_fn(pids[i], r->call_fn);
+	}
+	if (call) {
+		if (r->call0 < 0)
+			r->call0 = t;
+		r->call1 = t;
 	}
 	/* An exiting VMM has its guest mapping gone first: keep the samples with it. */
 	if (seen && guest && other > r->over_kb) {
@@ -247,12 +299,14 @@ static void run_print(const struct run *r, int rc, double t_exit)
 		       (unsigned long long)r->guest_kb);
 	if (r->lock_kb)
 		printf(" lock0_s=%.3f lock_s=%.3f", r->lock0, r->lock);
+	if (r->call_fn)
+		printf(" call0_s=%.3f call1_s=%.3f", r->call0, r->call1);
 	printf("\n");
 }
 
 int main(int argc, char **argv)
 {
-	struct run r = {.lock0 = -1, .lock = -1};
+	struct run r = {.lock0 = -1, .lock = -1, .call0 = -1, .call1 = -1};
 	unsigned interval = 100, timeout = 120;
 	char buf[LINE_MAX_LEN];
 	size_t have = 0;
@@ -260,7 +314,7 @@ int main(int argc, char **argv)
 	bool is_open = true, killed = false;
 	pid_t child;
 
-	while ((opt = getopt(argc, argv, "t:r:l:i:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:r:l:i:m:w:")) != -1) {
 		char *eq;
 
 		switch (opt) {
@@ -278,6 +332,9 @@ int main(int argc, char **argv)
 		case 'i':
 			interval = num(optarg, 10000);
 			break;
+		case 'w':
+			r.call_fn = optarg;
+			break;
 		case 'm':
 			eq = strchr(optarg, '=');
 			if (!eq || eq == optarg || !eq[1] || r.nr_marks == MAX_MARKS)
@@ -288,7 +345,7 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: vmmrun [-t SECS] [-r RAM_KB] [-l LOCK_KB] [-i MS] "
-					"[-m NAME=TEXT]... -- CMD [ARG]...\n");
+					"[-w KERNEL_FN] [-m NAME=TEXT]... -- CMD [ARG]...\n");
 			return 2;
 		}
 	}

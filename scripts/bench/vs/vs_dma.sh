@@ -4,7 +4,9 @@
 # the pages VFIO pinned for them (VmLck, which type1 accounts them in)
 # reach the guest RAM, less 1 MiB (QEMU leaves the 640K-1M hole out);
 # vmmrun samples every 10 ms: lock0_s is the first pinned page, lock_s
-# all of it. raw: vfiomap's one VFIO_IOMMU_MAP_DMA of the same size and
+# all of it, call0_s the first sample with the VMM inside a VFIO type1
+# ioctl (hugetlbfs pages pin in runs so long that VmLck jumps only at the
+# end); the pin time is lock_s less the earlier of the two. raw: vfiomap's one VFIO_IOMMU_MAP_DMA of the same size and
 # backing, the floor. Backings: 4k (THP off in L1), thp (THP always, L1's
 # default; both VMMs madvise their RAM), huge (2 MiB hugetlbfs pages,
 # reserved once at the start). ptvm.bench_dma_n rounds (default N).
@@ -28,7 +30,8 @@ dma_one() {
 		return
 	fi
 	[ "$3" != huge ] || bk=huge
-	vs_run "$1" "$2" vs_dma "$bk" "$nvme" -i 10 -t 600 -l $(($2 * 1024 - 1024))
+	vs_run "$1" "$2" vs_dma "$bk" "$nvme" -i 10 -t 600 -l $(($2 * 1024 - 1024)) \
+		-w vfio_iommu_type1_ioctl
 	vs_emit "dma_${3}_${2}M" "$1" "$4" "$res"
 }
 
