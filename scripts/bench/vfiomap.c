@@ -109,9 +109,14 @@ int main(int argc, char **argv)
 
 	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 	map.vaddr = (uintptr_t)p;
-	map.iova = 0;
+	/*
+	 * At 4 GiB: below it the IOMMU reserves its interrupt window
+	 * (0xfee00000, x86 MSIs), which a 4 GiB map at 0 would overlap
+	 * (EINVAL, type1's reserved-region check).
+	 */
+	map.iova = 1ULL << 32;
 	map.size = len;
-	unmap.iova = 0;
+	unmap.iova = map.iova;
 	unmap.size = len;
 	t0 = now();
 	if (ioctl(c, VFIO_IOMMU_MAP_DMA, &map))
