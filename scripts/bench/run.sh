@@ -84,7 +84,7 @@ if [ -s "$out/ratios.dat" ]; then
 		set output '$out/results.png'; set title 'ptvm / QEMU (median of each), nested rig';
 		set style data histogram; set style histogram cluster gap 1;
 		set style fill solid 0.8; set boxwidth 0.9; set yrange [0:*]; set grid y;
-		set xtics rotate by -40 font ',8'; set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2;
+		set xtics rotate by -40 font ',8'; set bmargin 14; set rmargin 12; set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2;
 		plot '$out/ratios.dat' using 2:xtic(1) title 'ptvm/q35', '' using 3 title 'ptvm/microvm'" ||
 		echo "bench: gnuplot failed: no chart" >&2
 fi
