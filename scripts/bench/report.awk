@@ -165,5 +165,6 @@ END {
 			b = "dma_" bk[j] "_" sz[i] "M"
 			other[b] = "raw"
 			row(b, "pin_s", "dma: pin+map " sz[i] " MiB, " bk[j] " (s)")
+			row(b, "lock_s", "dma: VMM start to all pinned, " sz[i] " MiB, " bk[j] " (s)")
 		}
 }
