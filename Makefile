@@ -123,8 +123,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/libptvm.a
 	$(Q)$(CC) $(CPPFLAGS) $(JSON_CFLAGS) $(CFLAGS) $(HARDEN_CFLAGS) $(WARN) -Itests/unit -o $@ $< \
 		$(UNIT_HELPERS) $(BUILD)/libptvm.a -lcmocka -lutil $(LDLIBS) $(JSON_LIBS) $(PCI_LIBS)
 
-# Block benchmark run in both rig levels (scripts/bench/nvme.sh); static for the initramfs.
+# Block benchmark run in both rig levels (scripts/bench/vs/vs_nvme.sh); static for the initramfs.
 $(BUILD)/blkbench: scripts/bench/blkbench.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
+
+# What the bench runs in L1 only (scripts/bench/run.sh): the outside
+# measure of each VMM run, and one raw VFIO_IOMMU_MAP_DMA.
+$(BUILD)/vmmrun $(BUILD)/vfiomap: $(BUILD)/%: scripts/bench/%.c tests/e2e/tool.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
@@ -188,13 +195,16 @@ $(BUILD)/mkpvh: tests/smoke/mkpvh.c tests/smoke/tiny_bzimage.h tests/unit/elf_fi
 # tests/smoke/host.sh: ptvm devices and ptvm check on this host itself;
 # hardening.sh: the binaries are built hardened (HARDEN_*); sandbox.sh: the
 # VM process's sandbox, with the host's /dev/kvm and a tiny guest; pvh.sh:
-# the PVH entry, of an ELF and of a bzImage's decompressed, cached payload.
-smoke: $(BUILD)/smoke $(BUILD)/ptvm $(BUILD)/ptvm-static $(BUILD)/mkbzimage $(BUILD)/mkpvh
+# the PVH entry, of an ELF and of a bzImage's decompressed, cached payload;
+# bench.sh: the bench's host-side tools and report (scripts/bench/).
+smoke: $(BUILD)/smoke $(BUILD)/ptvm $(BUILD)/ptvm-static $(BUILD)/mkbzimage $(BUILD)/mkpvh \
+		$(BUILD)/vmmrun $(BUILD)/blkbench
 	RUN_UNIT_LABEL=smoke scripts/run-unit $(BUILD)/smoke
 	tests/smoke/host.sh $(BUILD)/ptvm
 	tests/smoke/hardening.sh $(BUILD)/ptvm $(BUILD)/ptvm-static
 	tests/smoke/sandbox.sh $(BUILD)/ptvm $(BUILD)/mkbzimage
 	tests/smoke/pvh.sh $(BUILD)/ptvm $(BUILD)/mkpvh
+	tests/smoke/bench.sh $(BUILD)/vmmrun $(BUILD)/blkbench scripts/bench/report.awk
 
 kmod:
 	@test -d $(KDIR) || { echo "kmod: no kernel headers in $(KDIR) (install" \
@@ -232,9 +242,8 @@ demo:
 	$(MAKE) static rig-kmod
 	PTVM_KVER=$(RIG_KVER) scripts/rig/demo
 
-bench: static rig-kmod
-	PTVM_KVER=$(RIG_KVER) scripts/bench/boot.sh
-	PTVM_KVER=$(RIG_KVER) scripts/bench/nvme.sh
+bench: static rig-kmod $(BUILD)/vmmrun $(BUILD)/vfiomap
+	PTVM_KVER=$(RIG_KVER) scripts/bench/run.sh all
 
 # The fast-boot levers (scripts/bench/fastboot.sh) against a build of
 # FASTBOOT_BASE (a commit; default: main before PVH boot), in one L1 boot.

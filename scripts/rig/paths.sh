@@ -21,6 +21,9 @@ PTPOKE_BIN=$BUILD/ptpoke
 NVMEADM_BIN=$BUILD/nvmeadm
 L2_INITRD=$RIGBUILD/l2.cpio
 L1_INITRD=$RIGBUILD/l1.cpio
+# The bench's (scripts/bench/mk-bench-initramfs): the rig's plus what only it needs.
+BENCH_L1_INITRD=$RIGBUILD/l1-bench.cpio
+BENCH_L2_EXTRA=$RIGBUILD/bench-l2-extra.cpio
 
 # rig_lock: called by the entry points (e2e, demo, bench) so that every
 # nested run on this machine takes its turn, whichever checkout it comes

@@ -13,7 +13,7 @@ PT_NVME_IOS=4000
 
 # nvme_wait: the nvme driver probes asynchronously; give /dev/nvme0n1 up to
 # 10 s. True when it is there. In L2, which has one NVMe (in L1: nvme_disk),
-# here and in the cases that source this file (pt_both, demo, nvmebench).
+# here and in the cases that source this file (pt_both, demo, the bench's vs_boot and vs_nvme).
 nvme_wait() {
 	i=0
 	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do

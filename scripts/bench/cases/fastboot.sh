@@ -16,10 +16,10 @@
 # One line per run:
 #   PTVM-FASTBOOT way=W run=I marker_s=S exit_s=S rc=R path=P
 # marker_s: L1 uptime from just before starting ptvm to the marker's arrival
-#   on ptvm's stdout (bench.sh's stamp()); exit_s: to ptvm's exit.
+#   on ptvm's stdout (lib_stamp.sh's stamp()); exit_s: to ptvm's exit.
 # path: pvh or linux64, from ptvm's --verbose line (the baseline has none).
 
-. /cases/bench.sh
+. /cases/lib_stamp.sh
 
 FASTBOOT_RUNS=${FASTBOOT_RUNS:-5}
 FB_CACHE=/var/cache/ptvm

@@ -9,7 +9,7 @@
 #   PTVM-PLACE bin=A|B run=I marker_s=S exits=N pages_4k=N pages_2m=N
 #     ram_off_kb=K thp_kb=K pio=N mmio=N rc=R
 # marker_s: L1 uptime from just before starting ptvm to the marker's
-#   arrival on ptvm's stdout (bench.sh's stamp()).
+#   arrival on ptvm's stdout (stamp() below).
 # exits, pages_4k, pages_2m: /sys/kernel/debug/kvm/ in L1 as soon as the
 #   marker has arrived: L1 KVM's exits of the VM's vCPU until then, and the
 #   guest pages its MMU maps at 4K and 2M.
@@ -17,7 +17,7 @@
 #   guest memory) starts modulo 2 MiB; thp_kb: its AnonHugePages then.
 # pio, mmio: ptvm's own exits for the whole run (--stats).
 
-. /cases/bench.sh
+. /cases/lib_stamp.sh
 
 PLACE_RUNS=${PLACE_RUNS:-5}
 PLACE_HOLD=2
