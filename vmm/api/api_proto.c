@@ -18,16 +18,22 @@
 
 /* A request is one object of scalars; deeper nesting is refused early. */
 #define API_JSON_DEPTH 4
-/* A string id is echoed back; a longer one is not read. */
-#define API_ID_MAX 128
 
-#define API_VERBS  "status, stats, pause, resume, poweroff, device-del, device-add"
+#define API_VERBS      "status, stats, pause, resume, poweroff, device-del, device-add"
+
+/* What a verb gets besides the VM: the request's bdf, and where an answer-later goes. */
+struct api_call {
+	const char *bdf;	 /* {"bdf": "DDDD:BB:DD.F"}, for the verbs that take it */
+	struct api_later *later; /* filled in by api_answer(); NULL: none to be had */
+	bool deferred;		 /* set by the verb: the reply comes later */
+};
 
 struct api_verb {
 	const char *name;
 	bool takes_bdf; /* {"bdf": "DDDD:BB:DD.F"} */
-	/* The "ok" object, or NULL with @err set. */
-	json_object *(*run)(const struct api_vm_ops *ops, void *opaque, char *err, size_t errlen);
+	/* The "ok" object, or NULL with @err set (or @call->deferred). */
+	json_object *(*run)(const struct api_vm_ops *ops, void *opaque, struct api_call *call,
+			    char *err, size_t errlen);
 };
 
 /* Add @val to @obj, taking it; false when either is NULL (out of memory) or the add fails. */
@@ -66,7 +72,8 @@ static json_object *api_state(bool paused)
 			api_set(o, "state", json_object_new_string(paused ? "paused" : "running")));
 }
 
-static json_object *api_status(const struct api_vm_ops *ops, void *opaque, char *err, size_t errlen)
+static json_object *api_status(const struct api_vm_ops *ops, void *opaque, struct api_call *call,
+			       char *err, size_t errlen)
 {
 	struct api_status st = {0};
 	json_object *o, *devs;
@@ -135,7 +142,8 @@ static json_object *api_stats_json(const struct vm_stats *st)
 	return api_done(o, ok);
 }
 
-static json_object *api_stats(const struct api_vm_ops *ops, void *opaque, char *err, size_t errlen)
+static json_object *api_stats(const struct api_vm_ops *ops, void *opaque, struct api_call *call,
+			      char *err, size_t errlen)
 {
 	struct vm_stats *st = calloc(1, sizeof(*st)); /* ~10 KiB */
 	json_object *o;
@@ -148,7 +156,8 @@ static json_object *api_stats(const struct api_vm_ops *ops, void *opaque, char *
 	return o;
 }
 
-static json_object *api_pause(const struct api_vm_ops *ops, void *opaque, char *err, size_t errlen)
+static json_object *api_pause(const struct api_vm_ops *ops, void *opaque, struct api_call *call,
+			      char *err, size_t errlen)
 {
 	int ret = ops->pause(opaque);
 
@@ -161,7 +170,8 @@ static json_object *api_pause(const struct api_vm_ops *ops, void *opaque, char *
 	return api_state(true);
 }
 
-static json_object *api_resume(const struct api_vm_ops *ops, void *opaque, char *err, size_t errlen)
+static json_object *api_resume(const struct api_vm_ops *ops, void *opaque, struct api_call *call,
+			       char *err, size_t errlen)
 {
 	int ret = ops->resume(opaque);
 
@@ -172,8 +182,8 @@ static json_object *api_resume(const struct api_vm_ops *ops, void *opaque, char 
 	return api_state(false);
 }
 
-static json_object *api_poweroff(const struct api_vm_ops *ops, void *opaque, char *err,
-				 size_t errlen)
+static json_object *api_poweroff(const struct api_vm_ops *ops, void *opaque, struct api_call *call,
+				 char *err, size_t errlen)
 {
 	json_object *o = json_object_new_object();
 
@@ -181,19 +191,101 @@ static json_object *api_poweroff(const struct api_vm_ops *ops, void *opaque, cha
 	return api_done(o, api_set(o, "state", json_object_new_string("stopping")));
 }
 
-/* Hot-plug needs a guest-visible hotplug controller ptvm does not have yet. */
-static json_object *api_device_del(const struct api_vm_ops *ops, void *opaque, char *err,
-				   size_t errlen)
+void api_hotplug_error(const char *verb, const char *bdf, int err, char *buf, size_t len)
 {
-	snprintf(err, errlen, "device-del: hot-unplug is not implemented yet");
+	bool del = !strcmp(verb, "device-del");
+
+	switch (err) {
+	case -EINVAL:
+		snprintf(buf, len, "%s: '%s' is not a PCI address (use DDDD:BB:DD.F)", verb, bdf);
+		break;
+	case -ENODEV:
+		snprintf(buf, len, "%s: %s is not a device of this VM", verb, bdf);
+		break;
+	case -EBUSY:
+		snprintf(buf, len,
+			 "%s: %s is being added or removed already; try again when that "
+			 "is done",
+			 verb, bdf);
+		break;
+	case -ENOSPC:
+		snprintf(buf, len,
+			 "%s: %s: no free slot (every root port holds a device; start "
+			 "ptvm with more --hotplug-slots)",
+			 verb, bdf);
+		break;
+	case -EEXIST:
+		snprintf(buf, len, "%s: %s is in the guest already", verb, bdf);
+		break;
+	case -ETIMEDOUT:
+		snprintf(buf, len, "%s: %s: the guest did not %s within %u s; the device stays %s",
+			 verb, bdf, del ? "release it" : "power its slot on",
+			 API_HOTPLUG_TIMEOUT_MS / 1000, del ? "in the guest" : "in its slot");
+		break;
+	case -EIO:
+		snprintf(buf, len,
+			 "%s: %s: the guest powered the slot off instead; the device is "
+			 "back on the host",
+			 verb, bdf);
+		break;
+	case -EALREADY:
+		snprintf(buf, len,
+			 "%s: %s: the guest has not acknowledged the last attention "
+			 "button press; the device stays in the guest",
+			 verb, bdf);
+		break;
+	case -ECANCELED:
+		snprintf(buf, len, "%s: %s: the guest stopped or rebooted first", verb, bdf);
+		break;
+	case -EOPNOTSUPP:
+		snprintf(buf, len, "%s: hot-plug is not available here", verb);
+		break;
+	default:
+		snprintf(buf, len, "%s: %s: %s (ptvm's log says more)", verb, bdf, strerror(-err));
+		break;
+	}
+}
+
+/* device-del, device-add: under way (the reply follows), or refused now. */
+static json_object *api_hotplug(const struct api_vm_ops *ops, void *opaque, struct api_call *call,
+				const char *verb, char *err, size_t errlen)
+{
+	int (*fn)(void *, struct api_later *) =
+		strcmp(verb, "device-del") ? ops->device_add : ops->device_del;
+	struct api_later *l = call->later;
+	struct pci_bdf bdf;
+	int ret;
+
+	if (pci_bdf_parse(call->bdf, &bdf)) {
+		api_hotplug_error(verb, call->bdf, -EINVAL, err, errlen);
+		return NULL;
+	}
+	ret = !fn ? -EOPNOTSUPP : !l ? -EBUSY : 0;
+	if (!ret) {
+		snprintf(l->verb, sizeof(l->verb), "%s", verb);
+		pci_bdf_format(&bdf, l->bdf);
+		ret = fn(opaque, l);
+	}
+	if (ret) {
+		char name[PCI_BDF_STRLEN];
+
+		api_hotplug_error(verb, pci_bdf_format(&bdf, name), ret, err, errlen);
+		return NULL;
+	}
+	call->deferred = true;
 	return NULL;
 }
 
-static json_object *api_device_add(const struct api_vm_ops *ops, void *opaque, char *err,
-				   size_t errlen)
+static json_object *api_device_del(const struct api_vm_ops *ops, void *opaque,
+				   struct api_call *call, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "device-add: hot-plug is not implemented yet");
-	return NULL;
+	return api_hotplug(ops, opaque, call, "device-del", err, errlen);
+}
+
+static json_object *api_device_add(const struct api_vm_ops *ops, void *opaque,
+				   struct api_call *call, char *err, size_t errlen)
+{
+	return api_hotplug(ops, opaque, call, "device-add", err, errlen);
 }
 
 static const struct api_verb api_verbs[] = {
@@ -275,6 +367,29 @@ static size_t api_fail(json_object *id, char *out, size_t outlen, const char *fm
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return api_reply(id, "error", json_object_new_string(msg), out, outlen);
+}
+
+size_t api_later_line(const struct api_later *later, int err, char *out, size_t outlen)
+{
+	json_object *id = json_tokener_parse(later->id), *o;
+	char msg[256];
+	size_t n;
+	bool ok;
+
+	if (err) {
+		api_hotplug_error(later->verb, later->bdf, err, msg, sizeof(msg));
+		n = api_fail(id, out, outlen, "%s", msg);
+	} else {
+		o = json_object_new_object();
+		ok = api_set(o, "bdf", json_object_new_string(later->bdf));
+		ok = ok &&
+		     api_set(o, "state",
+			     json_object_new_string(strcmp(later->verb, "device-del") ? "added"
+										      : "removed"));
+		n = api_reply(id, "ok", api_done(o, ok), out, outlen);
+	}
+	json_object_put(id);
+	return n;
 }
 
 /* The request's id if it is one a reply can carry: a number or a short string. */
@@ -359,9 +474,10 @@ static bool api_check_members(json_object *req, const struct api_verb *v, char *
 }
 
 size_t api_answer(const struct api_vm_ops *ops, void *opaque, const char *line, size_t len,
-		  char *out, size_t outlen)
+		  struct api_later *later, char *out, size_t outlen)
 {
-	json_object *req, *id, *verb, *ok;
+	struct api_call call = {.later = later};
+	json_object *req, *id, *verb, *ok, *bdf;
 	const struct api_verb *v = NULL;
 	char err[256] = "";
 	const char *name;
@@ -400,8 +516,17 @@ size_t api_answer(const struct api_vm_ops *ops, void *opaque, const char *line, 
 		n = api_fail(id, out, outlen, "%s", err);
 		goto out;
 	}
-	ok = v->run(ops, opaque, err, sizeof(err));
-	if (ok)
+	if (json_object_object_get_ex(req, "bdf", &bdf))
+		call.bdf = json_object_get_string(bdf);
+	/* The id as it came, for a reply written after this request is gone. */
+	if (later)
+		snprintf(later->id, sizeof(later->id), "%s",
+			 json_object_to_json_string_ext(
+				 id, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	ok = v->run(ops, opaque, &call, err, sizeof(err));
+	if (call.deferred)
+		n = 0;
+	else if (ok)
 		n = api_reply(id, "ok", ok, out, outlen);
 	else
 		n = api_fail(id, out, outlen, "%s", err[0] ? err : "out of memory");
