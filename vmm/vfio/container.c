@@ -71,18 +71,52 @@ static int container_check_unsafe_interrupts(struct vfio_container *c)
 	return 0;
 }
 
+static struct vfio_container *container_alloc(const struct vfio_container_config *cfg)
+{
+	struct vfio_container *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->sys = cfg->sys;
+	c->sysfs_root = cfg->sysfs_root;
+	c->check = cfg->check;
+	return c;
+}
+
+int container_adopt(const struct vfio_container_config *cfg, int fd, struct vfio_container **out)
+{
+	struct vfio_container *c = container_alloc(cfg);
+
+	if (!c) {
+		cfg->sys->close(fd);
+		return -ENOMEM;
+	}
+	c->fd = fd;
+	*out = c;
+	return 0;
+}
+
+int container_open_fd(const struct vfio_container_config *cfg, int *fd)
+{
+	struct vfio_container *c;
+	int ret = container_open(cfg, &c);
+
+	if (ret)
+		return ret;
+	*fd = c->fd;
+	free(c);
+	return 0;
+}
+
 int container_open(const struct vfio_container_config *cfg, struct vfio_container **out)
 {
 	const struct sys_ops *sys = cfg->sys;
 	struct vfio_container *c;
 	int ret;
 
-	c = calloc(1, sizeof(*c));
+	c = container_alloc(cfg);
 	if (!c)
 		return -ENOMEM;
-	c->sys = sys;
-	c->sysfs_root = cfg->sysfs_root;
-	c->check = cfg->check;
 	c->fd = sys->open(VFIO_CONTAINER_PATH, O_RDWR);
 	if (c->fd < 0) {
 		ret = c->fd;
@@ -219,38 +253,30 @@ static int group_attach(struct vfio_container *c, struct vfio_group *g)
 	return 0;
 }
 
-int container_group_get(struct vfio_container *c, unsigned id, struct vfio_group **out)
+/* The group @id in @c, or else a free slot in *@slot (NULL: none left). */
+static struct vfio_group *container_group_find(struct vfio_container *c, unsigned id,
+					       struct vfio_group **slot)
 {
-	struct vfio_group *g = NULL;
-	char path[32];
+	*slot = NULL;
+	for (unsigned i = 0; i < c->nr_groups; i++) {
+		if (c->groups[i].fd >= 0 && c->groups[i].id == id)
+			return &c->groups[i];
+		if (c->groups[i].fd < 0 && !*slot)
+			*slot = &c->groups[i];
+	}
+	if (!*slot && c->nr_groups < VFIO_MAX_GROUPS)
+		*slot = &c->groups[c->nr_groups];
+	return NULL;
+}
+
+/* Group @id, open in @fd, into free slot @g: attached, or @fd closed. */
+static int container_group_attach(struct vfio_container *c, struct vfio_group *g, unsigned id,
+				  int fd, struct vfio_group **out)
+{
 	int ret;
 
-	for (unsigned i = 0; i < c->nr_groups; i++) {
-		if (c->groups[i].fd >= 0 && c->groups[i].id == id) {
-			*out = &c->groups[i];
-			return 0;
-		}
-		if (c->groups[i].fd < 0 && !g)
-			g = &c->groups[i];
-	}
-	if (!g && c->nr_groups == VFIO_MAX_GROUPS) {
-		log_err("vfio: /dev/vfio/%u: more than %u IOMMU groups", id, VFIO_MAX_GROUPS);
-		return -ENOSPC;
-	}
-	if (!g)
-		g = &c->groups[c->nr_groups];
 	g->id = id;
-	snprintf(path, sizeof(path), "/dev/vfio/%u", id);
-	g->fd = c->sys->open(path, O_RDWR);
-	if (g->fd < 0) {
-		ret = g->fd;
-		log_err("vfio: cannot open %s: %s%s", path, strerror(-ret),
-			ret == -ENOENT
-				? " (bind the group's devices to vfio-pci: scripts/bind-vfio)"
-			: ret == -EBUSY ? " (another process holds the group)"
-					: "");
-		return ret;
-	}
+	g->fd = fd;
 	ret = group_attach(c, g);
 	if (ret) {
 		c->sys->close(g->fd);
@@ -261,6 +287,51 @@ int container_group_get(struct vfio_container *c, unsigned id, struct vfio_group
 		c->nr_groups++;
 	*out = g;
 	return 0;
+}
+
+int container_group_get(struct vfio_container *c, unsigned id, struct vfio_group **out)
+{
+	struct vfio_group *g, *slot;
+	char path[32];
+	int fd;
+
+	g = container_group_find(c, id, &slot);
+	if (g) {
+		*out = g;
+		return 0;
+	}
+	if (!slot) {
+		log_err("vfio: /dev/vfio/%u: more than %u IOMMU groups", id, VFIO_MAX_GROUPS);
+		return -ENOSPC;
+	}
+	snprintf(path, sizeof(path), "/dev/vfio/%u", id);
+	fd = c->sys->open(path, O_RDWR);
+	if (fd < 0) {
+		log_err("vfio: cannot open %s: %s%s", path, strerror(-fd),
+			fd == -ENOENT ? " (bind the group's devices to vfio-pci: scripts/bind-vfio)"
+			: fd == -EBUSY ? " (another process holds the group)"
+				       : "");
+		return fd;
+	}
+	return container_group_attach(c, slot, id, fd, out);
+}
+
+int container_group_adopt(struct vfio_container *c, unsigned id, int fd, struct vfio_group **out)
+{
+	struct vfio_group *g, *slot;
+
+	g = container_group_find(c, id, &slot);
+	if (g || !slot) {
+		/* Held already, or no room: the one the monitor opened is not needed. */
+		c->sys->close(fd);
+		if (g)
+			*out = g;
+		if (!g)
+			log_err("vfio: /dev/vfio/%u: more than %u IOMMU groups", id,
+				VFIO_MAX_GROUPS);
+		return g ? 0 : -ENOSPC;
+	}
+	return container_group_attach(c, slot, id, fd, out);
 }
 
 void container_group_put(struct vfio_container *c, unsigned id)
