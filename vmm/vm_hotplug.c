@@ -255,6 +255,8 @@ static int vm_hotplug_open(struct vm *vm, struct vm_pt_dev *d, int gfd)
 	struct vfio_group *g;
 	int ret;
 
+	/* Sandboxed, a group's error cannot say more from sysfs (the filter forbids open). */
+	vm->vfio->no_sysfs = vm->mon_fd >= 0;
 	ret = gfd >= 0 ? container_group_adopt(vm->vfio, d->group, gfd, &g)
 		       : container_group_get(vm->vfio, d->group, &g);
 	if (ret)

@@ -153,6 +153,8 @@ const struct sandbox_rule sandbox_rules[] = {
 	ALLOW(rt_sigreturn, "return from the kick's handler"),
 	ALLOW(getpid, "pthread_kill() names the process to tgkill"),
 	ALLOW(tgkill, "vcpu_kick(): SIGUSR1 takes a vCPU out of KVM_RUN"),
+	ALLOW(clock_nanosleep, "vcpu_wait_exits() (usleep): a hot-unplug waits out a vCPU still "
+			       "in the device's trap"),
 	ALLOW(restart_syscall, "a wait stopped by SIGSTOP/SIGCONT goes on (only an allowed one)"),
 
 #if SANDBOX_SANITIZERS

@@ -178,7 +178,9 @@ static void group_log_not_viable(struct vfio_container *c, unsigned id)
 	unsigned nr;
 	int ret;
 
-	ret = sysfs_iommu_group_members(c->sysfs_root, id, m, ARRAY_SIZE(m), &nr);
+	/* The monitor judged the group's members (monitor_host.h); the filter forbids open. */
+	ret = c->no_sysfs ? -EPERM
+			  : sysfs_iommu_group_members(c->sysfs_root, id, m, ARRAY_SIZE(m), &nr);
 	if (ret) {
 		log_err("vfio: /dev/vfio/%u: group not viable (cannot list its devices: %s)", id,
 			strerror(-ret));

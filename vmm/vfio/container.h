@@ -48,6 +48,7 @@ struct vfio_container {
 	int (*check)(void);
 	int fd;
 	bool iommu_set; /* VFIO_SET_IOMMU done (after the first group) */
+	bool no_sysfs;	/* set by a sandboxed user: its filter forbids open, so no sysfs */
 	/* Slots stay put while the container lives: devices point into it. */
 	struct vfio_group groups[VFIO_MAX_GROUPS];
 	unsigned nr_groups; /* slots ever used; free ones have fd -1 */
