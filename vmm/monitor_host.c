@@ -195,11 +195,12 @@ static int monitor_host_linux_open_group(void *opaque, unsigned group, int *fd)
 	char path[32];
 
 	snprintf(path, sizeof(path), "/dev/vfio/%u", group);
-	*fd = open(path, O_RDWR | O_CLOEXEC);
+	*fd = sys_linux.open(path, O_RDWR);
 	if (*fd >= 0)
 		return 0;
-	log_err("monitor: cannot open %s: %s", path, strerror(errno));
-	return -errno;
+	log_err("monitor: cannot open %s: %s%s", path, strerror(-*fd),
+		*fd == -EBUSY ? " (another process holds the group)" : "");
+	return *fd;
 }
 
 static int monitor_host_linux_open_container(void *opaque, int *fd)
