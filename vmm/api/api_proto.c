@@ -13,20 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "api/api_internal.h"
 #include "vm_stats.h"
 
 /* A request is one object of scalars; deeper nesting is refused early. */
 #define API_JSON_DEPTH 4
 
 #define API_VERBS      "status, stats, pause, resume, poweroff, device-del, device-add"
-
-/* What a verb gets besides the VM: the request's bdf, and where an answer-later goes. */
-struct api_call {
-	const char *bdf;	 /* {"bdf": "DDDD:BB:DD.F"}, for the verbs that take it */
-	struct api_later *later; /* filled in by api_answer(); NULL: none to be had */
-	bool deferred;		 /* set by the verb: the reply comes later */
-};
 
 struct api_verb {
 	const char *name;
@@ -36,8 +29,7 @@ struct api_verb {
 			    char *err, size_t errlen);
 };
 
-/* Add @val to @obj, taking it; false when either is NULL (out of memory) or the add fails. */
-static bool api_set(json_object *obj, const char *key, json_object *val)
+bool api_set(json_object *obj, const char *key, json_object *val)
 {
 	if (!obj || !val || json_object_object_add(obj, key, val)) {
 		json_object_put(val);
@@ -55,8 +47,7 @@ static bool api_push(json_object *arr, json_object *val)
 	return true;
 }
 
-/* Free @obj and return NULL when @ok is false. */
-static json_object *api_done(json_object *obj, bool ok)
+json_object *api_done(json_object *obj, bool ok)
 {
 	if (ok)
 		return obj;
@@ -191,103 +182,6 @@ static json_object *api_poweroff(const struct api_vm_ops *ops, void *opaque, str
 	return api_done(o, api_set(o, "state", json_object_new_string("stopping")));
 }
 
-void api_hotplug_error(const char *verb, const char *bdf, int err, char *buf, size_t len)
-{
-	bool del = !strcmp(verb, "device-del");
-
-	switch (err) {
-	case -EINVAL:
-		snprintf(buf, len, "%s: '%s' is not a PCI address (use DDDD:BB:DD.F)", verb, bdf);
-		break;
-	case -ENODEV:
-		snprintf(buf, len, "%s: %s is not a device of this VM", verb, bdf);
-		break;
-	case -EBUSY:
-		snprintf(buf, len,
-			 "%s: %s is being added or removed already; try again when that "
-			 "is done",
-			 verb, bdf);
-		break;
-	case -ENOSPC:
-		snprintf(buf, len,
-			 "%s: %s: no free slot (every root port holds a device; start "
-			 "ptvm with more --hotplug-slots)",
-			 verb, bdf);
-		break;
-	case -EEXIST:
-		snprintf(buf, len, "%s: %s is in the guest already", verb, bdf);
-		break;
-	case -ETIMEDOUT:
-		snprintf(buf, len, "%s: %s: the guest did not %s within %u s; the device stays %s",
-			 verb, bdf, del ? "release it" : "power its slot on",
-			 API_HOTPLUG_TIMEOUT_MS / 1000, del ? "in the guest" : "in its slot");
-		break;
-	case -EIO:
-		snprintf(buf, len,
-			 "%s: %s: the guest powered the slot off instead; the device is "
-			 "back on the host",
-			 verb, bdf);
-		break;
-	case -EALREADY:
-		snprintf(buf, len,
-			 "%s: %s: the guest has not acknowledged the last attention "
-			 "button press; the device stays in the guest",
-			 verb, bdf);
-		break;
-	case -ECANCELED:
-		snprintf(buf, len, "%s: %s: the guest stopped or rebooted first", verb, bdf);
-		break;
-	case -EOPNOTSUPP:
-		snprintf(buf, len, "%s: hot-plug is not available here", verb);
-		break;
-	default:
-		snprintf(buf, len, "%s: %s: %s (ptvm's log says more)", verb, bdf, strerror(-err));
-		break;
-	}
-}
-
-/* device-del, device-add: under way (the reply follows), or refused now. */
-static json_object *api_hotplug(const struct api_vm_ops *ops, void *opaque, struct api_call *call,
-				const char *verb, char *err, size_t errlen)
-{
-	int (*fn)(void *, struct api_later *) =
-		strcmp(verb, "device-del") ? ops->device_add : ops->device_del;
-	struct api_later *l = call->later;
-	struct pci_bdf bdf;
-	int ret;
-
-	if (pci_bdf_parse(call->bdf, &bdf)) {
-		api_hotplug_error(verb, call->bdf, -EINVAL, err, errlen);
-		return NULL;
-	}
-	ret = !fn ? -EOPNOTSUPP : !l ? -EBUSY : 0;
-	if (!ret) {
-		snprintf(l->verb, sizeof(l->verb), "%s", verb);
-		pci_bdf_format(&bdf, l->bdf);
-		ret = fn(opaque, l);
-	}
-	if (ret) {
-		char name[PCI_BDF_STRLEN];
-
-		api_hotplug_error(verb, pci_bdf_format(&bdf, name), ret, err, errlen);
-		return NULL;
-	}
-	call->deferred = true;
-	return NULL;
-}
-
-static json_object *api_device_del(const struct api_vm_ops *ops, void *opaque,
-				   struct api_call *call, char *err, size_t errlen)
-{
-	return api_hotplug(ops, opaque, call, "device-del", err, errlen);
-}
-
-static json_object *api_device_add(const struct api_vm_ops *ops, void *opaque,
-				   struct api_call *call, char *err, size_t errlen)
-{
-	return api_hotplug(ops, opaque, call, "device-add", err, errlen);
-}
-
 static const struct api_verb api_verbs[] = {
 	{"status", false, api_status},	      {"stats", false, api_stats},
 	{"pause", false, api_pause},	      {"resume", false, api_resume},
@@ -321,9 +215,7 @@ static size_t api_put(json_object *r, char *out, size_t outlen)
 	return n;
 }
 
-/* {"id": @id, @key: @val} and a newline into @out; takes @val. */
-static size_t api_reply(json_object *id, const char *key, json_object *val, char *out,
-			size_t outlen)
+size_t api_reply(json_object *id, const char *key, json_object *val, char *out, size_t outlen)
 {
 	json_object *r = json_object_new_object();
 
@@ -355,10 +247,7 @@ size_t api_error_line(const char *msg, char *out, size_t outlen)
 	return MIN((size_t)n, outlen - 1);
 }
 
-static size_t api_fail(json_object *id, char *out, size_t outlen, const char *fmt, ...)
-	__printf(4, 5);
-
-static size_t api_fail(json_object *id, char *out, size_t outlen, const char *fmt, ...)
+size_t api_fail(json_object *id, char *out, size_t outlen, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -367,29 +256,6 @@ static size_t api_fail(json_object *id, char *out, size_t outlen, const char *fm
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return api_reply(id, "error", json_object_new_string(msg), out, outlen);
-}
-
-size_t api_later_line(const struct api_later *later, int err, char *out, size_t outlen)
-{
-	json_object *id = json_tokener_parse(later->id), *o;
-	char msg[256];
-	size_t n;
-	bool ok;
-
-	if (err) {
-		api_hotplug_error(later->verb, later->bdf, err, msg, sizeof(msg));
-		n = api_fail(id, out, outlen, "%s", msg);
-	} else {
-		o = json_object_new_object();
-		ok = api_set(o, "bdf", json_object_new_string(later->bdf));
-		ok = ok &&
-		     api_set(o, "state",
-			     json_object_new_string(strcmp(later->verb, "device-del") ? "added"
-										      : "removed"));
-		n = api_reply(id, "ok", api_done(o, ok), out, outlen);
-	}
-	json_object_put(id);
-	return n;
 }
 
 /* The request's id if it is one a reply can carry: a number or a short string. */
