@@ -110,8 +110,7 @@ static int guard_load(const struct sys_ops *sys, char *why, size_t len)
 	return -ENOENT;
 }
 
-/* An open /dev/ptguard in *@fd_out, loading the module if need be. */
-static int guard_open(const struct sys_ops *sys, int *fd_out)
+int guard_open(const struct sys_ops *sys, int *fd_out)
 {
 	char why[GUARD_WHY_MAX] = "";
 	int fd, ret;

@@ -46,6 +46,12 @@ int guard_claim(const struct sys_ops *sys, const char *owner, const struct pci_b
 		unsigned n, unsigned flags, int *fd_out) __must_check;
 
 /*
+ * An open /dev/ptguard in *@fd_out, claiming nothing yet, loading the
+ * module as guard_claim() does. -errno, logged.
+ */
+int guard_open(const struct sys_ops *sys, int *fd_out) __must_check;
+
+/*
  * Hot-plug: claim @bdf too, on the guard file *@fd (or, with none yet, as
  * guard_claim() does, opening it into *@fd). GUARD_OFF: nothing, 0.
  */

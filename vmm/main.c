@@ -130,6 +130,9 @@ static int main_vm_process(struct vm *vm, const struct vm_config *cfg,
 
 	vm_leave_to_monitor(vm);
 	ret = monitor_child_init(mon);
+	/* Hot-plug's privileged half is the monitor's (vm_host.c). */
+	vm->mon_fd = mon->chan[1];
+	mon->chan[1] = -1;
 	if (!ret)
 		ret = vm_build(vm);
 	if (!ret)
@@ -167,6 +170,8 @@ static int main_vm_process(struct vm *vm, const struct vm_config *cfg,
  */
 static int main_run_sandboxed(const struct vm_config *cfg)
 {
+	struct monitor_env env = {.cfg = cfg};
+	struct monitor_host host;
 	struct sandbox_user user;
 	struct monitor_result r;
 	struct managed *managed;
@@ -197,6 +202,17 @@ static int main_run_sandboxed(const struct vm_config *cfg)
 	}
 	if (ret == 0)
 		return main_vm_process(vm, cfg, &user, &mon);
+	/* Its requests: on the devices it holds from the start, and on the managed list. */
+	env.managed = &managed;
+	monitor_host_init(&host, &monitor_host_linux, &env, vm_nr_ports(vm));
+	if (!vm_host_record(vm, &host)) {
+		mon.host = &host;
+	} else {
+		/* Closed: a request then fails at once (-EPIPE), it does not wait. */
+		log_err("monitor: cannot record the VM's devices: hot-plug requests are refused");
+		close(mon.chan[0]);
+		mon.chan[0] = -1;
+	}
 	vm_hand_over(vm, &managed, &api);
 	(void)!monitor_wait(&mon, &r);
 	ret = monitor_verdict(&r, line, sizeof(line));

@@ -31,13 +31,18 @@ int monitor_fork(struct monitor *m)
 	int ret;
 
 	memset(m, 0, sizeof(*m));
-	m->signal_fd = m->report[0] = m->report[1] = -1;
+	m->signal_fd = m->report[0] = m->report[1] = m->chan[0] = m->chan[1] = -1;
 	m->self = getpid();
 	m->tty = isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &m->saved);
 	if (pipe2(m->report, O_CLOEXEC)) {
 		ret = -errno;
 		log_err("monitor: pipe: %s", strerror(-ret));
 		return ret;
+	}
+	ret = monitor_req_pair(m->chan);
+	if (ret) {
+		log_err("monitor: socketpair: %s", strerror(-ret));
+		goto err;
 	}
 	/* Blocked before the fork: a VM process that ends at once is still seen. */
 	monitor_sigset(&set, true);
@@ -51,9 +56,11 @@ int monitor_fork(struct monitor *m)
 	if (m->child == 0)
 		return 0;
 	close(m->report[1]);
-	m->report[1] = -1;
+	close(m->chan[1]);
+	m->report[1] = m->chan[1] = -1;
 	/* The VM process may write anything, or nothing: never sleep in read(). */
 	fcntl(m->report[0], F_SETFL, O_NONBLOCK);
+	fcntl(m->chan[0], F_SETFL, O_NONBLOCK);
 	m->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (m->signal_fd < 0)
 		log_err("monitor: signalfd: %s (stop signals will not reach the VM process)",
@@ -63,7 +70,11 @@ int monitor_fork(struct monitor *m)
 err:
 	close(m->report[0]);
 	close(m->report[1]);
-	m->report[0] = m->report[1] = -1;
+	if (m->chan[0] >= 0) {
+		close(m->chan[0]);
+		close(m->chan[1]);
+	}
+	m->report[0] = m->report[1] = m->chan[0] = m->chan[1] = -1;
 	return ret;
 }
 
@@ -72,7 +83,8 @@ int monitor_child_init(struct monitor *m)
 	sigset_t set;
 
 	close(m->report[0]);
-	m->report[0] = -1;
+	close(m->chan[0]);
+	m->report[0] = m->chan[0] = -1;
 	/* The monitor killed: so is this; its fds close, ptguard resets the devices. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)) {
 		log_err("monitor: PR_SET_PDEATHSIG: %s", strerror(errno));
@@ -175,12 +187,13 @@ int monitor_wait(struct monitor *m, struct monitor_result *r)
 
 	memset(r, 0, sizeof(*r));
 	while (!gone && m->signal_fd >= 0) {
-		struct pollfd p[2] = {
+		struct pollfd p[3] = {
 			{.fd = m->signal_fd, .events = POLLIN},
 			{.fd = m->report[0], .events = POLLIN},
+			{.fd = m->host ? m->chan[0] : -1, .events = POLLIN},
 		};
 
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
@@ -190,6 +203,11 @@ int monitor_wait(struct monitor *m, struct monitor_result *r)
 		}
 		if (p[1].revents)
 			monitor_drain(m, r);
+		/* The VM process gone (or its end closed): no more requests. */
+		if (p[2].revents && monitor_host_serve(m->host, m->chan[0])) {
+			close(m->chan[0]);
+			m->chan[0] = -1;
+		}
 		if (p[0].revents)
 			gone = monitor_on_signals(m, r);
 	}
@@ -199,7 +217,9 @@ int monitor_wait(struct monitor *m, struct monitor_result *r)
 	monitor_drain(m, r);
 	if (m->signal_fd >= 0)
 		close(m->signal_fd);
-	m->signal_fd = -1;
+	if (m->chan[0] >= 0)
+		close(m->chan[0]);
+	m->signal_fd = m->chan[0] = -1;
 	/* Killed, it could not put the terminal back in the mode it found. */
 	if (gone && !r->exited && m->tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &m->saved);

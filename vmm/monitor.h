@@ -10,7 +10,9 @@
  * sandbox; the parent, the monitor, keeps root, holds no VM fd, waits for
  * it, passes it SIGINT/SIGTERM/SIGHUP/SIGQUIT, and afterwards gives the
  * managed devices back and says how it ended. ptguard resets the devices
- * when the VM process's /dev/ptguard fd closes, however it dies.
+ * when the VM process's /dev/ptguard fd closes, however it dies. While it
+ * waits the monitor serves the VM process's requests (monitor_req.h) on
+ * a socketpair made before the fork: hot-plug's privileged half.
  */
 #ifndef PTVM_MONITOR_H
 #define PTVM_MONITOR_H
@@ -19,12 +21,16 @@
 #include <sys/types.h>
 #include <termios.h>
 
+#include "monitor_host.h"
 #include "sandbox/sandbox.h"
 
 struct monitor {
 	pid_t self;    /* the monitor */
 	pid_t child;   /* the VM process */
 	int report[2]; /* pipe: the VM process writes [1], the monitor reads [0] */
+	int chan[2];   /* requests (monitor_req.h): [0] the monitor's, [1] the VM process's */
+	/* What serves the requests in monitor_wait(); NULL: none are read. */
+	struct monitor_host *host;
 	int signal_fd; /* the monitor's: the stop signals and SIGCHLD */
 	bool tty;      /* stdin is a terminal, its mode saved in @saved */
 	struct termios saved;
@@ -54,11 +60,14 @@ struct monitor_result {
 int monitor_fork(struct monitor *m) __must_check;
 /*
  * First thing in the VM process: die with the monitor (PR_SET_PDEATHSIG,
- * then the check that it is still the parent), keep the pipe's write end,
- * SIGCHLD as it was. -errno, logged.
+ * then the check that it is still the parent), keep the pipe's write end
+ * and the channel's end chan[1], SIGCHLD as it was. -errno, logged.
  */
 int monitor_child_init(struct monitor *m) __must_check;
-/* In the monitor: wait until the VM process is gone, passing on the stop signals. */
+/*
+ * In the monitor: wait until the VM process is gone, passing on the stop
+ * signals and serving its requests through @m->host.
+ */
 int monitor_wait(struct monitor *m, struct monitor_result *r) __must_check;
 /* Take @len bytes read from the pipe into @r (the first record of each kind counts). */
 void monitor_take(struct monitor_result *r, const void *buf, size_t len);

@@ -100,7 +100,7 @@ int vm_prepare(struct vm **out, const struct vm_config *cfg, const struct sys_op
 		return -ENOMEM;
 	vm->cfg = cfg;
 	vm->sys = sys;
-	vm->wake_fd = vm->signal_fd = vm->guard_fd = -1;
+	vm->wake_fd = vm->signal_fd = vm->guard_fd = vm->mon_fd = -1;
 	vm->kvm.dev_fd = vm->kvm.vm_fd = -1;
 	kvm_vfio_init(&vm->kvm_vfio);
 	vm->console.in_fd = STDIN_FILENO;
@@ -192,9 +192,6 @@ int vm_build(struct vm *vm)
 		log_err("vm: cannot set up the main loop (signals, console): %s", strerror(-ret));
 		return ret;
 	}
-	ret = vm_hotplug_knob_init(vm);
-	if (ret)
-		return ret;
 	/* The last look before the guest starts; from here the main loop takes signals. */
 	return signals_setup_check();
 }
@@ -255,7 +252,9 @@ void vm_destroy(struct vm *vm)
 	if (vm->wake_fd >= 0)
 		close(vm->wake_fd);
 	vcpu_gate_destroy(&vm->gate);
-	vm_hotplug_knob_close(vm);
+	vm_host_free(vm);
+	if (vm->mon_fd >= 0)
+		close(vm->mon_fd);
 	pthread_mutex_destroy(&vm->stop_lock);
 	free(vm);
 }

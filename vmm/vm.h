@@ -34,6 +34,7 @@
 #include "api/api.h"
 #include "pt/pt_host.h"
 #include "vfio/sysfs.h"
+#include "monitor_host.h"
 
 struct serial;
 struct vfio_container;
@@ -93,6 +94,7 @@ struct vm_pt_dev {
 	int slot_off, slot_on;
 	vm_hotplug_done *done;
 	void *done_opaque;
+	uint64_t deadline_ns; /* CLOCK_MONOTONIC when a request under way times out, or 0 */
 };
 
 /*
@@ -111,9 +113,9 @@ struct vm_source {
 /*
  * wake_fd, signal_fd, the console's stdin, its output wake and stdout, ERR
  * and REQ of each passed-through device, the control socket's listener and
- * clients, and the hot-plug test knob (vm_hotplug_knob.c).
+ * clients.
  */
-#define VM_MAX_SOURCES (5 + 2 * OPTS_MAX_PASSTHROUGH + 1 + API_MAX_CLIENTS + 1)
+#define VM_MAX_SOURCES (5 + 2 * OPTS_MAX_PASSTHROUGH + 1 + API_MAX_CLIENTS)
 
 struct vm {
 	const struct vm_config *cfg;
@@ -172,7 +174,14 @@ struct vm {
 	char stop_msg[256];
 	int wake_fd;
 	int signal_fd;
-	struct vm_knob *knob; /* the hot-plug test knob (vm_hotplug_knob.c), or NULL */
+	/*
+	 * Hot-plug's host half (vm_host.c): the request channel to the
+	 * monitor (sandboxed), or -1 and the requests' other side here.
+	 */
+	int mon_fd;
+	struct monitor_host *host;
+	struct monitor_env host_env;
+	uint32_t host_seq;
 
 	/* The main loop's table; only the main thread touches it and what follows. */
 	struct vm_source src[VM_MAX_SOURCES];
@@ -273,8 +282,8 @@ void vm_ports_destroy(struct vm *vm);
  * resets it, closes it, has ptguard release it and, if ptvm moved it to
  * vfio-pci, gives it back to its driver, and calls @done. 0: under way;
  * -ENODEV: no such device in the guest; -EBUSY: it is being added or
- * deleted already; -EPERM: the sandbox is on (both need --no-sandbox
- * until the monitor does their privileged half; logged).
+ * deleted already. A guest that has not let go after
+ * API_HOTPLUG_TIMEOUT_MS: @done gets -ETIMEDOUT, the device stays.
  */
 int vm_device_del(struct vm *vm, const struct pci_bdf *bdf, vm_hotplug_done *done,
 		  void *opaque) __must_check;
@@ -284,22 +293,37 @@ int vm_device_del(struct vm *vm, const struct pci_bdf *bdf, vm_hotplug_done *don
  * a card and the guest is asked to power it on; @done when it has. 0:
  * under way (@done follows); -ENOSPC: no empty slot; -EEXIST: the guest
  * has it already; other -errno: refused or failed, logged, nothing left
- * changed.
+ * changed. A guest that has not powered the slot on after
+ * API_HOTPLUG_TIMEOUT_MS: @done gets -ETIMEDOUT, the device stays in the slot.
  */
 int vm_device_add(struct vm *vm, const struct pci_bdf *bdf, vm_hotplug_done *done,
 		  void *opaque) __must_check;
 /* vm_hotplug.c: the main loop's part, after a vCPU saw the guest power a slot. */
 void vm_hotplug_poll(struct vm *vm);
+/*
+ * vm_hotplug.c, after each pass of the main loop: end the requests whose
+ * guest did not answer in time (-ETIMEDOUT); the milliseconds until the
+ * next deadline, -1 if none (poll()'s timeout).
+ */
+int vm_hotplug_expire(struct vm *vm);
 /* vm_hotplug.c: the pci_port_ops of every port. */
 extern const struct pci_port_ops vm_port_ops;
 /* vm_hotplug.c: after the vCPUs stopped: requests still pending end with -ECANCELED. */
 void vm_hotplug_cancel(struct vm *vm);
 /*
- * vm_hotplug_knob.c: the test knob (PTVM_TEST_HOTPLUG_FIFO), last step of
- * vm_create(); closed by vm_destroy() (NULL: nothing).
+ * vm_host.c, hot-plug's privileged half (monitor_host.h), main thread:
+ * add: @bdf moved to vfio-pci and checked, its IOMMU group in *@group and
+ * the group's fd in *@group_fd (-1: the VM holds that group already); a
+ * container and a guard file adopted into vm->vfio and vm->guard_fd if
+ * the VM had none. give_back: @bdf released, back to its driver. Each
+ * 0 or -errno (the refusal's, logged where it was made).
  */
-int vm_hotplug_knob_init(struct vm *vm) __must_check;
-void vm_hotplug_knob_close(struct vm *vm);
+int vm_host_add(struct vm *vm, const struct pci_bdf *bdf, unsigned *group,
+		int *group_fd) __must_check;
+int vm_host_give_back(struct vm *vm, const struct pci_bdf *bdf) __must_check;
+/* vm_host.c: what the VM holds at start (its --passthrough devices) into @h. */
+int vm_host_record(const struct vm *vm, struct monitor_host *h) __must_check;
+void vm_host_free(struct vm *vm);
 
 /*
  * vm_guest.c: the guest side. vm_guest_create_vm: the KVM VM and its

@@ -61,12 +61,38 @@ static void vm_api_poweroff(void *opaque)
 	vm_request_stop(opaque, VM_STOP_CONTROL, "stopped by the control socket (poweroff)");
 }
 
+/* vm_hotplug_done: the guest did its part (or not): the reply goes to whoever asked. */
+static void vm_api_hotplug_done(void *opaque, const struct pci_bdf *bdf, int err)
+{
+	api_later_done(opaque, err);
+}
+
+static int vm_api_device_del(void *opaque, struct api_later *later)
+{
+	struct pci_bdf bdf;
+
+	if (pci_bdf_parse(later->bdf, &bdf))
+		return -EINVAL;
+	return vm_device_del(opaque, &bdf, vm_api_hotplug_done, later);
+}
+
+static int vm_api_device_add(void *opaque, struct api_later *later)
+{
+	struct pci_bdf bdf;
+
+	if (pci_bdf_parse(later->bdf, &bdf))
+		return -EINVAL;
+	return vm_device_add(opaque, &bdf, vm_api_hotplug_done, later);
+}
+
 static const struct api_vm_ops vm_api_ops = {
 	.status = vm_api_status,
 	.stats = vm_api_stats,
 	.pause = vm_api_pause,
 	.resume = vm_api_resume,
 	.poweroff = vm_api_poweroff,
+	.device_del = vm_api_device_del,
+	.device_add = vm_api_device_add,
 };
 
 /* What the loop polls follows the server: a slot taken or freed, the listener off. */

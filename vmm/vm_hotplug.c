@@ -16,17 +16,20 @@
  * reset and, on the way back, for ptguard's reset and the driver's probe
  * (bounded by managed mode's wait): the vCPUs run on meanwhile.
  *
- * The host's half needs privileges the sandboxed VM process has given up
- * (monitor.h): opening VFIO groups, ptguard claims and releases, the
- * managed moves in sysfs. Until the monitor does that half for it,
- * hot-plug works with --no-sandbox only and is refused otherwise.
+ * What needs privileges the sandboxed VM process has given up (the
+ * managed moves in sysfs, the sysfs checks, opening /dev/vfio/N) the
+ * monitor does on request (vm_host.c, monitor_host.h); the rest works on
+ * fds this process holds: ptguard's claim and release on its guard file
+ * (ptguard checks no capability), VFIO group and device ioctls, KVM-VFIO.
+ * A guest that does not do its part within API_HOTPLUG_TIMEOUT_MS gets the
+ * request ended with -ETIMEDOUT; the device stays where it is.
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guard.h"
-#include "managed/managed.h"
 #include "pci/host.h"
 #include "pci/port.h"
 #include "pt/passthrough.h"
@@ -91,6 +94,7 @@ static void vm_hotplug_report(struct vm_pt_dev *d, int err)
 	vm_hotplug_done *done = d->done;
 
 	d->done = NULL;
+	d->deadline_ns = 0;
 	if (done)
 		done(d->done_opaque, &d->bdf, err);
 }
@@ -119,7 +123,7 @@ static int vm_hotplug_release(struct vm *vm, struct vm_pt_dev *d)
 		log_err("%s: stays on vfio-pci until ptvm exits", d->name);
 		return ret;
 	}
-	return managed_give_back_one(vm->managed, &d->bdf);
+	return vm_host_give_back(vm, &d->bdf);
 }
 
 /* The guest powered off the slot of @d: its device left it (pci/port.h). */
@@ -144,24 +148,29 @@ static void vm_hotplug_unplugged(struct vm *vm, struct vm_pt_dev *d)
 	vm_hotplug_report(d, ret ? ret : was == VM_SLOT_ADDING ? -EIO : 0);
 }
 
+static uint64_t vm_hotplug_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* A request under way: it ends by itself after API_HOTPLUG_TIMEOUT_MS. */
+static void vm_hotplug_arm(struct vm_pt_dev *d, vm_hotplug_done *done, void *opaque)
+{
+	d->done = done;
+	d->done_opaque = opaque;
+	d->deadline_ns = vm_hotplug_now_ns() + API_HOTPLUG_TIMEOUT_MS * 1000000ULL;
+}
+
 void vm_hotplug_poll(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm_nr_ports(vm); i++) {
 		struct vm_pt_dev *d = &vm->pt[i];
 
-		if (__atomic_exchange_n(&d->slot_off, 0, __ATOMIC_ACQ_REL) && d->pt) {
-			/*
-			 * Sandboxed, the host half cannot run: the device,
-			 * out of the guest's slot already, stays open until
-			 * ptvm exits and goes back then.
-			 */
-			if (!vm->cfg->no_sandbox)
-				log_err("%s: the guest powered slot %u off; the device stays "
-					"with ptvm until it exits (hot-unplug needs --no-sandbox)",
-					d->name, d->slot);
-			else
-				vm_hotplug_unplugged(vm, d);
-		}
+		if (__atomic_exchange_n(&d->slot_off, 0, __ATOMIC_ACQ_REL) && d->pt)
+			vm_hotplug_unplugged(vm, d);
 		if (__atomic_exchange_n(&d->slot_on, 0, __ATOMIC_ACQ_REL) &&
 		    d->state == VM_SLOT_ADDING) {
 			d->state = VM_SLOT_IN;
@@ -171,24 +180,40 @@ void vm_hotplug_poll(struct vm *vm)
 	}
 }
 
-/* The sandbox's filter would kill the VM process at the host's half (above). */
-static int vm_hotplug_allowed(const struct vm *vm, const char *verb)
+int vm_hotplug_expire(struct vm *vm)
 {
-	if (vm->cfg->no_sandbox)
-		return 0;
-	log_err("%s: hot-plug needs --no-sandbox for now (the monitor does not yet do its "
-		"privileged half)",
-		verb);
-	return -EPERM;
+	uint64_t now = vm_hotplug_now_ns(), next = 0;
+
+	for (unsigned i = 0; i < vm_nr_ports(vm); i++) {
+		struct vm_pt_dev *d = &vm->pt[i];
+		bool del = d->state == VM_SLOT_DELETING;
+
+		if (!d->deadline_ns)
+			continue;
+		if (d->deadline_ns > now) {
+			next = next && next < d->deadline_ns ? next : d->deadline_ns;
+			continue;
+		}
+		/*
+		 * The guest may still act on the button later: a power-off
+		 * then releases the device (vm_hotplug_unplugged()), a
+		 * power-on finds it in the slot.
+		 */
+		log_err("%s: the guest did not %s slot %u within %u s; the device stays %s",
+			d->name, del ? "release it and power off" : "power on", d->slot,
+			API_HOTPLUG_TIMEOUT_MS / 1000, del ? "in the guest" : "in the slot");
+		d->state = VM_SLOT_IN;
+		vm_hotplug_report(d, -ETIMEDOUT);
+	}
+	/* Rounded up: poll() must not wake a millisecond early and spin. */
+	return next ? (int)((next - now + 999999) / 1000000) : -1;
 }
 
 int vm_device_del(struct vm *vm, const struct pci_bdf *bdf, vm_hotplug_done *done, void *opaque)
 {
 	struct vm_pt_dev *d = vm_hotplug_by_bdf(vm, bdf);
-	int ret = vm_hotplug_allowed(vm, "device-del");
+	int ret;
 
-	if (ret)
-		return ret;
 	if (!d)
 		return -ENODEV;
 	if (d->state != VM_SLOT_IN)
@@ -199,8 +224,7 @@ int vm_device_del(struct vm *vm, const struct pci_bdf *bdf, vm_hotplug_done *don
 	if (ret)
 		return ret;
 	d->state = VM_SLOT_DELETING;
-	d->done = done;
-	d->done_opaque = opaque;
+	vm_hotplug_arm(d, done, opaque);
 	log_info("%s: asking the guest to release it (attention button of slot %u)", d->name,
 		 d->slot);
 	return 0;
@@ -220,25 +244,21 @@ static struct vm_pt_dev *vm_hotplug_free_slot(struct vm *vm)
 	return d;
 }
 
-/* VFIO for @d: the container (first device), its group, KVM-VFIO, the device, RAM. */
-static int vm_hotplug_open(struct vm *vm, struct vm_pt_dev *d)
+/*
+ * VFIO for @d on what the host half gave (vm_host_add()): its group (in
+ * @gfd, or held already) in the container, KVM-VFIO, the device, RAM
+ * pinned if it is not, then in the slot.
+ */
+static int vm_hotplug_open(struct vm *vm, struct vm_pt_dev *d, int gfd)
 {
-	const struct vfio_container_config ccfg = {
-		.sys = vm->sys,
-		.allow_unsafe_interrupts = vm->cfg->allow_unsafe_interrupts,
-	};
 	bool new_group = !vm_hotplug_group_shared(vm, d, d->group);
 	struct vfio_group *g;
 	int ret;
 
-	if (!vm->vfio) {
-		ret = container_check_memlock(vm->mem.ram_size);
-		if (!ret)
-			ret = container_open(&ccfg, &vm->vfio);
-		if (ret)
-			return ret;
-	}
-	ret = container_group_get(vm->vfio, d->group, &g);
+	/* Sandboxed, a group's error cannot say more from sysfs (the filter forbids open). */
+	vm->vfio->no_sysfs = vm->mon_fd >= 0;
+	ret = gfd >= 0 ? container_group_adopt(vm->vfio, d->group, gfd, &g)
+		       : container_group_get(vm->vfio, d->group, &g);
 	if (ret)
 		return ret;
 	if (vm->kvm_vfio.fd < 0)
@@ -260,7 +280,8 @@ static int vm_hotplug_open(struct vm *vm, struct vm_pt_dev *d)
 		ret = container_check_ranges(vm->vfio, &vm->mem);
 	if (!ret && !container_ram_mapped(vm->vfio))
 		ret = container_map_ram(vm->vfio, &vm->mem);
-	if (!ret)
+	/* It reads sysfs: not in the sandbox, which opens no file. */
+	if (!ret && vm->cfg->no_sandbox)
 		guard_log_reset(vm->sys, vm->guard_fd, NULL, &d->bdf,
 				vfio_device_desc(d->dev)->can_reset);
 	/* In the slot: Presence Detect and the button tell the guest. */
@@ -272,10 +293,8 @@ static int vm_hotplug_open(struct vm *vm, struct vm_pt_dev *d)
 int vm_device_add(struct vm *vm, const struct pci_bdf *bdf, vm_hotplug_done *done, void *opaque)
 {
 	struct vm_pt_dev *d;
-	int ret = vm_hotplug_allowed(vm, "device-add");
+	int ret, gfd;
 
-	if (ret)
-		return ret;
 	if (vm_hotplug_by_bdf(vm, bdf))
 		return -EEXIST;
 	d = vm_hotplug_free_slot(vm);
@@ -283,28 +302,27 @@ int vm_device_add(struct vm *vm, const struct pci_bdf *bdf, vm_hotplug_done *don
 		return -ENOSPC;
 	d->bdf = *bdf;
 	pci_bdf_format(bdf, d->name);
-	/* As at start: moved to vfio-pci (or found there), then claimed, then opened. */
-	ret = vm->cfg->unmanaged ? 0 : managed_attach_more(&managed_env_host, bdf, &vm->managed);
+	/* As at start: moved to vfio-pci (or found there) and checked, then claimed, opened. */
+	ret = vm_host_add(vm, bdf, &d->group, &gfd);
 	if (ret)
 		return ret;
-	ret = sysfs_vfio_check(NULL, bdf, &d->group);
-	if (!ret)
-		ret = guard_claim_more(vm->sys, "ptvm", bdf, vm->cfg->no_guard ? GUARD_OFF : 0,
-				       &vm->guard_fd);
+	ret = guard_claim_more(vm->sys, "ptvm", bdf, vm->cfg->no_guard ? GUARD_OFF : 0,
+			       &vm->guard_fd);
 	if (ret) {
-		(void)!managed_give_back_one(vm->managed, bdf);
+		if (gfd >= 0)
+			close(gfd);
+		(void)!vm_host_give_back(vm, bdf);
 		return ret;
 	}
 	d->state = VM_SLOT_ADDING;
-	ret = vm_hotplug_open(vm, d);
+	ret = vm_hotplug_open(vm, d, gfd);
 	if (ret) {
 		log_err("%s: cannot hot-plug it: %s", d->name, strerror(-ret));
 		(void)!vm_hotplug_release(vm, d);
 		d->state = VM_SLOT_EMPTY;
 		return ret;
 	}
-	d->done = done;
-	d->done_opaque = opaque;
+	vm_hotplug_arm(d, done, opaque);
 	log_info("%s: in slot %u of 00:%02x.0, as %02x:00.0; asking the guest to power it on",
 		 d->name, d->slot, d->slot, d->slot);
 	return 0;

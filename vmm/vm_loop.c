@@ -206,8 +206,9 @@ bool vm_event_pass(struct vm *vm, int timeout_ms)
 
 void vm_event_loop(struct vm *vm)
 {
+	/* Woken at the next hot-plug deadline too (vm_hotplug_expire()). */
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE))
-		if (!vm_event_pass(vm, -1))
+		if (!vm_event_pass(vm, vm_hotplug_expire(vm)))
 			break;
 }
 

@@ -188,7 +188,8 @@ int vm_pt_move(struct vm *vm)
 
 int vm_pt_dev_open(struct vm *vm, struct vm_pt_dev *d)
 {
-	int ret = vfio_device_open(vm->vfio, &d->bdf, &d->dev);
+	/* d->group was read from sysfs before (vm_pt_move(), the monitor for a hot-plug). */
+	int ret = vfio_device_open_group(vm->vfio, &d->bdf, d->group, &d->dev);
 
 	if (!ret)
 		ret = vm_pt_watch(vm, d, VFIO_PCI_ERR_IRQ_INDEX,

@@ -1,7 +1,9 @@
 # api: the control socket (--api-socket) while L2 runs with the NVMe passed
 # through. From L1, `ptvm ctl` does every verb; garbage, an oversize line, a
 # client that closes mid-request, one that never reads its replies and one
-# too many get error replies or are dropped, and the VM runs on. L2 prints a
+# too many get error replies or are dropped, and the VM runs on; so do a
+# device-del of a device the VM does not have and a device-add with no
+# free slot (--hotplug-slots 0: the NVMe's port is the only one). L2 prints a
 # tick counter: it does not advance while paused and does after resume.
 # poweroff, sent while paused, ends ptvm with exit 0; the socket is gone.
 
@@ -70,7 +72,7 @@ l1() {
 
 	nvme=$(pci_find_class 0x010802) || fail "no NVMe (class 0x010802) in L1"
 	vfio_bind "$nvme" >/dev/null || fail "vfio-pci did not bind $nvme"
-	l2_start --stats --passthrough "$nvme" --api-socket "$API_SOCK"
+	l2_start --stats --passthrough "$nvme" --hotplug-slots 0 --api-socket "$API_SOCK"
 	wait_out "PTVM-TICK 3" "$L2_TIMEOUT" || api_die "L2 never ticked"
 	[ "$(stat -c '%a %F' "$API_SOCK")" = "600 socket" ] ||
 		api_die "socket mode/type: $(stat -c '%a %F' "$API_SOCK")"
@@ -121,11 +123,19 @@ l1() {
 		api_die "a fifth client: no refusal line"
 	# shellcheck disable=SC2086 # the four pids
 	wait $cpids
-	api_ctl unplug device-del "$nvme"
-	[ "$crc" = 1 ] || api_die "device-del: rc $crc"
-	grep -qF "ptvm: ctl: device-del: hot-unplug is not implemented yet" /tmp/api.unplug.err ||
-		api_die "device-del: no error line"
 	api_alive "the hostile clients"
+	# Hot-plug refused: the exact error lines, the VM runs on, the NVMe stays.
+	api_ctl unplug device-del 0000:00:1f.0
+	[ "$crc" = 1 ] || api_die "device-del of a device the VM lacks: rc $crc"
+	[ "$(cat /tmp/api.unplug.err)" = "ptvm: ctl: device-del: 0000:00:1f.0 is not a device of this VM" ] ||
+		api_die "device-del: error line '$(cat /tmp/api.unplug.err)'"
+	api_ctl plug device-add 0000:00:1f.0
+	[ "$crc" = 1 ] || api_die "device-add with no free slot: rc $crc"
+	[ "$(cat /tmp/api.plug.err)" = "ptvm: ctl: device-add: 0000:00:1f.0: no free slot (every root port holds a device; start ptvm with more --hotplug-slots)" ] ||
+		api_die "device-add: error line '$(cat /tmp/api.plug.err)'"
+	api_alive "the refused hot-plug requests"
+	api_ctl still status
+	api_has still "\"devices\":[{\"bdf\":\"$nvme\",\"iommu_group\":"
 
 	# Pause: ticks stop (1 s to settle what was in flight, then 3 s still).
 	api_ctl pause pause

@@ -1,17 +1,17 @@
 # pt_hotplug: hot-unplug and hot-plug while L2 runs, through PCIe native
-# hot-plug on ptvm's root ports (L2's pciehp), driven by ptvm's test knob
-# (PTVM_TEST_HOTPLUG_FIFO, until the control socket has device-del and
-# device-add), with --no-sandbox (hot-plug's host half is not the
-# monitor's yet). Managed mode: the e1000e and the NVMe start on their L1
-# drivers. The e1000e is unplugged while L2 runs: L2's eth0 goes, the
-# device is back on L1's e1000e driver; plugged back: L2's eth0 returns
-# and pings L1's peer again. The NVMe is unplugged after L2's dd wrote a
-# pattern: L1's nvme driver has it back and reads that pattern.
+# hot-plug on ptvm's root ports (L2's pciehp), driven by `ptvm ctl
+# device-del|device-add` on the control socket, under the default sandbox
+# (the monitor does the host's privileged half). Managed mode: the e1000e
+# and the NVMe start on their L1 drivers. The e1000e is unplugged while L2
+# runs: L2's eth0 goes, the device is back on L1's e1000e driver; plugged
+# back: L2's eth0 returns and pings L1's peer again. The NVMe is unplugged
+# after L2's dd wrote a pattern: L1's nvme driver has it back and reads
+# that pattern. Each ctl prints exactly the reply asserted.
 
 . /cases/pt_nic.sh
 . /cases/pt_nvme.sh
 
-HP_FIFO=/tmp/pt_hotplug.fifo
+HP_SOCK=/run/pt_hotplug.sock
 
 # hp_wait_l2 TEST SECS: until TEST (a shell test) holds, or SECS pass.
 hp_wait_l2() {
@@ -59,18 +59,16 @@ bail() {
 	fail "$*"
 }
 
-# knob VERB BDF: tell ptvm; then wait up to 40 s for "VERB BDF: done".
-knob() {
-	timeout 5 sh -c "echo '$1 $2' >$HP_FIFO" || bail "$1 $2: the test knob's fifo takes nothing"
-	i=0
-	while ! grep -qs "test-knob: $1 $2: done" "$err" && [ $i -lt 200 ]; do
-		grep -qs "test-knob: $1 $2: [^sd]" "$err" && bail "$1 $2: $(grep "test-knob: $1" "$err" | tail -n 1)"
-		[ -d "/proc/$pid" ] || bail "$1 $2: ptvm exited"
-		sleep 0.2
-		i=$((i + 1))
-	done
-	grep -qs "test-knob: $1 $2: done" "$err" || bail "$1 $2: not done after 40 s"
-	t_knob=$(awk "BEGIN{print $(uptime_s) - $3}")
+# hp_ctl VERB BDF STATE T0: `ptvm ctl` VERB BDF, which answers once the guest
+# did its part; its one line must be {"bdf":BDF,"state":STATE}. Sets t_ctl.
+hp_ctl() {
+	"$PTVM" ctl "$HP_SOCK" "$1" "$2" >/tmp/pt_hotplug.ctl 2>/tmp/pt_hotplug.ctl.err
+	crc=$?
+	echo "  ctl $1 $2: rc=$crc $(cat /tmp/pt_hotplug.ctl /tmp/pt_hotplug.ctl.err)"
+	[ "$crc" = 0 ] || bail "ctl $1 $2: rc $crc: $(cat /tmp/pt_hotplug.ctl.err)"
+	[ "$(cat /tmp/pt_hotplug.ctl)" = "{\"bdf\":\"$2\",\"state\":\"$3\"}" ] ||
+		bail "ctl $1 $2: reply '$(cat /tmp/pt_hotplug.ctl)'"
+	t_ctl=$(awk "BEGIN{print $(uptime_s) - $4}")
 }
 
 l1() {
@@ -80,25 +78,21 @@ l1() {
 	host_rebind "$nvme" nvme || fail "nvme does not take $nvme in L1"
 	pat=$$-$(cut -c1-8 /proc/sys/kernel/random/uuid)
 	L2_CMDLINE="$L2_CMDLINE ptvm.arg=$pat"
-	rm -f "$HP_FIFO"
-	mkfifo "$HP_FIFO"
 	L2_TIMEOUT=200
-	# This case's subshell only: ptvm reads the knob's fifo.
-	export PTVM_TEST_HOTPLUG_FIFO=$HP_FIFO
-	l2_start --no-sandbox --verbose --passthrough "$PT_NIC_BDF" --passthrough "$nvme"
+	l2_start --verbose --api-socket "$HP_SOCK" --passthrough "$PT_NIC_BDF" --passthrough "$nvme"
 	wait_out PTVM-HP-NIC-UP 90 || bail "L2 did not bring eth0 up"
 	expect_out PTVM-NIC-PING-OK "first ping from L2 to the L1 peer $PT_NIC_PEER_IP"
 	[ "$(pci_driver "$PT_NIC_BDF")" = vfio-pci ] || bail "$PT_NIC_BDF not on vfio-pci while L2 runs"
 
-	knob device-del "$PT_NIC_BDF" "$(uptime_s)"
-	t_del=$t_knob
+	hp_ctl device-del "$PT_NIC_BDF" removed "$(uptime_s)"
+	t_del=$t_ctl
 	wait_out 'PTVM-HP-NIC-GONE\|PTVM-HP-NIC-STILL' 10
 	expect_out PTVM-HP-NIC-GONE "eth0 gone from L2 after device-del"
 	[ "$(pci_driver "$PT_NIC_BDF")" = e1000e ] ||
 		bail "after device-del $PT_NIC_BDF is on '$(pci_driver "$PT_NIC_BDF")', not back on e1000e"
 
-	knob device-add "$PT_NIC_BDF" "$(uptime_s)"
-	t_add=$t_knob
+	hp_ctl device-add "$PT_NIC_BDF" added "$(uptime_s)"
+	t_add=$t_ctl
 	[ "$(pci_driver "$PT_NIC_BDF")" = vfio-pci ] || bail "after device-add $PT_NIC_BDF is not on vfio-pci"
 	wait_out PTVM-HP-NIC-DONE 60 || bail "L2 did not finish the NIC part"
 	expect_out PTVM-HP-NIC-BACK "eth0 back in L2 after device-add"
@@ -106,12 +100,15 @@ l1() {
 	[ "$n" = 2 ] || bail "L2 pinged $n times of 2 (before the unplug, after the plug)"
 
 	wait_out 'PTVM-HP-NVME-WRITTEN' 60 || bail "L2 did not write the NVMe pattern"
-	knob device-del "$nvme" "$(uptime_s)"
-	t_nvme=$t_knob
+	hp_ctl device-del "$nvme" removed "$(uptime_s)"
+	t_nvme=$t_ctl
 	[ "$(pci_driver "$nvme")" = nvme ] ||
 		bail "after device-del $nvme is on '$(pci_driver "$nvme")', not back on nvme"
 	l2_wait
 	expect_rc 0
+	# The sandbox held: the VM process was not killed for a syscall.
+	grep -q "forbidden syscall" "$err" && fail "$(grep "forbidden syscall" "$err")"
+	grep -q "ptvm: sandbox: VM process [0-9]* runs as" "$err" || fail "no sandbox line: not sandboxed?"
 	expect_out "PTVM-NVME-READBACK PTVM-NVME-PATTERN-$pat" "pattern read back in L2"
 	expect_out PTVM-HP-NVME-GONE "nvme0n1 gone from L2 after device-del"
 	nvme_wait || fail "no /dev/nvme0n1 in L1 after device-del"

@@ -12,9 +12,12 @@
  * lines); a longer line gets exactly one "longer than" error and nothing
  * for the rest of it; every reply is one line of JSON, an object with an
  * "id" and exactly one of "ok" and "error"; the VM is powered off only by
- * a "poweroff" line; a hung-up client's slot is freed, its fd closed, and
- * nothing is left open when the input ends. api_answer() into small
- * buffers always gives a whole line that fits.
+ * a "poweroff" line; a device-del or device-add under way answers once,
+ * when the VM says it is done, with the reply api_later_line() gives, to
+ * the very connection that asked and to nobody if it hung up (even when
+ * its slot went to a new client); a hung-up client's slot is freed, its
+ * fd closed, and nothing is left open when the input ends. api_answer()
+ * into small buffers always gives a whole line that fits.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -32,18 +35,90 @@
 struct fz_client {
 	int fd; /* the harness's end, -1 when not connected */
 	int slot;
-	size_t len; /* bytes of the unfinished line */
+	unsigned conn; /* counts its connections */
+	size_t len;    /* bytes of the unfinished line */
 	bool discard;
 	char line[API_LINE_MAX];
 	char got[2 * API_REPLY_MAX]; /* replies read and not yet matched */
 	size_t got_len;
 };
 
+/*
+ * A VM: the fake (first, for api_fake.h's callbacks) and the device-del/add
+ * under way, oldest first. The server's VM gets the server's api_later; the
+ * reference VM the model's, with who asked.
+ */
+struct fz_vm {
+	struct api_fake f;
+	unsigned n;
+	struct api_later *pend[API_MAX_LATER];
+	struct fz_client *who[API_MAX_LATER];
+	unsigned conn[API_MAX_LATER];
+};
+
 static struct api_fake_dir fz_dir;
 static struct api_server *fz_srv;
-static struct api_fake fz_vm, fz_ref;
+static struct fz_vm fz_vm, fz_ref;
 static struct fz_client fz_cl[API_MAX_CLIENTS];
 static char fz_want[API_REPLY_MAX];
+/* The model's api_later slots, as the server keeps API_MAX_LATER. */
+static struct api_later fz_ref_later[API_MAX_LATER];
+static bool fz_ref_used[API_MAX_LATER];
+/* The client whose line the reference VM runs now. */
+static struct fz_client *fz_asking;
+
+static int fz_hotplug(void *opaque, struct api_later *later)
+{
+	struct fz_vm *vm = opaque;
+
+	if (vm->f.hp_ret)
+		return vm->f.hp_ret;
+	FUZZ_CHECK(later && vm->n < API_MAX_LATER, "a reply later without a slot for it");
+	vm->pend[vm->n] = later;
+	vm->who[vm->n] = fz_asking;
+	vm->conn[vm->n++] = fz_asking ? fz_asking->conn : 0;
+	return 0;
+}
+
+static int fz_device_del(void *opaque, struct api_later *later)
+{
+	((struct fz_vm *)opaque)->f.nr_del++;
+	return fz_hotplug(opaque, later);
+}
+
+static int fz_device_add(void *opaque, struct api_later *later)
+{
+	((struct fz_vm *)opaque)->f.nr_add++;
+	return fz_hotplug(opaque, later);
+}
+
+static const struct api_vm_ops fz_ops = {
+	.status = api_fake_status,
+	.stats = api_fake_stats,
+	.pause = api_fake_pause,
+	.resume = api_fake_resume,
+	.poweroff = api_fake_poweroff,
+	.device_del = fz_device_del,
+	.device_add = fz_device_add,
+};
+
+/* The model's api_answer(): a later slot taken first, as the server does. */
+static size_t fz_ref_answer(const char *line, size_t len, char *out, size_t outlen)
+{
+	struct api_later *l = NULL;
+	unsigned i;
+	size_t n;
+
+	for (i = 0; i < API_MAX_LATER && !l; i++)
+		if (!fz_ref_used[i])
+			l = &fz_ref_later[i];
+	if (l)
+		fz_ref_used[--i] = true;
+	n = api_answer(&fz_ops, &fz_ref, line, len, l, out, outlen);
+	if (n && l)
+		fz_ref_used[i] = false;
+	return n;
+}
 
 static void fz_cleanup(void)
 {
@@ -53,8 +128,7 @@ static void fz_cleanup(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	if (!api_fake_mkdir(&fz_dir) ||
-	    api_server_open(&fz_srv, fz_dir.path, &api_fake_ops, &fz_vm))
+	if (!api_fake_mkdir(&fz_dir) || api_server_open(&fz_srv, fz_dir.path, &fz_ops, &fz_vm))
 		abort();
 	atexit(fz_cleanup);
 	return 0;
@@ -134,9 +208,11 @@ static void fz_model(struct fz_client *c, const uint8_t *p, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == '\n') {
 			if (!c->discard && !fz_blank(c->line, c->len)) {
-				len = api_answer(&api_fake_ops, &fz_ref, c->line, c->len, fz_want,
-						 sizeof(fz_want));
-				fz_expect(c, fz_want, len);
+				fz_asking = c;
+				len = fz_ref_answer(c->line, c->len, fz_want, sizeof(fz_want));
+				fz_asking = NULL;
+				if (len)
+					fz_expect(c, fz_want, len);
 			}
 			c->len = 0;
 			c->discard = false;
@@ -156,10 +232,11 @@ static void fz_model(struct fz_client *c, const uint8_t *p, size_t n)
 		}
 	}
 	/* The VM was told exactly what the lines asked: pause, resume, poweroff... */
-	FUZZ_CHECK(
-		!memcmp(&fz_vm, &fz_ref, sizeof(fz_vm)),
-		"the VM saw other calls than the lines asked (poweroff %u of %u, pause %u of %u)",
-		fz_vm.nr_poweroff, fz_ref.nr_poweroff, fz_vm.nr_pause, fz_ref.nr_pause);
+	FUZZ_CHECK(!memcmp(&fz_vm.f, &fz_ref.f, sizeof(fz_vm.f)) && fz_vm.n == fz_ref.n,
+		   "the VM saw other calls than the lines asked (poweroff %u of %u, pause %u of "
+		   "%u, device-del %u of %u, under way %u of %u)",
+		   fz_vm.f.nr_poweroff, fz_ref.f.nr_poweroff, fz_vm.f.nr_pause, fz_ref.f.nr_pause,
+		   fz_vm.f.nr_del, fz_ref.f.nr_del, fz_vm.n, fz_ref.n);
 }
 
 /* Let the server read all @c has sent: it reads at most its buffer's room at a time. */
@@ -184,6 +261,7 @@ static void fz_connect(struct fz_client *c)
 	FUZZ_CHECK(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv),
 		   "socketpair");
 	c->slot = api_server_add_client(fz_srv, sv[1]);
+	c->conn++;
 	FUZZ_CHECK(c->slot >= 0 && c->slot < API_MAX_CLIENTS, "no slot for a client: %d", c->slot);
 	c->fd = sv[0];
 	c->len = c->got_len = 0;
@@ -206,19 +284,45 @@ static void fz_hangup(struct fz_client *c)
 /* api_answer() into a buffer of 64 to 319 bytes: a whole line that fits. */
 static void fz_small(struct fz *in)
 {
-	struct api_fake vm = {0};
+	struct fz_vm vm = {.f.hp_ret = -ENODEV};
 	char line[512], out[320];
 	size_t outlen = 64 + fz_u8(in), len = fz_below(in, 200), n;
 
 	for (size_t i = 0; i < len; i++)
 		line[i] = (char)fz_u8(in);
 	memset(out, 0x5a, sizeof(out));
-	n = api_answer(&api_fake_ops, &vm, line, len, out, outlen);
+	n = api_answer(&fz_ops, &vm, line, len, NULL, out, outlen);
 	FUZZ_CHECK(n > 1 && n < outlen && out[n - 1] == '\n' && out[n] == 0 && strlen(out) == n &&
 			   out[outlen] == 0x5a,
 		   "reply of %zu bytes in a buffer of %zu", n, outlen);
 	fz_check_shape(out, n);
 }
+
+/*
+ * The VM is done with the oldest device-del/add under way, with @err: the
+ * server replies to the connection that asked, if it is still there.
+ */
+static void fz_done(int err)
+{
+	struct fz_client *c = fz_ref.who[0];
+	size_t len;
+
+	if (!fz_vm.n)
+		return;
+	api_later_done(fz_vm.pend[0], err);
+	len = api_later_line(fz_ref.pend[0], err, fz_want, sizeof(fz_want));
+	fz_ref_used[fz_ref.pend[0] - fz_ref_later] = false;
+	if (c && c->fd >= 0 && c->conn == fz_ref.conn[0])
+		fz_expect(c, fz_want, len);
+	for (struct fz_vm *vm = &fz_vm; vm; vm = vm == &fz_vm ? &fz_ref : NULL) {
+		vm->n--;
+		memmove(vm->pend, vm->pend + 1, vm->n * sizeof(vm->pend[0]));
+		memmove(vm->who, vm->who + 1, vm->n * sizeof(vm->who[0]));
+		memmove(vm->conn, vm->conn + 1, vm->n * sizeof(vm->conn[0]));
+	}
+}
+
+static const int fz_errs[] = {0, -ENODEV, -EBUSY, -ENOSPC, -ETIMEDOUT, -EIO, -EEXIST, -EPERM};
 
 /* Text the fuzzer may splice in: requests that get past the parser to the verbs. */
 static const char *const fz_words[] = {
@@ -239,6 +343,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&fz_vm, 0, sizeof(fz_vm));
 	memset(&fz_ref, 0, sizeof(fz_ref));
+	memset(fz_ref_used, 0, sizeof(fz_ref_used));
 	for (unsigned i = 0; i < API_MAX_CLIENTS; i++)
 		fz_cl[i].fd = -1;
 	while (in.n && steps++ < 256) {
@@ -247,8 +352,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t len = 0;
 
 		switch (op & 0xf) {
-		case 0: /* pause fails from now on, or not */
-			fz_vm.pause_ret = fz_ref.pause_ret = (op & 0x80) ? -ETIMEDOUT : 0;
+		case 0: /* pause fails from now on, or not; device-del/add: under way, or refused */
+			fz_vm.f.pause_ret = fz_ref.f.pause_ret = (op & 0x80) ? -ETIMEDOUT : 0;
+			fz_vm.f.hp_ret = fz_ref.f.hp_ret = fz_errs[(op >> 4) & 7];
+			continue;
+		case 0xf: /* the VM is done with the oldest device-del/add */
+			fz_done(fz_errs[(op >> 4) & 7]);
 			continue;
 		case 1:
 			fz_small(&in);
@@ -289,6 +398,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < API_MAX_CLIENTS; i++)
 		if (fz_cl[i].fd >= 0)
 			fz_hangup(&fz_cl[i]);
+	/* The server lives on to the next input: nothing of this one stays under way. */
+	while (fz_vm.n)
+		fz_done(-ECANCELED);
 	for (unsigned i = 0; i < API_MAX_CLIENTS; i++)
 		FUZZ_CHECK(api_server_client_fd(fz_srv, i) < 0, "slot %u left open", i);
 	return 0;

@@ -15,6 +15,10 @@ struct api_fake {
 	bool paused;
 	int pause_ret; /* what pause returns (and then it does not pause) */
 	unsigned nr_pause, nr_resume, nr_poweroff, nr_status, nr_stats;
+	int hp_ret;		 /* what device-del/add return */
+	unsigned nr_del, nr_add; /* device-del/add calls */
+	struct api_later *later; /* the last one under way */
+	int later_err;		 /* how the test ends it (test_api_client.c) */
 };
 
 static void api_fake_status(void *opaque, struct api_status *st)
@@ -78,6 +82,24 @@ static void api_fake_poweroff(void *opaque)
 	f->nr_poweroff++;
 }
 
+static int api_fake_device_del(void *opaque, struct api_later *later)
+{
+	struct api_fake *f = opaque;
+
+	f->nr_del++;
+	f->later = f->hp_ret ? NULL : later;
+	return f->hp_ret;
+}
+
+static int api_fake_device_add(void *opaque, struct api_later *later)
+{
+	struct api_fake *f = opaque;
+
+	f->nr_add++;
+	f->later = f->hp_ret ? NULL : later;
+	return f->hp_ret;
+}
+
 /* A fresh directory in $TMPDIR (or /tmp) for a socket: @dir, and @path = @dir/s. */
 struct api_fake_dir {
 	char dir[64];
@@ -99,6 +121,8 @@ static const struct api_vm_ops api_fake_ops = {
 	.pause = api_fake_pause,
 	.resume = api_fake_resume,
 	.poweroff = api_fake_poweroff,
+	.device_del = api_fake_device_del,
+	.device_add = api_fake_device_add,
 };
 
 #endif

@@ -42,6 +42,11 @@ static void *serve_thread(void *arg)
 		for (unsigned i = 0; i < API_MAX_CLIENTS; i++)
 			p[1 + i] = (struct pollfd){.fd = api_server_client_fd(f->s, i),
 						   .events = POLLIN};
+		/* A device-del/add under way ends as the test said. */
+		if (f->fake.later) {
+			api_later_done(f->fake.later, f->fake.later_err);
+			f->fake.later = NULL;
+		}
 		if (poll(p, 1 + API_MAX_CLIENTS, 10) <= 0)
 			continue;
 		if (p[0].revents)
@@ -110,9 +115,10 @@ static void test_status(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(CTL(f, NULL, f->d.path, "status"), 0);
-	assert_string_equal(f->out, "{\"state\":\"running\",\"vcpus\":2,\"memory\":268435456,"
-				    "\"uptime_ms\":1234,\"reboots\":3,\"devices\":[{\"bdf\":\"0000:01:00.0\","
-				    "\"iommu_group\":7}]}\n");
+	assert_string_equal(
+		f->out, "{\"state\":\"running\",\"vcpus\":2,\"memory\":268435456,"
+			"\"uptime_ms\":1234,\"reboots\":3,\"devices\":[{\"bdf\":\"0000:01:00.0\","
+			"\"iommu_group\":7}]}\n");
 	assert_string_equal(f->err, "");
 	assert_int_equal(CTL(f, NULL, f->d.path, "pause"), 0);
 	assert_string_equal(f->out, "{\"state\":\"paused\"}\n");
@@ -124,12 +130,30 @@ static void test_error(void **state)
 {
 	struct fixture *f = *state;
 
+	f->fake.hp_ret = -ENODEV;
 	assert_int_equal(CTL(f, NULL, f->d.path, "device-del", "0000:01:00.0"), 1);
 	assert_string_equal(f->out, "");
-	assert_string_equal(f->err, "ptvm: ctl: device-del: hot-unplug is not implemented yet\n");
+	assert_string_equal(f->err, "ptvm: ctl: device-del: 0000:01:00.0 is not a device of this "
+				    "VM\n");
 	assert_int_equal(CTL(f, NULL, f->d.path, "stop"), 1);
 	assert_string_equal(f->err, "ptvm: ctl: unknown verb \"stop\" (the verbs: status, stats, "
 				    "pause, resume, poweroff, device-del, device-add)\n");
+}
+
+/* device-del/add: ctl waits for the reply that comes when the VM is done. */
+static void test_later(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(CTL(f, NULL, f->d.path, "device-del", "01:00.0"), 0);
+	assert_string_equal(f->out, "{\"bdf\":\"0000:01:00.0\",\"state\":\"removed\"}\n");
+	assert_string_equal(f->err, "");
+	f->fake.later_err = -ETIMEDOUT;
+	assert_int_equal(CTL(f, NULL, f->d.path, "device-add", "0000:01:00.0"), 1);
+	assert_string_equal(f->out, "");
+	assert_string_equal(f->err, "ptvm: ctl: device-add: 0000:01:00.0: the guest did not power "
+				    "its slot on within 30 s; the device stays in its slot\n");
+	assert_int_equal(f->fake.nr_del + f->fake.nr_add, 2);
 }
 
 static void test_no_server(void **state)
@@ -199,7 +223,7 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_status), T(test_error), T(test_no_server),
+		T(test_status), T(test_error), T(test_later),	    T(test_no_server),
 		T(test_usage),	T(test_raw),   T(test_server_full),
 	};
 

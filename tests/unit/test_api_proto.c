@@ -14,15 +14,25 @@
 #include "api_fake.h"
 
 static char reply[API_REPLY_MAX];
+static struct api_later later;
 
 static const char *answer_len(struct api_fake *f, const char *line, size_t len)
 {
-	size_t n = api_answer(&api_fake_ops, f, line, len, reply, sizeof(reply));
+	size_t n = api_answer(&api_fake_ops, f, line, len, &later, reply, sizeof(reply));
 
 	assert_int_equal(n, strlen(reply));
 	/* One line, always: the newline is the last byte and the only one. */
 	assert_true(n > 0 && reply[n - 1] == '\n');
 	assert_ptr_equal(strchr(reply, '\n'), reply + n - 1);
+	return reply;
+}
+
+/* As answer(), with no slot for a reply that would come later. */
+static const char *answer_null(struct api_fake *f, const char *line)
+{
+	size_t n = api_answer(&api_fake_ops, f, line, strlen(line), NULL, reply, sizeof(reply));
+
+	assert_int_equal(n, strlen(reply));
 	return reply;
 }
 
@@ -105,17 +115,70 @@ static void test_poweroff(void **state)
 	assert_int_equal(f.nr_poweroff, 1);
 }
 
-/* Hot-plug is not there yet: said, and nothing is done. */
-static void test_hotplug_not_implemented(void **state)
+/* device-del and device-add under way: no reply now; the later one carries the id. */
+static void test_hotplug_later(void **state)
 {
+	const char *del = "{\"id\":\"d1\",\"verb\":\"device-del\",\"bdf\":\"01:00.0\"}";
+	const char *add = "{\"id\":10,\"verb\":\"device-add\",\"bdf\":\"0000:01:00.0\"}";
 	struct api_fake f = {0};
+	char out[256];
+
+	assert_int_equal(
+		api_answer(&api_fake_ops, &f, del, strlen(del), &later, reply, sizeof(reply)), 0);
+	assert_int_equal(f.nr_del, 1);
+	assert_ptr_equal(f.later, &later);
+	/* Canonical, whatever form the client wrote. */
+	assert_string_equal(later.bdf, "0000:01:00.0");
+	assert_string_equal(later.verb, "device-del");
+	api_later_line(&later, 0, out, sizeof(out));
+	assert_string_equal(out, "{\"id\":\"d1\",\"ok\":{\"bdf\":\"0000:01:00.0\","
+				 "\"state\":\"removed\"}}\n");
+	api_later_line(&later, -ETIMEDOUT, out, sizeof(out));
+	assert_string_equal(out, "{\"id\":\"d1\",\"error\":\"device-del: 0000:01:00.0: the "
+				 "guest did not release it within 30 s; the device stays in the "
+				 "guest\"}\n");
+	assert_int_equal(
+		api_answer(&api_fake_ops, &f, add, strlen(add), &later, reply, sizeof(reply)), 0);
+	api_later_line(&later, 0, out, sizeof(out));
+	assert_string_equal(out, "{\"id\":10,\"ok\":{\"bdf\":\"0000:01:00.0\",\"state\":"
+				 "\"added\"}}\n");
+	api_later_line(&later, -ECANCELED, out, sizeof(out));
+	assert_string_equal(out, "{\"id\":10,\"error\":\"device-add: 0000:01:00.0: the guest "
+				 "stopped or rebooted first\"}\n");
+	/* No slot for a later reply: refused now. */
+	assert_string_equal(answer_null(&f, del), "{\"id\":\"d1\",\"error\":\"device-del: "
+						  "0000:01:00.0 is being added or removed "
+						  "already; try again when that is done\"}\n");
+}
+
+/* Refused at once: the exact texts; a bad address never reaches the VM. */
+static void test_hotplug_refused(void **state)
+{
+	struct api_fake f = {.hp_ret = -ENODEV};
 
 	assert_string_equal(
-		answer(&f, "{\"id\":10,\"verb\":\"device-del\",\"bdf\":\"0000:01:00.0\"}"),
-		"{\"id\":10,\"error\":\"device-del: hot-unplug is not implemented yet\"}\n");
+		answer(&f, "{\"id\":1,\"verb\":\"device-del\",\"bdf\":\"0000:00:09.0\"}"),
+		"{\"id\":1,\"error\":\"device-del: 0000:00:09.0 is not a device of this VM\"}\n");
+	f.hp_ret = -ENOSPC;
 	assert_string_equal(
-		answer(&f, "{\"id\":11,\"verb\":\"device-add\",\"bdf\":\"0000:01:00.0\"}"),
-		"{\"id\":11,\"error\":\"device-add: hot-plug is not implemented yet\"}\n");
+		answer(&f, "{\"id\":2,\"verb\":\"device-add\",\"bdf\":\"0000:00:09.0\"}"),
+		"{\"id\":2,\"error\":\"device-add: 0000:00:09.0: no free slot (every root port "
+		"holds a device; start ptvm with more --hotplug-slots)\"}\n");
+	f.hp_ret = -EEXIST;
+	assert_string_equal(
+		answer(&f, "{\"id\":3,\"verb\":\"device-add\",\"bdf\":\"0000:00:09.0\"}"),
+		"{\"id\":3,\"error\":\"device-add: 0000:00:09.0 is in the guest already\"}\n");
+	f.hp_ret = -EACCES;
+	assert_string_equal(
+		answer(&f, "{\"id\":4,\"verb\":\"device-add\",\"bdf\":\"0000:00:09.0\"}"),
+		"{\"id\":4,\"error\":\"device-add: 0000:00:09.0: Permission denied (ptvm's log "
+		"says more)\"}\n");
+	assert_int_equal(f.nr_del + f.nr_add, 4);
+	assert_string_equal(
+		answer(&f, "{\"id\":5,\"verb\":\"device-del\",\"bdf\":\"0000:00:20.0\"}"),
+		"{\"id\":5,\"error\":\"device-del: '0000:00:20.0' is not a PCI address (use "
+		"DDDD:BB:DD.F)\"}\n");
+	assert_int_equal(f.nr_del + f.nr_add, 4);
 	assert_string_equal(answer(&f, "{\"id\":12,\"verb\":\"device-del\"}"),
 			    "{\"id\":12,\"error\":\"device-del needs \\\"bdf\\\": the device's PCI "
 			    "address, a string\"}\n");
@@ -199,7 +262,7 @@ static void test_reply_too_long(void **state)
 {
 	struct api_fake f = {0};
 	char small[64];
-	size_t n = api_answer(&api_fake_ops, &f, "{\"id\":1,\"verb\":\"status\"}", 24, small,
+	size_t n = api_answer(&api_fake_ops, &f, "{\"id\":1,\"verb\":\"status\"}", 24, NULL, small,
 			      sizeof(small));
 
 	assert_string_equal(small, "{\"id\":null,\"error\":\"reply too long\"}\n");
@@ -230,11 +293,12 @@ static void test_error_line_small(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status),	     cmocka_unit_test(test_stats),
-		cmocka_unit_test(test_pause_resume), cmocka_unit_test(test_pause_timeout),
-		cmocka_unit_test(test_poweroff),     cmocka_unit_test(test_hotplug_not_implemented),
-		cmocka_unit_test(test_bad_requests), cmocka_unit_test(test_reply_too_long),
-		cmocka_unit_test(test_error_line),   cmocka_unit_test(test_error_line_small),
+		cmocka_unit_test(test_status),		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_pause_resume),	cmocka_unit_test(test_pause_timeout),
+		cmocka_unit_test(test_poweroff),	cmocka_unit_test(test_hotplug_later),
+		cmocka_unit_test(test_hotplug_refused), cmocka_unit_test(test_bad_requests),
+		cmocka_unit_test(test_reply_too_long),	cmocka_unit_test(test_error_line),
+		cmocka_unit_test(test_error_line_small),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

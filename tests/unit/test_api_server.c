@@ -344,6 +344,34 @@ static void test_too_many_clients(void **state)
 		close(fds[i]);
 }
 
+/* A reply that comes later goes to the connection that asked, and to no later one. */
+static void test_later(void **state)
+{
+	struct fixture *f = *state;
+	int sv[2];
+
+	send_str(f, "{\"id\":5,\"verb\":\"device-del\",\"bdf\":\"0000:01:00.0\"}\n"
+		    "{\"id\":6,\"verb\":\"pause\"}\n");
+	serve(f);
+	/* Under way: the next request is answered meanwhile. */
+	assert_string_equal(replies(f), "{\"id\":6,\"ok\":{\"state\":\"paused\"}}\n");
+	assert_non_null(f->fake.later);
+	api_later_done(f->fake.later, 0);
+	assert_string_equal(replies(f), "{\"id\":5,\"ok\":{\"bdf\":\"0000:01:00.0\","
+					"\"state\":\"removed\"}}\n");
+	send_str(f, "{\"id\":7,\"verb\":\"device-del\",\"bdf\":\"0000:01:00.0\"}\n");
+	serve(f);
+	/* The client goes; another takes its slot before the reply is ready. */
+	close(f->peer);
+	serve(f);
+	assert_int_equal(api_server_client_fd(f->s, f->slot), -1);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	assert_int_equal(api_server_add_client(f->s, sv[0]), f->slot);
+	f->peer = sv[1];
+	api_later_done(f->fake.later, -ECANCELED);
+	assert_string_equal(replies(f), "");
+}
+
 int main(void)
 {
 #define T(fn)	  cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -354,6 +382,7 @@ int main(void)
 		T(test_unlink_only_ours), TPAIR(test_lines),
 		TPAIR(test_oversize),	  TPAIR(test_closed_mid_request),
 		TPAIR(test_never_reads),  T(test_too_many_clients),
+		TPAIR(test_later),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,9 @@
  *
  * A request whose id cannot be read is answered with "id": null. The verbs
  * and their replies are in api_proto.c. Nothing a client sends ends the VM
- * except "poweroff"; the server never blocks on a client.
+ * except "poweroff"; the server never blocks on a client. device-del and
+ * device-add answer later, when the guest has done its part: their reply
+ * carries the request's id, and other requests are answered meanwhile.
  */
 #ifndef PTVM_API_H
 #define PTVM_API_H
@@ -21,12 +23,24 @@
 
 struct vm_stats;
 
+/* A string id is echoed back; a longer one is not read. */
+#define API_ID_MAX 128
 /* A request line, its newline included, is at most this long; longer ones get an error. */
 #define API_LINE_MAX 4096
 /* Clients served at once; one more gets an error line and is closed. */
 #define API_MAX_CLIENTS 4
 /* The longest reply ("stats" with OPTS_MAX_CPUS vCPUs is about 30 KiB). */
 #define API_REPLY_MAX 65536
+/*
+ * How long device-del and device-add wait for the guest. PCIe 4.0 §6.7.1.5
+ * gives the OS 5 s after an Attention Button press to cancel before it
+ * acts (Linux pciehp waits exactly that), then a driver's remove or probe
+ * takes what it takes: 30 s is six times the spec's wait. A guest that
+ * ignores the button gets an error reply and keeps the device.
+ */
+#define API_HOTPLUG_TIMEOUT_MS 30000
+/* device-del/add requests under way at once: one per slot at most. */
+#define API_MAX_LATER OPTS_MAX_PASSTHROUGH
 /* How long "pause" waits for the vCPUs to leave KVM_RUN. */
 #define API_PAUSE_TIMEOUT_MS 2000
 
@@ -43,6 +57,13 @@ struct api_status {
 	} dev[OPTS_MAX_PASSTHROUGH];
 };
 
+/*
+ * A device-del or device-add under way: its reply comes through
+ * api_later_done() (api_server.c), to the client that asked if it is
+ * still connected.
+ */
+struct api_later;
+
 /* What the verbs do to the VM; the VM's side is vm_api.c, tests bring a fake. */
 struct api_vm_ops {
 	void (*status)(void *opaque, struct api_status *st);
@@ -52,15 +73,43 @@ struct api_vm_ops {
 	int (*resume)(void *opaque);
 	/* Stop the VM as the VMM does when told to quit: exit 0. */
 	void (*poweroff)(void *opaque);
+	/*
+	 * device-del / device-add of @bdf (as the client wrote it; canonical
+	 * in @later): 0, under way, and api_later_done(@later, err) follows
+	 * once; or -errno, answered now (api_hotplug_error()), @later unused.
+	 * NULL: the verb answers -EOPNOTSUPP.
+	 */
+	int (*device_del)(void *opaque, struct api_later *later);
+	int (*device_add)(void *opaque, struct api_later *later);
+};
+
+/* One request that answers later: who asked, for what. */
+struct api_later {
+	struct api_server *s;
+	bool used;
+	unsigned client, gen; /* the client slot, and its connection's number */
+	char verb[16];
+	char bdf[PCI_BDF_STRLEN];    /* canonical */
+	char id[API_ID_MAX * 6 + 3]; /* the request's id, as JSON text */
 };
 
 /*
  * api_proto.c: answer one request line of @len bytes (its newline not
  * included): the reply, one line ending in '\n', goes into @out. Returns
- * the reply's length (< @outlen; @outlen must be at least 64).
+ * the reply's length (< @outlen; @outlen must be at least 64), or 0 when
+ * the verb answers later (device-del/add under way): @later, which the
+ * caller provides (NULL: those verbs answer -EBUSY), is then filled in
+ * and the caller owns it until api_later_done().
  */
 size_t api_answer(const struct api_vm_ops *ops, void *opaque, const char *line, size_t len,
-		  char *out, size_t outlen);
+		  struct api_later *later, char *out, size_t outlen);
+/*
+ * api_proto.c: the reply to @later's request: {"id":..,"ok":{"bdf":..,
+ * "state":"removed"|"added"}} for @err 0, else its api_hotplug_error().
+ */
+size_t api_later_line(const struct api_later *later, int err, char *out, size_t outlen);
+/* api_proto.c: the one-line error text of device-del/add (@verb) of @bdf failing with @err. */
+void api_hotplug_error(const char *verb, const char *bdf, int err, char *buf, size_t len);
 /* The reply {"id":null,"error":@msg} and its '\n' in @out; its length. */
 size_t api_error_line(const char *msg, char *out, size_t outlen);
 
@@ -100,6 +149,12 @@ void api_server_input(struct api_server *s, unsigned i);
  */
 void api_server_disown(struct api_server *s);
 void api_server_close(struct api_server *s);
+/*
+ * The request @later (from api_answer() through the server) is done with
+ * @err: its reply goes to its client if that connection is still open;
+ * @later is free again.
+ */
+void api_later_done(struct api_later *later, int err);
 /* Close every client and the listener, and remove the socket file if it is still ours. */
 void api_server_destroy(struct api_server *s);
 

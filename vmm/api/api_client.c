@@ -50,15 +50,15 @@ static int api_ctl_send(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Wait up to API_CTL_TIMEOUT_MS for @fd to be readable, then read: bytes, 0 at EOF, -errno. */
-static ssize_t api_ctl_recv(int fd, char *buf, size_t len)
+/* Wait up to @ms for @fd to be readable, then read: bytes, 0 at EOF, -errno. */
+static ssize_t api_ctl_recv(int fd, char *buf, size_t len, int ms)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	ssize_t n;
 	int ret;
 
 	do
-		ret = poll(&p, 1, API_CTL_TIMEOUT_MS);
+		ret = poll(&p, 1, ms);
 	while (ret < 0 && errno == EINTR);
 	if (ret < 0)
 		return -errno;
@@ -92,7 +92,7 @@ static int api_ctl_raw(int fd, const char *path, int in_fd, FILE *out, FILE *err
 		}
 	}
 	shutdown(fd, SHUT_WR);
-	while ((n = api_ctl_recv(fd, buf, sizeof(buf))) > 0)
+	while ((n = api_ctl_recv(fd, buf, sizeof(buf), API_CTL_TIMEOUT_MS)) > 0)
 		fwrite(buf, 1, (size_t)n, out);
 	fflush(out);
 	if (n < 0 && n != -ECONNRESET) {
@@ -103,20 +103,26 @@ static int api_ctl_raw(int fd, const char *path, int in_fd, FILE *out, FILE *err
 	return sent ? 0 : 1;
 }
 
-/* Read one reply line into @line (NUL-terminated, no newline); 0 or -errno (logged). */
-static int api_ctl_read_line(int fd, const char *path, char *line, size_t size, FILE *err)
+/*
+ * Read one reply line into @line (NUL-terminated, no newline), waiting up
+ * to @ms in silence; 0 or -errno (logged).
+ */
+static int api_ctl_read_line(int fd, const char *path, char *line, size_t size, int ms, FILE *err)
 {
 	size_t len = 0;
 
 	while (len + 1 < size) {
-		ssize_t n = api_ctl_recv(fd, line + len, size - 1 - len);
+		ssize_t n = api_ctl_recv(fd, line + len, size - 1 - len, ms);
 		char *nl;
 
+		if (n == -ETIMEDOUT) {
+			fprintf(err, "ptvm: ctl: %s: no reply within %d s\n", path, ms / 1000);
+			return (int)n;
+		}
 		if (n <= 0) {
 			fprintf(err, "ptvm: ctl: %s: %s\n", path,
-				n == 0		  ? "the connection closed without a reply"
-				: n == -ETIMEDOUT ? "no reply within 10 s"
-						  : strerror((int)-n));
+				n == 0 ? "the connection closed without a reply"
+				       : strerror((int)-n));
 			return n ? (int)n : -EPIPE;
 		}
 		nl = memchr(line + len, '\n', (size_t)n);
@@ -190,7 +196,7 @@ int api_ctl(int argc, char *const argv[], int in_fd, FILE *out, FILE *err)
 	bool raw = argc >= 4 && !strcmp(argv[3], "--raw");
 	const char *path;
 	char *line;
-	int fd, ret;
+	int fd, ret, ms;
 
 	if (argc < 4) {
 		fprintf(err, "ptvm: ctl needs a socket path and a verb (ptvm ctl PATH VERB [BDF], "
@@ -212,9 +218,11 @@ int api_ctl(int argc, char *const argv[], int in_fd, FILE *out, FILE *err)
 		return ret;
 	}
 	ret = 1;
+	/* device-del/add answer when the guest is done, or at the VM's timeout. */
+	ms = strncmp(argv[3], "device-", 7) ? API_CTL_TIMEOUT_MS : API_CTL_HOTPLUG_TIMEOUT_MS;
 	line = malloc(API_REPLY_MAX + 1);
 	if (line && !api_ctl_request(fd, path, argv[3], argc == 5 ? argv[4] : NULL, err) &&
-	    !api_ctl_read_line(fd, path, line, API_REPLY_MAX + 1, err))
+	    !api_ctl_read_line(fd, path, line, API_REPLY_MAX + 1, ms, err))
 		ret = api_ctl_reply(path, line, out, err);
 	free(line);
 	close(fd);

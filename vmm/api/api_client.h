@@ -5,8 +5,12 @@
 
 #include <stdio.h>
 
+#include "api/api.h"
+
 /* How long ctl waits for the server (a "pause" takes up to API_PAUSE_TIMEOUT_MS). */
 #define API_CTL_TIMEOUT_MS 10000
+/* device-del/add: the VM answers within API_HOTPLUG_TIMEOUT_MS plus the host's part. */
+#define API_CTL_HOTPLUG_TIMEOUT_MS (API_HOTPLUG_TIMEOUT_MS + 30000)
 
 /*
  * `ptvm ctl PATH VERB [BDF]`: send {"id":1,"verb":VERB[,"bdf":BDF]}, print

@@ -13,25 +13,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "api/api_internal.h"
 #include "vm_stats.h"
 
 /* A request is one object of scalars; deeper nesting is refused early. */
 #define API_JSON_DEPTH 4
-/* A string id is echoed back; a longer one is not read. */
-#define API_ID_MAX 128
 
-#define API_VERBS  "status, stats, pause, resume, poweroff, device-del, device-add"
+#define API_VERBS      "status, stats, pause, resume, poweroff, device-del, device-add"
 
 struct api_verb {
 	const char *name;
 	bool takes_bdf; /* {"bdf": "DDDD:BB:DD.F"} */
-	/* The "ok" object, or NULL with @err set. */
-	json_object *(*run)(const struct api_vm_ops *ops, void *opaque, char *err, size_t errlen);
+	/* The "ok" object, or NULL with @err set (or @call->deferred). */
+	json_object *(*run)(const struct api_vm_ops *ops, void *opaque, struct api_call *call,
+			    char *err, size_t errlen);
 };
 
-/* Add @val to @obj, taking it; false when either is NULL (out of memory) or the add fails. */
-static bool api_set(json_object *obj, const char *key, json_object *val)
+bool api_set(json_object *obj, const char *key, json_object *val)
 {
 	if (!obj || !val || json_object_object_add(obj, key, val)) {
 		json_object_put(val);
@@ -49,8 +47,7 @@ static bool api_push(json_object *arr, json_object *val)
 	return true;
 }
 
-/* Free @obj and return NULL when @ok is false. */
-static json_object *api_done(json_object *obj, bool ok)
+json_object *api_done(json_object *obj, bool ok)
 {
 	if (ok)
 		return obj;
@@ -66,7 +63,8 @@ static json_object *api_state(bool paused)
 			api_set(o, "state", json_object_new_string(paused ? "paused" : "running")));
 }
 
-static json_object *api_status(const struct api_vm_ops *ops, void *opaque, char *err, size_t errlen)
+static json_object *api_status(const struct api_vm_ops *ops, void *opaque, struct api_call *call,
+			       char *err, size_t errlen)
 {
 	struct api_status st = {0};
 	json_object *o, *devs;
@@ -135,7 +133,8 @@ static json_object *api_stats_json(const struct vm_stats *st)
 	return api_done(o, ok);
 }
 
-static json_object *api_stats(const struct api_vm_ops *ops, void *opaque, char *err, size_t errlen)
+static json_object *api_stats(const struct api_vm_ops *ops, void *opaque, struct api_call *call,
+			      char *err, size_t errlen)
 {
 	struct vm_stats *st = calloc(1, sizeof(*st)); /* ~10 KiB */
 	json_object *o;
@@ -148,7 +147,8 @@ static json_object *api_stats(const struct api_vm_ops *ops, void *opaque, char *
 	return o;
 }
 
-static json_object *api_pause(const struct api_vm_ops *ops, void *opaque, char *err, size_t errlen)
+static json_object *api_pause(const struct api_vm_ops *ops, void *opaque, struct api_call *call,
+			      char *err, size_t errlen)
 {
 	int ret = ops->pause(opaque);
 
@@ -161,7 +161,8 @@ static json_object *api_pause(const struct api_vm_ops *ops, void *opaque, char *
 	return api_state(true);
 }
 
-static json_object *api_resume(const struct api_vm_ops *ops, void *opaque, char *err, size_t errlen)
+static json_object *api_resume(const struct api_vm_ops *ops, void *opaque, struct api_call *call,
+			       char *err, size_t errlen)
 {
 	int ret = ops->resume(opaque);
 
@@ -172,28 +173,13 @@ static json_object *api_resume(const struct api_vm_ops *ops, void *opaque, char 
 	return api_state(false);
 }
 
-static json_object *api_poweroff(const struct api_vm_ops *ops, void *opaque, char *err,
-				 size_t errlen)
+static json_object *api_poweroff(const struct api_vm_ops *ops, void *opaque, struct api_call *call,
+				 char *err, size_t errlen)
 {
 	json_object *o = json_object_new_object();
 
 	ops->poweroff(opaque);
 	return api_done(o, api_set(o, "state", json_object_new_string("stopping")));
-}
-
-/* Hot-plug needs a guest-visible hotplug controller ptvm does not have yet. */
-static json_object *api_device_del(const struct api_vm_ops *ops, void *opaque, char *err,
-				   size_t errlen)
-{
-	snprintf(err, errlen, "device-del: hot-unplug is not implemented yet");
-	return NULL;
-}
-
-static json_object *api_device_add(const struct api_vm_ops *ops, void *opaque, char *err,
-				   size_t errlen)
-{
-	snprintf(err, errlen, "device-add: hot-plug is not implemented yet");
-	return NULL;
 }
 
 static const struct api_verb api_verbs[] = {
@@ -229,9 +215,7 @@ static size_t api_put(json_object *r, char *out, size_t outlen)
 	return n;
 }
 
-/* {"id": @id, @key: @val} and a newline into @out; takes @val. */
-static size_t api_reply(json_object *id, const char *key, json_object *val, char *out,
-			size_t outlen)
+size_t api_reply(json_object *id, const char *key, json_object *val, char *out, size_t outlen)
 {
 	json_object *r = json_object_new_object();
 
@@ -266,10 +250,7 @@ size_t api_error_line(const char *msg, char *out, size_t outlen)
 	return MIN((size_t)n, outlen - 1);
 }
 
-static size_t api_fail(json_object *id, char *out, size_t outlen, const char *fmt, ...)
-	__printf(4, 5);
-
-static size_t api_fail(json_object *id, char *out, size_t outlen, const char *fmt, ...)
+size_t api_fail(json_object *id, char *out, size_t outlen, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -362,9 +343,10 @@ static bool api_check_members(json_object *req, const struct api_verb *v, char *
 }
 
 size_t api_answer(const struct api_vm_ops *ops, void *opaque, const char *line, size_t len,
-		  char *out, size_t outlen)
+		  struct api_later *later, char *out, size_t outlen)
 {
-	json_object *req, *id, *verb, *ok;
+	struct api_call call = {.later = later};
+	json_object *req, *id, *verb, *ok, *bdf;
 	const struct api_verb *v = NULL;
 	char err[256] = "";
 	const char *name;
@@ -403,8 +385,17 @@ size_t api_answer(const struct api_vm_ops *ops, void *opaque, const char *line, 
 		n = api_fail(id, out, outlen, "%s", err);
 		goto out;
 	}
-	ok = v->run(ops, opaque, err, sizeof(err));
-	if (ok)
+	if (json_object_object_get_ex(req, "bdf", &bdf))
+		call.bdf = json_object_get_string(bdf);
+	/* The id as it came, for a reply written after this request is gone. */
+	if (later)
+		snprintf(later->id, sizeof(later->id), "%s",
+			 json_object_to_json_string_ext(
+				 id, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	ok = v->run(ops, opaque, &call, err, sizeof(err));
+	if (call.deferred)
+		n = 0;
+	else if (ok)
 		n = api_reply(id, "ok", ok, out, outlen);
 	else
 		n = api_fail(id, out, outlen, "%s", err[0] ? err : "out of memory");

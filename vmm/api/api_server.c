@@ -19,6 +19,7 @@
 
 struct api_client {
 	int fd;
+	unsigned gen; /* counts its connections: a late reply goes to the one that asked */
 	size_t len;   /* bytes of an unfinished line in buf */
 	bool discard; /* in the rest of an oversize line, up to its newline */
 	char buf[API_LINE_MAX];
@@ -35,6 +36,7 @@ struct api_server {
 	void *opaque;
 	unsigned log_drop, log_accept; /* rate limits (log_guest) */
 	struct api_client client[API_MAX_CLIENTS];
+	struct api_later later[API_MAX_LATER];
 	char reply[API_REPLY_MAX];
 };
 
@@ -178,6 +180,7 @@ int api_server_add_client(struct api_server *s, int fd)
 		if (c->fd >= 0)
 			continue;
 		c->fd = fd;
+		c->gen++;
 		c->len = 0;
 		c->discard = false;
 		return (int)i;
@@ -242,15 +245,53 @@ static bool api_blank(const char *p, size_t len)
 	return true;
 }
 
+/* A free request slot for a reply that comes later, for client @c; NULL if none. */
+static struct api_later *api_later_get(struct api_server *s, struct api_client *c)
+{
+	for (unsigned i = 0; i < API_MAX_LATER; i++) {
+		struct api_later *l = &s->later[i];
+
+		if (l->used)
+			continue;
+		memset(l, 0, sizeof(*l));
+		l->s = s;
+		l->client = (unsigned)(c - s->client);
+		l->gen = c->gen;
+		return l;
+	}
+	return NULL;
+}
+
 /* Answer one line; false when the client was dropped. Blank lines get no reply. */
 static bool api_line(struct api_server *s, struct api_client *c, const char *line, size_t len)
 {
+	struct api_later *l;
 	size_t n;
 
 	if (api_blank(line, len))
 		return true;
-	n = api_answer(s->ops, s->opaque, line, len, s->reply, sizeof(s->reply));
+	/* Taken first: the request's until api_later_done() if it answers later. */
+	l = api_later_get(s, c);
+	if (l)
+		l->used = true;
+	n = api_answer(s->ops, s->opaque, line, len, l, s->reply, sizeof(s->reply));
+	if (!n)
+		return true;
+	if (l)
+		l->used = false;
 	return api_send(s, c, n);
+}
+
+void api_later_done(struct api_later *l, int err)
+{
+	struct api_server *s = l->s;
+	struct api_client *c = &s->client[l->client];
+
+	l->used = false;
+	/* The client that asked may be gone, and its slot another's now. */
+	if (c->fd < 0 || c->gen != l->gen)
+		return;
+	(void)api_send(s, c, api_later_line(l, err, s->reply, sizeof(s->reply)));
 }
 
 void api_server_input(struct api_server *s, unsigned i)

@@ -5,7 +5,8 @@
  * else, guest reboots included (a new KVM VM on the fds held, vm_guest.c).
  * Setup (opening /dev/kvm, VFIO, /dev/ptguard, binding the control socket,
  * mapping RAM, pinning it) is over by then: no open, no new socket, no
- * exec, no fork.
+ * exec, no fork. A hot-plug gets its fds from the monitor (vm_host.c,
+ * monitor_req.h) and works on them with the ioctls of the "hot-plug" lines.
  *
  * One line per syscall, or per allowed value of one argument (ioctl's
  * request, the low 32 bits the kernel reads: fs/ioctl.c takes an unsigned
@@ -22,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 
+#include "ptvm/ptguard.h"
 #include "sandbox/sandbox.h"
 
 #ifndef __has_feature
@@ -69,6 +71,8 @@ const struct sandbox_rule sandbox_rules[] = {
 	ALLOW(getrandom, "json-c seeds its hash tables once, on the first control request"),
 	ALLOW(clock_gettime, "uptime, vcpu_gate's timed wait: the vDSO falls back to it on "
 			     "clocksources it cannot read"),
+	ALLOW(sendmsg, "vm_host.c: a hot-plug request to the monitor (monitor_req.h)"),
+	ALLOW(recvmsg, "vm_host.c: the monitor's reply, its fds by SCM_RIGHTS"),
 
 	/* KVM: the vCPU loop, interrupts, the guest address space, teardown. */
 	IOCTL(KVM_RUN, "vcpu.c: run the guest"),
@@ -103,6 +107,19 @@ const struct sandbox_rule sandbox_rules[] = {
 	IOCTL(VFIO_DEVICE_RESET, "vm_pt_close(): the reset after the guest stops"),
 	IOCTL(VFIO_IOMMU_UNMAP_DMA, "container_close(): guest RAM unpinned at teardown"),
 
+	/* Hot-plug (vm_hotplug.c): a device-add on the fds the monitor passed. */
+	IOCTL(VFIO_GROUP_GET_STATUS, "hot-plug: group_attach(): the group is viable"),
+	IOCTL(VFIO_GROUP_SET_CONTAINER, "hot-plug: group_attach(): the group joins the container"),
+	IOCTL(VFIO_SET_IOMMU, "hot-plug: group_attach(): type1 after the container's first group"),
+	IOCTL(VFIO_IOMMU_GET_INFO, "hot-plug: container_check_ranges(): the usable IOVA ranges"),
+	IOCTL(VFIO_IOMMU_MAP_DMA, "hot-plug: container_map_ram() when no group had RAM pinned"),
+	IOCTL(VFIO_GROUP_GET_DEVICE_FD, "hot-plug: vfio_device_open_group(): the device's fd"),
+	IOCTL(VFIO_DEVICE_GET_INFO, "hot-plug: device_probe(): regions and interrupts"),
+	IOCTL(VFIO_DEVICE_GET_REGION_INFO, "hot-plug: device_probe(): each region and its mmaps"),
+	IOCTL(VFIO_DEVICE_GET_IRQ_INFO, "hot-plug: device_probe(): each interrupt index"),
+	IOCTL(PTGUARD_CLAIM, "hot-plug: guard_claim_more() before VFIO opens the device"),
+	IOCTL(PTGUARD_RELEASE, "hot-unplug: guard_release() after VFIO let go of it"),
+
 	/* The terminal ptvm runs in. */
 	IOCTL(TCGETS, "console_open(): isatty() and the terminal's mode before raw"),
 	IOCTL(TCSETS, "console_open()/console_close(): raw mode on, and back"),
@@ -136,6 +153,8 @@ const struct sandbox_rule sandbox_rules[] = {
 	ALLOW(rt_sigreturn, "return from the kick's handler"),
 	ALLOW(getpid, "pthread_kill() names the process to tgkill"),
 	ALLOW(tgkill, "vcpu_kick(): SIGUSR1 takes a vCPU out of KVM_RUN"),
+	ALLOW(clock_nanosleep, "vcpu_wait_exits() (usleep): a hot-unplug waits out a vCPU still "
+			       "in the device's trap"),
 	ALLOW(restart_syscall, "a wait stopped by SIGSTOP/SIGCONT goes on (only an allowed one)"),
 
 #if SANDBOX_SANITIZERS

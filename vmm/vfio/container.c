@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VFIO container, groups and type1 DMA mappings (Documentation/driver-api/
- * vfio.rst; ioctls and structs from include/uapi/linux/vfio.h).
+ * VFIO container and groups (Documentation/driver-api/vfio.rst; ioctls and
+ * structs from include/uapi/linux/vfio.h); guest RAM's type1 DMA mappings
+ * are container_dma.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,6 @@
 #include <string.h>
 
 #include "vfio/container.h"
-#include "vfio/info.h"
 #include "vfio/sysfs.h"
 
 #define VFIO_CONTAINER_PATH    "/dev/vfio/vfio"
@@ -71,18 +71,52 @@ static int container_check_unsafe_interrupts(struct vfio_container *c)
 	return 0;
 }
 
+static struct vfio_container *container_alloc(const struct vfio_container_config *cfg)
+{
+	struct vfio_container *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->sys = cfg->sys;
+	c->sysfs_root = cfg->sysfs_root;
+	c->check = cfg->check;
+	return c;
+}
+
+int container_adopt(const struct vfio_container_config *cfg, int fd, struct vfio_container **out)
+{
+	struct vfio_container *c = container_alloc(cfg);
+
+	if (!c) {
+		cfg->sys->close(fd);
+		return -ENOMEM;
+	}
+	c->fd = fd;
+	*out = c;
+	return 0;
+}
+
+int container_open_fd(const struct vfio_container_config *cfg, int *fd)
+{
+	struct vfio_container *c;
+	int ret = container_open(cfg, &c);
+
+	if (ret)
+		return ret;
+	*fd = c->fd;
+	free(c);
+	return 0;
+}
+
 int container_open(const struct vfio_container_config *cfg, struct vfio_container **out)
 {
 	const struct sys_ops *sys = cfg->sys;
 	struct vfio_container *c;
 	int ret;
 
-	c = calloc(1, sizeof(*c));
+	c = container_alloc(cfg);
 	if (!c)
 		return -ENOMEM;
-	c->sys = sys;
-	c->sysfs_root = cfg->sysfs_root;
-	c->check = cfg->check;
 	c->fd = sys->open(VFIO_CONTAINER_PATH, O_RDWR);
 	if (c->fd < 0) {
 		ret = c->fd;
@@ -144,7 +178,9 @@ static void group_log_not_viable(struct vfio_container *c, unsigned id)
 	unsigned nr;
 	int ret;
 
-	ret = sysfs_iommu_group_members(c->sysfs_root, id, m, ARRAY_SIZE(m), &nr);
+	/* The monitor judged the group's members (monitor_host.h); the filter forbids open. */
+	ret = c->no_sysfs ? -EPERM
+			  : sysfs_iommu_group_members(c->sysfs_root, id, m, ARRAY_SIZE(m), &nr);
 	if (ret) {
 		log_err("vfio: /dev/vfio/%u: group not viable (cannot list its devices: %s)", id,
 			strerror(-ret));
@@ -219,38 +255,30 @@ static int group_attach(struct vfio_container *c, struct vfio_group *g)
 	return 0;
 }
 
-int container_group_get(struct vfio_container *c, unsigned id, struct vfio_group **out)
+/* The group @id in @c, or else a free slot in *@slot (NULL: none left). */
+static struct vfio_group *container_group_find(struct vfio_container *c, unsigned id,
+					       struct vfio_group **slot)
 {
-	struct vfio_group *g = NULL;
-	char path[32];
+	*slot = NULL;
+	for (unsigned i = 0; i < c->nr_groups; i++) {
+		if (c->groups[i].fd >= 0 && c->groups[i].id == id)
+			return &c->groups[i];
+		if (c->groups[i].fd < 0 && !*slot)
+			*slot = &c->groups[i];
+	}
+	if (!*slot && c->nr_groups < VFIO_MAX_GROUPS)
+		*slot = &c->groups[c->nr_groups];
+	return NULL;
+}
+
+/* Group @id, open in @fd, into free slot @g: attached, or @fd closed. */
+static int container_group_attach(struct vfio_container *c, struct vfio_group *g, unsigned id,
+				  int fd, struct vfio_group **out)
+{
 	int ret;
 
-	for (unsigned i = 0; i < c->nr_groups; i++) {
-		if (c->groups[i].fd >= 0 && c->groups[i].id == id) {
-			*out = &c->groups[i];
-			return 0;
-		}
-		if (c->groups[i].fd < 0 && !g)
-			g = &c->groups[i];
-	}
-	if (!g && c->nr_groups == VFIO_MAX_GROUPS) {
-		log_err("vfio: /dev/vfio/%u: more than %u IOMMU groups", id, VFIO_MAX_GROUPS);
-		return -ENOSPC;
-	}
-	if (!g)
-		g = &c->groups[c->nr_groups];
 	g->id = id;
-	snprintf(path, sizeof(path), "/dev/vfio/%u", id);
-	g->fd = c->sys->open(path, O_RDWR);
-	if (g->fd < 0) {
-		ret = g->fd;
-		log_err("vfio: cannot open %s: %s%s", path, strerror(-ret),
-			ret == -ENOENT
-				? " (bind the group's devices to vfio-pci: scripts/bind-vfio)"
-			: ret == -EBUSY ? " (another process holds the group)"
-					: "");
-		return ret;
-	}
+	g->fd = fd;
 	ret = group_attach(c, g);
 	if (ret) {
 		c->sys->close(g->fd);
@@ -261,6 +289,51 @@ int container_group_get(struct vfio_container *c, unsigned id, struct vfio_group
 		c->nr_groups++;
 	*out = g;
 	return 0;
+}
+
+int container_group_get(struct vfio_container *c, unsigned id, struct vfio_group **out)
+{
+	struct vfio_group *g, *slot;
+	char path[32];
+	int fd;
+
+	g = container_group_find(c, id, &slot);
+	if (g) {
+		*out = g;
+		return 0;
+	}
+	if (!slot) {
+		log_err("vfio: /dev/vfio/%u: more than %u IOMMU groups", id, VFIO_MAX_GROUPS);
+		return -ENOSPC;
+	}
+	snprintf(path, sizeof(path), "/dev/vfio/%u", id);
+	fd = c->sys->open(path, O_RDWR);
+	if (fd < 0) {
+		log_err("vfio: cannot open %s: %s%s", path, strerror(-fd),
+			fd == -ENOENT ? " (bind the group's devices to vfio-pci: scripts/bind-vfio)"
+			: fd == -EBUSY ? " (another process holds the group)"
+				       : "");
+		return fd;
+	}
+	return container_group_attach(c, slot, id, fd, out);
+}
+
+int container_group_adopt(struct vfio_container *c, unsigned id, int fd, struct vfio_group **out)
+{
+	struct vfio_group *g, *slot;
+
+	g = container_group_find(c, id, &slot);
+	if (g || !slot) {
+		/* Held already, or no room: the one the monitor opened is not needed. */
+		c->sys->close(fd);
+		if (g)
+			*out = g;
+		if (!g)
+			log_err("vfio: /dev/vfio/%u: more than %u IOMMU groups", id,
+				VFIO_MAX_GROUPS);
+		return g ? 0 : -ENOSPC;
+	}
+	return container_group_attach(c, slot, id, fd, out);
 }
 
 void container_group_put(struct vfio_container *c, unsigned id)
@@ -295,206 +368,4 @@ int container_for_each_group(struct vfio_container *c,
 			return ret;
 	}
 	return 0;
-}
-
-static int range_cmp(const void *a, const void *b)
-{
-	const struct vfio_iova_range *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-int container_get_iova_ranges(struct vfio_container *c)
-{
-	const struct vfio_iommu_type1_info_cap_iova_range *cap;
-	struct vfio_iommu_type1_info hdr = {0}, *info;
-	size_t size, room;
-	void *buf;
-	int ret;
-
-	ret = vfio_info_get(c->sys, c->fd, VFIO_IOMMU_GET_INFO, &hdr, sizeof(hdr), &buf, &size);
-	if (ret) {
-		log_err("vfio: VFIO_IOMMU_GET_INFO: %s", strerror(-ret));
-		return ret;
-	}
-	info = buf;
-	free(c->ranges);
-	c->ranges = NULL;
-	c->nr_ranges = 0;
-	c->have_ranges = false;
-	if (!(info->flags & VFIO_IOMMU_INFO_CAPS) || !info->cap_offset)
-		goto out; /* before Linux 5.4: no IOVA-range capability */
-	cap = (const void *)vfio_info_cap_find(buf, size, info->cap_offset,
-					       VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, sizeof(*cap));
-	if (!cap)
-		goto out;
-	room = size - (size_t)((const char *)cap - (const char *)buf) - sizeof(*cap);
-	if (cap->nr_iovas > room / sizeof(cap->iova_ranges[0])) {
-		log_err("vfio: VFIO_IOMMU_GET_INFO: IOVA-range capability overruns the reply");
-		ret = -EPROTO;
-		goto out;
-	}
-	c->ranges = calloc(cap->nr_iovas ? cap->nr_iovas : 1, sizeof(*c->ranges));
-	if (!c->ranges) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	memcpy(c->ranges, cap->iova_ranges, cap->nr_iovas * sizeof(*c->ranges));
-	c->nr_ranges = cap->nr_iovas;
-	qsort(c->ranges, c->nr_ranges, sizeof(*c->ranges), range_cmp);
-	c->have_ranges = true;
-out:
-	free(buf);
-	return ret;
-}
-
-/*
- * Log which reserved part of the IOVA space (a gap between usable ranges)
- * guest RAM [start, end] of region @idx runs into.
- */
-static void ranges_log_conflict(const struct vfio_container *c, unsigned idx, uint64_t start,
-				uint64_t end)
-{
-	unsigned long long s = start, e = end;
-	uint64_t lo = 0;
-
-	if (!c->nr_ranges) {
-		log_err("vfio: guest RAM region %u (0x%llx-0x%llx): the host IOMMU reports no "
-			"usable IOVA range",
-			idx, s, e);
-		return;
-	}
-	for (unsigned i = 0; i <= c->nr_ranges; i++) {
-		bool top = i == c->nr_ranges;
-		uint64_t hi;
-
-		if (top && c->ranges[i - 1].end == UINT64_MAX)
-			break;
-		hi = top ? UINT64_MAX : c->ranges[i].start - 1;
-		if ((top || c->ranges[i].start > lo) && start <= hi && end >= lo) {
-			if (top)
-				log_err("vfio: guest RAM region %u (0x%llx-0x%llx) lies above the "
-					"host IOMMU's last usable IOVA 0x%llx",
-					idx, s, e, (unsigned long long)(lo - 1));
-			else
-				log_err("vfio: guest RAM region %u (0x%llx-0x%llx) overlaps "
-					"0x%llx-0x%llx, which the host IOMMU reserves",
-					idx, s, e, (unsigned long long)lo, (unsigned long long)hi);
-			return;
-		}
-		if (!top)
-			lo = c->ranges[i].end + 1;
-	}
-	log_err("vfio: guest RAM region %u (0x%llx-0x%llx) spans more than one usable IOVA range",
-		idx, s, e);
-}
-
-int container_check_ranges(struct vfio_container *c, const struct guest_mem *m)
-{
-	int ret = container_get_iova_ranges(c);
-
-	if (ret)
-		return ret;
-	if (!c->have_ranges) {
-		log_info("vfio: kernel does not report usable IOVA ranges; not checking guest RAM");
-		return 0;
-	}
-	for (unsigned i = 0; i < m->nr; i++) {
-		uint64_t start = m->r[i].gpa, end = m->r[i].gpa + m->r[i].size - 1;
-		bool ok = false;
-
-		for (unsigned j = 0; j < c->nr_ranges && !ok; j++)
-			ok = start >= c->ranges[j].start && end <= c->ranges[j].end;
-		if (!ok) {
-			ranges_log_conflict(c, i, start, end);
-			return -ERANGE;
-		}
-	}
-	return 0;
-}
-
-/*
- * One region, a chunk at a time, so that setup can stop between chunks:
- * type1 pins every page of a mapping inside the ioctl (vfio_pin_map_dma()),
- * seconds for a large guest. Adjacent mappings are separate vfio_dma
- * entries; one unmap of the whole mapped span removes them all, since it
- * splits none (vfio_dma_do_unmap()).
- */
-static int container_map_one(void *opaque, unsigned idx, const struct mem_region *r)
-{
-	struct vfio_container *c = opaque;
-	uint64_t off;
-	int ret = 0;
-
-	if (!r->hva || c->nr_dma == ARRAY_SIZE(c->dma))
-		return -EINVAL;
-	c->dma[c->nr_dma].iova = r->gpa;
-	c->dma[c->nr_dma].size = 0;
-	c->nr_dma++;
-	for (off = 0; off < r->size && !ret; off += CONTAINER_DMA_CHUNK) {
-		struct vfio_iommu_type1_dma_map map = {
-			.argsz = sizeof(map),
-			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-			.vaddr = (uintptr_t)r->hva + off,
-			.iova = r->gpa + off,
-			.size = MIN(CONTAINER_DMA_CHUNK, r->size - off),
-		};
-
-		if (c->check)
-			ret = c->check();
-		if (ret)
-			break;
-		ret = c->sys->ioctl(c->fd, VFIO_IOMMU_MAP_DMA, &map);
-		if (ret < 0) {
-			const char *hint = " (locked-memory limit too low? see ulimit -l)";
-
-			log_err("vfio: VFIO_IOMMU_MAP_DMA of guest RAM 0x%llx+0x%llx: %s%s",
-				(unsigned long long)map.iova, (unsigned long long)map.size,
-				strerror(-ret), ret == -ENOMEM ? hint : "");
-			break;
-		}
-		c->dma[c->nr_dma - 1].size += map.size;
-	}
-	return ret;
-}
-
-int container_map_ram(struct vfio_container *c, const struct guest_mem *m)
-{
-	int ret;
-
-	if (c->nr_dma)
-		return -EBUSY;
-	ret = mem_for_each(m, container_map_one, c);
-	if (ret)
-		container_unmap_ram(c);
-	return ret;
-}
-
-void container_unmap_ram(struct vfio_container *c)
-{
-	while (c->nr_dma) {
-		struct vfio_iommu_type1_dma_unmap unmap = {
-			.argsz = sizeof(unmap),
-			.iova = c->dma[c->nr_dma - 1].iova,
-			.size = c->dma[c->nr_dma - 1].size,
-		};
-		/* A region whose first chunk failed has nothing mapped. */
-		int ret = unmap.size ? c->sys->ioctl(c->fd, VFIO_IOMMU_UNMAP_DMA, &unmap) : 0;
-
-		if (ret < 0)
-			log_err("vfio: VFIO_IOMMU_UNMAP_DMA of 0x%llx+0x%llx: %s",
-				(unsigned long long)unmap.iova, (unsigned long long)unmap.size,
-				strerror(-ret));
-		c->nr_dma--;
-	}
-}
-
-int container_memlock_verdict(uint64_t bytes, uint64_t limit, bool cap_ipc_lock)
-{
-	if (cap_ipc_lock || limit >= bytes)
-		return 0;
-	log_err("locked-memory limit is %llu MiB but the guest needs %llu MiB pinned for DMA "
-		"(raise it: ulimit -l, or LimitMEMLOCK=)",
-		(unsigned long long)(limit >> 20), (unsigned long long)((bytes + SZ_1M - 1) >> 20));
-	return -ENOMEM;
 }

@@ -48,6 +48,7 @@ struct vfio_container {
 	int (*check)(void);
 	int fd;
 	bool iommu_set; /* VFIO_SET_IOMMU done (after the first group) */
+	bool no_sysfs;	/* set by a sandboxed user: its filter forbids open, so no sysfs */
 	/* Slots stay put while the container lives: devices point into it. */
 	struct vfio_group groups[VFIO_MAX_GROUPS];
 	unsigned nr_groups; /* slots ever used; free ones have fd -1 */
@@ -74,6 +75,15 @@ struct vfio_container {
 int container_open(const struct vfio_container_config *cfg,
 		   struct vfio_container **out) __must_check;
 
+/*
+ * The monitor's part for a sandboxed VM process (monitor_host.h): open
+ * and check as container_open() does, and hand back only the fd.
+ */
+int container_open_fd(const struct vfio_container_config *cfg, int *fd) __must_check;
+/* The VM process's: a container around @fd, which container_open_fd() checked; takes @fd. */
+int container_adopt(const struct vfio_container_config *cfg, int fd,
+		    struct vfio_container **out) __must_check;
+
 /* Unmap guest RAM, close every group (which detaches it) and the container. NULL is fine. */
 void container_close(struct vfio_container *c);
 
@@ -86,6 +96,13 @@ void container_close(struct vfio_container *c);
  */
 int container_group_get(struct vfio_container *c, unsigned id,
 			struct vfio_group **out) __must_check;
+
+/*
+ * As container_group_get(), with /dev/vfio/<id> open already in @fd (the
+ * monitor opened it): attached, or closed on error. Takes @fd.
+ */
+int container_group_adopt(struct vfio_container *c, unsigned id, int fd,
+			  struct vfio_group **out) __must_check;
 
 /*
  * Hot-unplug: detach group @id (its last device closed) and close it; the

@@ -262,8 +262,16 @@ static void device_unmap(struct vfio_device *d)
 
 int vfio_device_open(struct vfio_container *c, const struct pci_bdf *bdf, struct vfio_device **out)
 {
-	struct vfio_device *d;
 	unsigned group;
+	int ret = sysfs_vfio_check(c->sysfs_root, bdf, &group);
+
+	return ret ? ret : vfio_device_open_group(c, bdf, group, out);
+}
+
+int vfio_device_open_group(struct vfio_container *c, const struct pci_bdf *bdf, unsigned group,
+			   struct vfio_device **out)
+{
+	struct vfio_device *d;
 	int ret;
 
 	d = calloc(1, sizeof(*d));
@@ -273,9 +281,6 @@ int vfio_device_open(struct vfio_container *c, const struct pci_bdf *bdf, struct
 	d->bdf = *bdf;
 	d->fd = d->err_fd = d->req_fd = -1;
 	pci_bdf_format(bdf, d->desc.name);
-	ret = sysfs_vfio_check(c->sysfs_root, bdf, &group);
-	if (ret)
-		goto err_free;
 	ret = container_group_get(c, group, &d->group);
 	if (ret)
 		goto err_free;

@@ -48,6 +48,13 @@ struct vfio_device {
  */
 int vfio_device_open(struct vfio_container *c, const struct pci_bdf *bdf,
 		     struct vfio_device **out) __must_check;
+/*
+ * The same without the sysfs checks, which were made (monitor_host.h,
+ * vm_pt_move()) and which a sandboxed process cannot make: @bdf is in
+ * IOMMU group @group, attached to @c already or attached now.
+ */
+int vfio_device_open_group(struct vfio_container *c, const struct pci_bdf *bdf, unsigned group,
+			   struct vfio_device **out) __must_check;
 
 /*
  * Munmap every area and close the fd; the kernel then disables the device's
