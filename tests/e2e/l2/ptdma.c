@@ -123,22 +123,10 @@ static void nap_ms(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
-static int sysfs_open(const char *name, int flags)
-{
-	char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, name);
-	fd = open(path, flags);
-	if (fd < 0)
-		die("%s: %s", path, strerror(errno));
-	return fd;
-}
-
 /* Memory Space and Bus Master on: no driver has the device, so nobody else set them. */
 static void pci_enable(void)
 {
-	int fd = sysfs_open("config", O_RDWR);
+	int fd = tool_sysfs_open(bdf, "config", O_RDWR);
 	uint16_t cmd;
 
 	if (pread(fd, &cmd, 2, PCI_COMMAND) != 2)
@@ -151,7 +139,7 @@ static void pci_enable(void)
 
 static void bar_map(void)
 {
-	int fd = sysfs_open("resource0", O_RDWR);
+	int fd = tool_sysfs_open(bdf, "resource0", O_RDWR);
 	void *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
 	if (p == MAP_FAILED)

@@ -67,14 +67,7 @@ static void __attribute__((noreturn)) usage(void)
 
 static int open_file(const char *name, int flags)
 {
-	char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, name);
-	fd = open(path, flags);
-	if (fd < 0)
-		die("%s: %s", path, strerror(errno));
-	return fd;
+	return tool_sysfs_open(bdf, name, flags);
 }
 
 /* Config space through the sysfs file: pread/pwrite of @size bytes at @off. */
