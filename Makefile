@@ -104,7 +104,8 @@ $(BUILD)/ptvm: $(BUILD)/vmm/main.o $(BUILD)/libptvm.a
 	$(Q)$(CC) $(CFLAGS) -pie $(HARDEN_LDFLAGS) -o $@ $^ $(LDLIBS) $(JSON_LIBS) $(PCI_LIBS)
 
 # Static build for the nested rig's L1 initramfs (no shared libraries there).
-static: $(BUILD)/ptvm-static $(BUILD)/blkbench $(BUILD)/ptpoke $(BUILD)/nvmeadm
+static: $(BUILD)/ptvm-static $(BUILD)/blkbench $(BUILD)/ptpoke $(BUILD)/nvmeadm $(BUILD)/ptdma \
+	$(BUILD)/ptfault
 # libcap-ng.a mentions getpwuid/initgroups, which ptvm never calls: the
 # linker's warning about them in static binaries is filtered, and so is the
 # one about getpwnam, which --user calls (with no /etc/nsswitch.conf, or
@@ -147,6 +148,17 @@ $(BUILD)/nvmeadm: tests/e2e/l1/nvmeadm.c tests/e2e/tool.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
+
+# The hostile DMA guest of fault_dma (L2) and the killer of the fault cases (L1), static.
+$(BUILD)/ptdma: tests/e2e/l2/ptdma.c tests/e2e/tool.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
+
+$(BUILD)/ptfault: tests/e2e/l1/ptfault.c tests/e2e/tool.h include/ptvm/ptguard.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -static -o $@ $<
 
 # VALGRIND=1 runs each test binary under memcheck (make valgrind).
 VALGRIND_CMD := valgrind -q --error-exitcode=99 --leak-check=full \

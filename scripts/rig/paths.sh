@@ -19,6 +19,8 @@ PTVM_BIN_B=${PTVM_BIN_B:-}
 BLKBENCH_BIN=$BUILD/blkbench
 PTPOKE_BIN=$BUILD/ptpoke
 NVMEADM_BIN=$BUILD/nvmeadm
+PTDMA_BIN=$BUILD/ptdma
+PTFAULT_BIN=$BUILD/ptfault
 L2_INITRD=$RIGBUILD/l2.cpio
 L1_INITRD=$RIGBUILD/l1.cpio
 # The bench's (scripts/bench/mk-bench-initramfs): the rig's plus what only it needs.

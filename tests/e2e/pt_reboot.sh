@@ -23,9 +23,12 @@ reboot_block_write() {
 	printf '%s\n' "$2" | dd of=/dev/nvme0n1 bs=4096 seek="$1" count=1 conv=sync,fsync 2>/dev/null
 }
 
-l2() {
-	while read -r m; do insmod "/lib/modules/$m"; done </etc/modules
-	nvme_wait || { echo PTVM-NVME-NODEV; return; }
+# reboot_count TAG: which boot of this run this is ($boot; $pat from the
+# command line), from the state block: the first writes the pattern, a
+# later one reads it back, each saying so ("TAG-BOOT N wrote|read ...");
+# then the state block records this boot. Also fault_guest's.
+reboot_count() {
+	tag=$1
 	pat=$(sed -n 's/.*ptvm.arg=\([^ ]*\).*/\1/p' /proc/cmdline)
 	# A state of another run (another pattern) or none: this is the first boot.
 	set -- $(reboot_block $PT_REBOOT_STATE)
@@ -33,11 +36,17 @@ l2() {
 	[ "${1:-}" = PTVM-REBOOT-STATE ] && [ "${2:-}" = "$pat" ] && boot=$((${3:-0} + 1))
 	if [ "$boot" = 1 ]; then
 		reboot_block_write $PT_NVME_BLOCK "PTVM-NVME-PATTERN-$pat"
-		echo "PTVM-REBOOT-BOOT 1 wrote PTVM-NVME-PATTERN-$pat"
+		echo "$tag-BOOT 1 wrote PTVM-NVME-PATTERN-$pat"
 	else
-		echo "PTVM-REBOOT-BOOT $boot read $(reboot_block $PT_NVME_BLOCK)"
+		echo "$tag-BOOT $boot read $(reboot_block $PT_NVME_BLOCK)"
 	fi
 	reboot_block_write $PT_REBOOT_STATE "PTVM-REBOOT-STATE $pat $boot"
+}
+
+l2() {
+	while read -r m; do insmod "/lib/modules/$m"; done </etc/modules
+	nvme_wait || { echo PTVM-NVME-NODEV; return; }
+	reboot_count PTVM-REBOOT
 	echo "PTVM-REBOOT-IRQ $boot $(grep nvme0q1 /proc/interrupts |
 		awk '{ s = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; else break; print s }')"
 	# l2-init ends as $end says: the first two boots reboot, the third powers off.

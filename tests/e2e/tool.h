@@ -1,19 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the rig's small static tools (l2/ptpoke.c, l1/nvmeadm.c) share:
+ * What the rig's small static tools (l2/ptpoke.c, l2/ptdma.c, l1/nvmeadm.c,
+ * l1/ptfault.c) share:
  * an error is one line "NAME: ..." on stderr and exit status 1; a number is
  * a C literal (0x.. or decimal), and one that is not, or is too large, is
- * bad usage (exit status 2). Each tool defines TOOL_NAME before including.
+ * bad usage (exit status 2); a device's sysfs file that will not open is
+ * an error. Each tool defines TOOL_NAME before including.
  */
 #ifndef PTVM_E2E_TOOL_H
 #define PTVM_E2E_TOOL_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
 {
@@ -39,6 +43,19 @@ static uint64_t num(const char *s, uint64_t max)
 		exit(2);
 	}
 	return v;
+}
+
+/* /sys/bus/pci/devices/BDF/NAME opened with FLAGS (an L2 tool's device files). */
+static inline int tool_sysfs_open(const char *bdf, const char *name, int flags)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, name);
+	fd = open(path, flags);
+	if (fd < 0)
+		die("%s: %s", path, strerror(errno));
+	return fd;
 }
 
 #endif

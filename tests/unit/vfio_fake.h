@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,9 +187,15 @@ static inline int fv_close(int fd)
 	return 0;
 }
 
-/* Reply size of VFIO_IOMMU_GET_INFO: info, a decoy DMA_AVAIL cap, then the IOVA ranges. */
+/*
+ * Reply size of VFIO_IOMMU_GET_INFO: info, a decoy DMA_AVAIL cap, then the
+ * IOVA ranges, packed as Linux 6.1 packs them: the 12-byte DMA_AVAIL cap
+ * leaves the IOVA-range cap 4-byte aligned only (the rig's L1 put it at 68),
+ * so it is written with memcpy, and a reader that accesses it in place
+ * trips UBSan's alignment check (make unit SAN=1).
+ */
 #define FV_INFO_SIZE  ALIGN_UP(sizeof(struct vfio_iommu_type1_info), 8)
-#define FV_AVAIL_SIZE ALIGN_UP(sizeof(struct vfio_iommu_type1_info_dma_avail), 8)
+#define FV_AVAIL_SIZE sizeof(struct vfio_iommu_type1_info_dma_avail)
 
 static inline int fv_iommu_info(struct vfio_iommu_type1_info *info)
 {
@@ -196,7 +203,8 @@ static inline int fv_iommu_info(struct vfio_iommu_type1_info *info)
 		      sizeof(struct vfio_iommu_type1_info_cap_iova_range) +
 		      fv.nr_ranges * sizeof(struct vfio_iova_range);
 	struct vfio_iommu_type1_info_dma_avail *avail;
-	struct vfio_iommu_type1_info_cap_iova_range *iova;
+	struct vfio_iommu_type1_info_cap_iova_range iova = {0};
+	char *at = (char *)info + FV_INFO_SIZE + FV_AVAIL_SIZE;
 
 	fv.nr_iommu_info++;
 	info->flags = VFIO_IOMMU_INFO_PGSIZES;
@@ -216,12 +224,13 @@ static inline int fv_iommu_info(struct vfio_iommu_type1_info *info)
 	avail->header.version = 1;
 	avail->header.next = FV_INFO_SIZE + FV_AVAIL_SIZE;
 	avail->avail = 65535;
-	iova = (void *)((char *)info + FV_INFO_SIZE + FV_AVAIL_SIZE);
-	iova->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
-	iova->header.version = 1;
-	iova->header.next = 0;
-	iova->nr_iovas = fv.nr_ranges;
-	memcpy(iova->iova_ranges, fv.ranges, fv.nr_ranges * sizeof(fv.ranges[0]));
+	iova.header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+	iova.header.version = 1;
+	iova.header.next = 0;
+	iova.nr_iovas = fv.nr_ranges;
+	memcpy(at, &iova, sizeof(iova));
+	memcpy(at + offsetof(struct vfio_iommu_type1_info_cap_iova_range, iova_ranges), fv.ranges,
+	       fv.nr_ranges * sizeof(fv.ranges[0]));
 	return 0;
 }
 

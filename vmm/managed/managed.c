@@ -164,6 +164,11 @@ int managed_reattach(struct managed *m)
 	return ret;
 }
 
+void managed_forget(struct managed *m)
+{
+	free(m);
+}
+
 int managed_attach_more(const struct managed_env *env, const struct pci_bdf *bdf,
 			struct managed **m)
 {

@@ -64,6 +64,12 @@ int managed_detach(const struct managed_env *env, const struct pci_bdf *bdfs, un
 int managed_reattach(struct managed *m) __must_check;
 
 /*
+ * Free @m and touch no device: the forked VM process's copy, whose devices
+ * the monitor's copy gives back (monitor.h). NULL is fine.
+ */
+void managed_forget(struct managed *m);
+
+/*
  * Hot-plug: check @bdf and move it as managed_detach() does, adding it to
  * *@m (made if NULL) for managed_reattach() or managed_give_back_one().
  * On error it is given back and not added; logged.

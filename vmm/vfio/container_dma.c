@@ -5,6 +5,7 @@
  * structs from include/uapi/linux/vfio.h).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,10 @@ static int range_cmp(const void *a, const void *b)
 
 int container_get_iova_ranges(struct vfio_container *c)
 {
-	const struct vfio_iommu_type1_info_cap_iova_range *cap;
+	const size_t at = offsetof(struct vfio_iommu_type1_info_cap_iova_range, iova_ranges);
+	struct vfio_iommu_type1_info_cap_iova_range head;
 	struct vfio_iommu_type1_info hdr = {0}, *info;
+	const char *cap;
 	size_t size, room;
 	void *buf;
 	int ret;
@@ -39,23 +42,29 @@ int container_get_iova_ranges(struct vfio_container *c)
 	c->have_ranges = false;
 	if (!(info->flags & VFIO_IOMMU_INFO_CAPS) || !info->cap_offset)
 		goto out; /* before Linux 5.4: no IOVA-range capability */
-	cap = (const void *)vfio_info_cap_find(buf, size, info->cap_offset,
-					       VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, sizeof(*cap));
+	cap = (const char *)vfio_info_cap_find(buf, size, info->cap_offset,
+					       VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, at);
 	if (!cap)
 		goto out;
-	room = size - (size_t)((const char *)cap - (const char *)buf) - sizeof(*cap);
-	if (cap->nr_iovas > room / sizeof(cap->iova_ranges[0])) {
+	/*
+	 * Caps are only 4-byte aligned (info.c: Linux 6.1 put this one at 68),
+	 * and this one holds u64s: copied out, never read in place (C11
+	 * 6.3.2.3p7; UBSan caught the in-place read in the rig's make e2e SAN=1).
+	 */
+	memcpy(&head, cap, at);
+	room = size - (size_t)(cap - (const char *)buf) - at;
+	if (head.nr_iovas > room / sizeof(struct vfio_iova_range)) {
 		log_err("vfio: VFIO_IOMMU_GET_INFO: IOVA-range capability overruns the reply");
 		ret = -EPROTO;
 		goto out;
 	}
-	c->ranges = calloc(cap->nr_iovas ? cap->nr_iovas : 1, sizeof(*c->ranges));
+	c->ranges = calloc(head.nr_iovas ? head.nr_iovas : 1, sizeof(*c->ranges));
 	if (!c->ranges) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	memcpy(c->ranges, cap->iova_ranges, cap->nr_iovas * sizeof(*c->ranges));
-	c->nr_ranges = cap->nr_iovas;
+	memcpy(c->ranges, cap + at, head.nr_iovas * sizeof(*c->ranges));
+	c->nr_ranges = head.nr_iovas;
 	qsort(c->ranges, c->nr_ranges, sizeof(*c->ranges), range_cmp);
 	c->have_ranges = true;
 out:

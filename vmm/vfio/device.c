@@ -4,6 +4,7 @@
  * from include/uapi/linux/vfio.h) and pt_backend_ops on top of them.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,20 +79,25 @@ static void region_map_area(struct vfio_device *d, unsigned idx, uint64_t off, u
 /* Region capabilities: which parts may be mmapped (vfio.h, VFIO_REGION_INFO_CAP_*). */
 static int region_parse_caps(struct vfio_device *d, unsigned idx, const void *buf, size_t size)
 {
+	const size_t at = offsetof(struct vfio_region_info_cap_sparse_mmap, areas);
 	const struct vfio_region_info *info = buf;
-	const struct vfio_region_info_cap_sparse_mmap *sparse;
+	struct vfio_region_info_cap_sparse_mmap head;
+	struct vfio_region_sparse_mmap_area area;
+	const char *sparse;
 	size_t room;
 
 	if (!(info->flags & VFIO_REGION_INFO_FLAG_CAPS) || !info->cap_offset)
 		goto whole;
 	d->msix_mappable[idx] = vfio_info_cap_find(buf, size, info->cap_offset,
 						   VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 0) != NULL;
-	sparse = (const void *)vfio_info_cap_find(
-		buf, size, info->cap_offset, VFIO_REGION_INFO_CAP_SPARSE_MMAP, sizeof(*sparse));
+	sparse = (const char *)vfio_info_cap_find(buf, size, info->cap_offset,
+						  VFIO_REGION_INFO_CAP_SPARSE_MMAP, at);
 	if (!sparse)
 		goto whole;
-	room = size - (size_t)((const char *)sparse - (const char *)buf) - sizeof(*sparse);
-	if (sparse->nr_areas > room / sizeof(sparse->areas[0])) {
+	/* Only 4-byte aligned, holding u64s (container.c): copied out, not read in place. */
+	memcpy(&head, sparse, at);
+	room = size - (size_t)(sparse - (const char *)buf) - at;
+	if (head.nr_areas > room / sizeof(area)) {
 		log_err("vfio: %s: VFIO_DEVICE_GET_REGION_INFO(%s): sparse mmap capability "
 			"overruns the reply",
 			d->desc.name, region_names[idx]);
@@ -99,8 +105,10 @@ static int region_parse_caps(struct vfio_device *d, unsigned idx, const void *bu
 	}
 	/* Only the listed areas may be mmapped; the rest (e.g. an MSI-X table) is trapped. */
 	if (info->flags & VFIO_REGION_INFO_FLAG_MMAP)
-		for (unsigned i = 0; i < sparse->nr_areas; i++)
-			region_map_area(d, idx, sparse->areas[i].offset, sparse->areas[i].size);
+		for (unsigned i = 0; i < head.nr_areas; i++) {
+			memcpy(&area, sparse + at + i * sizeof(area), sizeof(area));
+			region_map_area(d, idx, area.offset, area.size);
+		}
 	return 0;
 
 whole:

@@ -13,6 +13,7 @@
  *   ptpoke msix BDF                         where the MSI-X table and PBA are
  *   ptpoke garbage-config BDF SEED COUNT    COUNT pseudo-random writes, offsets 0..4095
  *   ptpoke garbage-msix BDF SEED            pseudo-random dwords over the MSI-X table and PBA
+ *   ptpoke garbage-bar BDF BAR SEED         pseudo-random dwords over every dword of BAR
  *   ptpoke bar-loop BDF BAR OFF SECS        read the dword at OFF for SECS seconds, tally
  *                                           all-ones and other values (one vCPU's side of a race)
  *   ptpoke mse-toggle BDF COUNT             clear and set COMMAND.Memory Space COUNT times
@@ -57,7 +58,8 @@ static void __attribute__((noreturn)) usage(void)
 {
 	fputs("usage: ptpoke cfg-read BDF OFF SIZE | cfg-write BDF OFF SIZE VAL | cap BDF ID |\n"
 	      "       bar-read BDF BAR OFF | bar-write BDF BAR OFF VAL | msix BDF |\n"
-	      "       garbage-config BDF SEED COUNT | garbage-msix BDF SEED |\n"
+	      "       garbage-config BDF SEED COUNT | garbage-msix BDF SEED | garbage-bar BDF BAR "
+	      "SEED |\n"
 	      "       bar-loop BDF BAR OFF SECS | mse-toggle BDF COUNT\n",
 	      stderr);
 	exit(2);
@@ -65,14 +67,7 @@ static void __attribute__((noreturn)) usage(void)
 
 static int open_file(const char *name, int flags)
 {
-	char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, name);
-	fd = open(path, flags);
-	if (fd < 0)
-		die("%s: %s", path, strerror(errno));
-	return fd;
+	return tool_sysfs_open(bdf, name, flags);
 }
 
 /* Config space through the sysfs file: pread/pwrite of @size bytes at @off. */
@@ -320,6 +315,30 @@ static int cmd_garbage_msix(char **a)
 	return 0;
 }
 
+/* The whole BAR, its size from the device's resource file (line BAR: start end flags). */
+static int cmd_garbage_bar(char **a)
+{
+	unsigned bar = num(a[1], 5), i;
+	uint32_t s = seed_arg(a[2]), seed = s;
+	unsigned long long start = 0, end = 0;
+	uint64_t size;
+	FILE *f;
+
+	f = fdopen(open_file("resource", O_RDONLY), "r");
+	if (!f)
+		die("%s: resource: %s", bdf, strerror(errno));
+	for (i = 0; i <= bar; i++)
+		if (fscanf(f, "%llx %llx %*x", &start, &end) != 2)
+			die("%s: resource: no line for BAR%u", bdf, bar);
+	fclose(f);
+	if (!end || end <= start)
+		die("%s: BAR%u is not assigned", bdf, bar);
+	size = end - start + 1;
+	garbage_dwords(bar, 0, size / 4, &s);
+	printf("garbage-bar %s %u seed=%u dwords=%" PRIu64 "\n", bdf, bar, seed, size / 4);
+	return 0;
+}
+
 static int cmd_bar_loop(char **a)
 {
 	unsigned bar = num(a[1], 5);
@@ -375,6 +394,7 @@ static const struct {
 	{"msix", 0, cmd_msix},
 	{"garbage-config", 2, cmd_garbage_config},
 	{"garbage-msix", 1, cmd_garbage_msix},
+	{"garbage-bar", 2, cmd_garbage_bar},
 	{"bar-loop", 3, cmd_bar_loop},
 	{"mse-toggle", 1, cmd_mse_toggle},
 };
