@@ -26,6 +26,7 @@
 # device's DMA addresses, and only the host's interrupt remapping stands
 # between them and the host's interrupts. The one dword at FAULT_DMA_MSI
 # has bit 4 set (remappable format) and names entry 0x7fff.
+# e2e: own-l1 (the DMAR faults and the device it leaves fatal stay out of the other cases' L1)
 
 . /cases/pt_hostile.sh
 

@@ -15,6 +15,7 @@
 # SIGTERM"). The NVMe is back on nvme after each.
 # e2e: secs 420 (about 2.5 minutes in the TCG rig; 16 boots in its first run)
 # e2e: opt-in (in 1 of its 2 runs L1 under TCG stopped for good after L2's 4th boot, as in console_stall; not isolated)
+# e2e: own-l1 (when named: its loop stays out of the other cases' L1)
 
 . /cases/pt_reboot.sh
 

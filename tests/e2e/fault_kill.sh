@@ -18,6 +18,7 @@
 # to do, no ptvm left. Every two rounds (and at the end) a VM round-trips
 # a pattern on the NVMe (L2 writes and reads it, then L1).
 # e2e: secs 900 (about 5 minutes in the TCG rig; 24 kills and 4 round trips)
+# e2e: own-l1 (its SIGKILLs stay out of the other cases' L1)
 
 . /cases/pt_nvme.sh
 
